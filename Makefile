@@ -1,0 +1,34 @@
+# Two entry points for a fresh machine with python3 (3.11+), make and bash:
+#   make run   - the embedded stack (SQLite file database, local Prefect server)
+#   make test  - the whole test suite (starts its own PostgreSQL)
+# Each creates .venv on first use from the pinned constraints.
+
+PYTHON ?= python3
+VENV := .venv
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: run test lock clean
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -c constraints.txt -e '.[test]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(VENV)/bin/caseflow up
+
+# pytest exits 5 when it collects no test; that is a failure of the suite here, said plainly.
+test: $(STAMP)
+	@$(VENV)/bin/pytest; rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests"; fi; \
+	exit $$rc
+
+lock: $(STAMP)
+	{ echo "# Pinned versions for a reproducible install: pip install -c constraints.txt -e '.[test]'"; \
+	  echo "# Regenerate with: make lock"; \
+	  $(VENV)/bin/pip freeze --exclude-editable | grep -v '^caseflow-cp'; } > constraints.txt.new
+	mv constraints.txt.new constraints.txt
+
+clean:
+	rm -rf $(VENV) .caseflow

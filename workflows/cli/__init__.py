@@ -1,0 +1,43 @@
+"""The caseflow command line. Every error is one line on stderr and a non-zero exit, never a traceback."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from states.errors import CaseflowError
+from workflows.cli import db
+
+app = typer.Typer(
+    name="caseflow",
+    help="Child protection conference case orchestration.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.add_typer(db.app, name="db")
+
+__all__ = ["app", "main"]
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        app(standalone_mode=False)
+    except CaseflowError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    except (typer.Abort, KeyboardInterrupt):
+        typer.echo("aborted", err=True)
+        sys.exit(130)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except Exception as exc:  # click's usage errors and anything unforeseen: still one line, never a traceback
+        import click
+
+        if isinstance(exc, click.ClickException):
+            typer.echo(f"error: {exc.format_message()}", err=True)
+            sys.exit(exc.exit_code)
+        typer.echo(f"error: unexpected {type(exc).__name__}: {exc}", err=True)
+        sys.exit(1)

@@ -1,0 +1,102 @@
+"""SQLAlchemy 2 models of the application database. Alembic migrations (workflows/migrations) own the schema."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, MetaData, String, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {dict[str, Any]: JSON}
+
+
+class CaseRow(Base):
+    """One child's case. Personal fields stay in this table; nothing outside the database sees them."""
+
+    __tablename__ = "cases"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    reference: Mapped[str] = mapped_column(String(64), unique=True)
+    authority: Mapped[str] = mapped_column(String(64))
+    team: Mapped[str | None] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(32), index=True)
+    # Optimistic concurrency: every trigger bumps it; an update that finds another value lost the race.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    date_of_birth: Mapped[date | None] = mapped_column(Date)
+    expected_delivery_date: Mapped[date | None] = mapped_column(Date)
+    # Facts the lifecycle has recorded (strategy discussion date, conference dates, plan dates, categories...).
+    facts: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ActionRow(Base):
+    """A piece of human work on a case, with an owner role and a due date from the policy."""
+
+    __tablename__ = "actions"
+    __table_args__ = (Index("ix_actions_status_due_on", "status", "due_on"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(64))
+    owner_role: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16))  # open / done / cancelled
+    due_on: Mapped[date] = mapped_column(Date)
+    opened_on: Mapped[date] = mapped_column(Date)
+    done_on: Mapped[date | None] = mapped_column(Date)
+    mandatory: Mapped[bool] = mapped_column(Boolean, default=False)
+    rule: Mapped[str] = mapped_column(String(64))  # the policy timescale the due date came from
+    anchor: Mapped[str] = mapped_column(String(64))  # the fact it counts from, e.g. "conference_date"
+    policy_version: Mapped[str] = mapped_column(String(64))
+    close_reason: Mapped[str | None] = mapped_column(String(64))
+
+
+class AuditEventRow(Base):
+    """Append-only, hash-chained record of everything done (and refused) on a case."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (UniqueConstraint("case_reference", "seq"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_reference: Mapped[str] = mapped_column(String(64), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    event_type: Mapped[str] = mapped_column(String(64))
+    trigger: Mapped[str | None] = mapped_column(String(64))
+    actor_id: Mapped[str] = mapped_column(String(64))
+    actor_role: Mapped[str] = mapped_column(String(32))
+    occurred_on: Mapped[date | None] = mapped_column(Date)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    from_status: Mapped[str | None] = mapped_column(String(32))
+    to_status: Mapped[str | None] = mapped_column(String(32))
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class OutboxRow(Base):
+    """A committed fact waiting to be delivered to the case-transition flow (at least once, in order per case)."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_pending", "delivered_at", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_reference: Mapped[str] = mapped_column(String(64), index=True)
+    event_type: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_error: Mapped[str | None] = mapped_column(String(500))

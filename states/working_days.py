@@ -1,0 +1,162 @@
+"""The working-day calendar: Monday to Friday, less England and Wales bank holidays and an authority's closures."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from functools import lru_cache
+
+import holidays
+from holidays.countries.united_kingdom import UnitedKingdom
+
+from states.errors import CaseflowError
+
+__all__ = [
+    "BANK_HOLIDAY_COVERAGE",
+    "CalendarCoverageError",
+    "ClosureDayInvalid",
+    "YearlyClosure",
+    "WorkingDayCalendar",
+]
+
+ONE_DAY = timedelta(days=1)
+
+# The holiday rules' declared range is the coverage; outside it the calendar refuses rather than guesses.
+BANK_HOLIDAY_COVERAGE: tuple[date, date] = (
+    date(UnitedKingdom.start_year, 1, 1),
+    date(UnitedKingdom.end_year, 12, 31),
+)
+
+
+class CalendarCoverageError(CaseflowError):
+    """A date lies outside the years the bank-holiday data covers."""
+
+
+class ClosureDayInvalid(CaseflowError, ValueError):
+    """A closure day is neither a date nor a valid yearly range of month-days."""
+
+
+@lru_cache(maxsize=None)
+def _bank_holidays(year: int) -> frozenset[date]:
+    return frozenset(holidays.country_holidays("GB", subdiv="ENG", years=year))
+
+
+def _check_coverage(day: date) -> None:
+    first, last = BANK_HOLIDAY_COVERAGE
+    if not first <= day <= last:
+        raise CalendarCoverageError(
+            f"date {day.isoformat()} is outside the bank-holiday data's coverage "
+            f"({first.isoformat()} to {last.isoformat()}, England and Wales, holidays {holidays.__version__})"
+        )
+
+
+def _month_day(text: str, whole: str) -> tuple[int, int]:
+    try:
+        month_text, day_text = text.strip().split("-")
+        month_day = (int(month_text), int(day_text))
+        date(2000, *month_day)  # a leap year, so 02-29 is a valid yearly closure
+    except ValueError:
+        raise ClosureDayInvalid(
+            f"closure day {whole!r}: expected a date (2026-12-29) or a yearly range of month-day (12-28..12-31)"
+        ) from None
+    return month_day
+
+
+@dataclass(frozen=True)
+class YearlyClosure:
+    """Closure days recurring every year: month-days from start to end inclusive, possibly across the new year."""
+
+    start: tuple[int, int]
+    end: tuple[int, int]
+
+    @classmethod
+    def parse(cls, text: str) -> YearlyClosure:
+        """Read "12-28..12-31" (a range) or "12-24" (one day a year)."""
+        first, _, last = text.partition("..")
+        start = _month_day(first, text)
+        return cls(start, _month_day(last, text) if last else start)
+
+    def contains(self, day: date) -> bool:
+        """Whether `day` falls in this closure in its year."""
+        month_day = (day.month, day.day)
+        if self.start <= self.end:
+            return self.start <= month_day <= self.end
+        return month_day >= self.start or month_day <= self.end
+
+    def __str__(self) -> str:
+        start = f"{self.start[0]:02d}-{self.start[1]:02d}"
+        end = f"{self.end[0]:02d}-{self.end[1]:02d}"
+        return start if start == end else f"{start}..{end}"
+
+
+@dataclass(frozen=True)
+class WorkingDayCalendar:
+    """Working days: Monday to Friday, not a bank holiday in England and Wales, not a closure day."""
+
+    closed_dates: frozenset[date] = frozenset()
+    yearly_closures: tuple[YearlyClosure, ...] = ()
+
+    @classmethod
+    def england(cls, closure_days: Iterable[date | YearlyClosure] = ()) -> WorkingDayCalendar:
+        """England and Wales bank holidays plus the authority's closure dates and yearly closures."""
+        days = tuple(closure_days)
+        return cls(
+            closed_dates=frozenset(day for day in days if isinstance(day, date)),
+            yearly_closures=tuple(day for day in days if isinstance(day, YearlyClosure)),
+        )
+
+    def is_working_day(self, day: date) -> bool:
+        """Whether `day` is a working day; a date outside the bank-holiday coverage raises."""
+        _check_coverage(day)
+        return (
+            day.weekday() < 5
+            and day not in _bank_holidays(day.year)
+            and day not in self.closed_dates
+            and not any(closure.contains(day) for closure in self.yearly_closures)
+        )
+
+    def add_working_days(self, day: date, n: int) -> date:
+        """The nth working day after `day` (`day` itself is day 0); a negative n counts back."""
+        if n < 0:
+            return self.subtract_working_days(day, -n)
+        return self._walk(day, n, ONE_DAY)
+
+    def subtract_working_days(self, day: date, n: int) -> date:
+        """The nth working day before `day`; a negative n counts forward."""
+        if n < 0:
+            return self.add_working_days(day, -n)
+        return self._walk(day, n, -ONE_DAY)
+
+    def working_days_between(self, start: date, end: date) -> int:
+        """How many working days d have start < d <= end; negative (the count back) when end is before start."""
+        if end < start:
+            return -self.working_days_between(end, start)
+        _check_coverage(start)
+        days = (start + ONE_DAY * offset for offset in range(1, (end - start).days + 1))
+        return sum(1 for day in days if self.is_working_day(day))
+
+    def next_working_day(self, day: date) -> date:
+        """The first working day strictly after `day`."""
+        return self.add_working_days(day, 1)
+
+    def previous_working_day(self, day: date) -> date:
+        """The last working day strictly before `day`."""
+        return self.subtract_working_days(day, 1)
+
+    def on_or_before(self, day: date) -> date:
+        """`day` itself if it is a working day, else the previous working day."""
+        return day if self.is_working_day(day) else self.previous_working_day(day)
+
+    def on_or_after(self, day: date) -> date:
+        """`day` itself if it is a working day, else the next working day."""
+        return day if self.is_working_day(day) else self.next_working_day(day)
+
+    def _walk(self, day: date, n: int, step: timedelta) -> date:
+        _check_coverage(day)
+        remaining = n
+        while remaining:
+            day += step
+            if self.is_working_day(day):
+                remaining -= 1
+        return day

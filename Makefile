@@ -27,7 +27,7 @@ test: $(STAMP)
 lock: $(STAMP)
 	{ echo "# Pinned versions for a reproducible install: pip install -c constraints.txt -e '.[test]'"; \
 	  echo "# Regenerate with: make lock"; \
-	  $(VENV)/bin/pip freeze --exclude-editable | grep -v '^caseflow-cp'; } > constraints.txt.new
+	  $(VENV)/bin/pip freeze --exclude-editable | grep -v -e '^-e ' -e '^caseflow-cp'; } > constraints.txt.new
 	mv constraints.txt.new constraints.txt
 
 clean:

@@ -13,6 +13,7 @@ $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --upgrade pip
 	$(VENV)/bin/pip install --quiet -c constraints.txt -e '.[test]'
+	cd tests/bpmn_tools && npm ci --no-audit --no-fund --silent
 	touch $(STAMP)
 
 run: $(STAMP)

@@ -33,7 +33,7 @@ class CaseRow(Base):
     team: Mapped[str | None] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(32), index=True)
     # Optimistic concurrency: every trigger bumps it; an update that finds another value lost the race.
-    version: Mapped[int] = mapped_column(Integer, default=1)
+    version: Mapped[int] = mapped_column(Integer)
     date_of_birth: Mapped[date | None] = mapped_column(Date)
     expected_delivery_date: Mapped[date | None] = mapped_column(Date)
     # Facts the lifecycle has recorded (strategy discussion date, conference dates, plan dates, categories...).
@@ -67,11 +67,13 @@ class AuditEventRow(Base):
     """Append-only, hash-chained record of everything done (and refused) on a case."""
 
     __tablename__ = "audit_events"
+    # The unique (case_reference, seq) index also serves "the newest event of a case"; no second index needed.
+    # Database triggers (migration 0001) refuse UPDATE and DELETE; the hash chain makes any bypass evident.
     __table_args__ = (UniqueConstraint("case_reference", "seq"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    case_reference: Mapped[str] = mapped_column(String(64), index=True)
-    seq: Mapped[int] = mapped_column(Integer)
+    case_reference: Mapped[str] = mapped_column(String(64))
+    seq: Mapped[int] = mapped_column(Integer)  # 1, 2, 3... per case, no gaps
     event_type: Mapped[str] = mapped_column(String(64))
     trigger: Mapped[str | None] = mapped_column(String(64))
     actor_id: Mapped[str] = mapped_column(String(64))
@@ -81,8 +83,8 @@ class AuditEventRow(Base):
     from_status: Mapped[str | None] = mapped_column(String(32))
     to_status: Mapped[str | None] = mapped_column(String(32))
     payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    prev_hash: Mapped[str] = mapped_column(String(64))
-    hash: Mapped[str] = mapped_column(String(64))
+    prev_hash: Mapped[str] = mapped_column(String(64))  # hash of the case's previous event; 64 zeros for seq 1
+    hash: Mapped[str] = mapped_column(String(64))  # sha256 of the canonical JSON of this event with prev_hash
 
 
 class OutboxRow(Base):
@@ -93,6 +95,9 @@ class OutboxRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_reference: Mapped[str] = mapped_column(String(64), index=True)
+    # "<case reference>:<case version>": one row per committed change of a case; the dispatcher can hand it
+    # to Prefect as the idempotency key so a redelivery starts no second flow run.
+    idempotency_key: Mapped[str] = mapped_column(String(128), unique=True)
     event_type: Mapped[str] = mapped_column(String(64))
     payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -36,8 +36,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_events')),
     sa.UniqueConstraint('case_reference', 'seq', name=op.f('uq_audit_events_case_reference'))
     )
-    with op.batch_alter_table('audit_events', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_audit_events_case_reference'), ['case_reference'], unique=False)
+    _refuse_audit_changes()
 
     op.create_table('cases',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -60,6 +59,7 @@ def upgrade() -> None:
     op.create_table('outbox',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('case_reference', sa.String(length=64), nullable=False),
+    sa.Column('idempotency_key', sa.String(length=128), nullable=False),
     sa.Column('event_type', sa.String(length=64), nullable=False),
     sa.Column('payload', sa.JSON(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
@@ -67,7 +67,8 @@ def upgrade() -> None:
     sa.Column('next_attempt_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('delivered_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('last_error', sa.String(length=500), nullable=True),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox')),
+    sa.UniqueConstraint('idempotency_key', name=op.f('uq_outbox_idempotency_key'))
     )
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_outbox_case_reference'), ['case_reference'], unique=False)
@@ -111,7 +112,46 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_cases_status'))
 
     op.drop_table('cases')
-    with op.batch_alter_table('audit_events', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_audit_events_case_reference'))
-
+    _allow_audit_changes()
     op.drop_table('audit_events')
+
+
+# The audit trail is append-only: the database itself refuses UPDATE and DELETE (and TRUNCATE on PostgreSQL).
+# Someone with DDL rights can still drop these triggers; the hash chain checked by `caseflow audit verify`
+# is what makes that evident.
+_POSTGRESQL_REFUSAL = """
+CREATE FUNCTION audit_events_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION 'audit_events is append-only: % refused', TG_OP;
+END
+$$
+"""
+
+
+def _refuse_audit_changes() -> None:
+    if op.get_bind().dialect.name == 'postgresql':
+        op.execute(_POSTGRESQL_REFUSAL)
+        op.execute(
+            'CREATE TRIGGER audit_events_append_only BEFORE UPDATE OR DELETE ON audit_events '
+            'FOR EACH ROW EXECUTE FUNCTION audit_events_append_only()'
+        )
+        op.execute(
+            'CREATE TRIGGER audit_events_no_truncate BEFORE TRUNCATE ON audit_events '
+            'FOR EACH STATEMENT EXECUTE FUNCTION audit_events_append_only()'
+        )
+        return
+    for operation in ('UPDATE', 'DELETE'):
+        op.execute(
+            f'CREATE TRIGGER audit_events_no_{operation.lower()} BEFORE {operation} ON audit_events '
+            f"BEGIN SELECT RAISE(ABORT, 'audit_events is append-only: {operation} refused'); END"
+        )
+
+
+def _allow_audit_changes() -> None:
+    if op.get_bind().dialect.name == 'postgresql':
+        op.execute('DROP TRIGGER audit_events_no_truncate ON audit_events')
+        op.execute('DROP TRIGGER audit_events_append_only ON audit_events')
+        op.execute('DROP FUNCTION audit_events_append_only()')
+        return
+    op.execute('DROP TRIGGER audit_events_no_update')
+    op.execute('DROP TRIGGER audit_events_no_delete')

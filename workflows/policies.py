@@ -1,0 +1,117 @@
+"""Reading policy files: YAML in, a validated Policy out, a profile merged over the policy it extends."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from states.policy import Policy, PolicyInvalid, PolicyNotFound, policy_from_mapping
+
+__all__ = ["available_policies", "load_all_policies", "load_policy"]
+
+SUFFIX = ".yaml"
+NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+# A profile that changes one of these must say where its version comes from.
+RULE_FIELDS = ("amount", "unit", "direction", "counts_from")
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """SafeLoader that refuses a key given twice in one mapping (YAML would silently keep the last)."""
+
+
+def _mapping_without_duplicates(loader: _StrictLoader, node: yaml.MappingNode) -> dict[Any, Any]:
+    seen: set[Any] = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"key {key!r} appears twice in one mapping", key_node.start_mark
+            )
+        seen.add(key)
+    return loader.construct_mapping(node)
+
+
+_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping_without_duplicates)
+
+
+def available_policies(policy_dir: Path) -> list[str]:
+    """Names of the policy files in `policy_dir`, sorted."""
+    return sorted(path.stem for path in policy_dir.glob(f"*{SUFFIX}") if path.is_file())
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_StrictLoader)  # noqa: S506 - a SafeLoader
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "(unknown line)"
+        raise PolicyInvalid(str(path), where, f"YAML syntax: {exc.problem or exc.context}") from None
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise PolicyInvalid(str(path), "(file)", f"cannot be read: {exc}") from None
+    if not isinstance(data, dict):
+        raise PolicyInvalid(str(path), "(top level)", f"expected a mapping of policy keys, got {type(data).__name__}")
+    return data
+
+
+def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value  # scalars and lists are replaced whole
+    return merged
+
+
+def _check_sources(path: Path, profile: dict[str, Any], base: dict[str, Any]) -> None:
+    timescales = profile.get("timescales")
+    if not isinstance(timescales, dict):
+        return
+    for name, rule in timescales.items():
+        changes_rule = isinstance(rule, dict) and any(field in rule for field in RULE_FIELDS)
+        if changes_rule and name in base.get("timescales", {}) and "source" not in rule:
+            raise PolicyInvalid(str(path), f"timescales.{name}.source", "a profile that changes a rule must name its source")
+
+
+def _path_for(policy_dir: Path, name: str) -> Path:
+    path = policy_dir / f"{name}{SUFFIX}"
+    if not NAME.match(name) or not path.is_file():
+        known = ", ".join(available_policies(policy_dir)) or "none"
+        raise PolicyNotFound(f"no policy named {name!r} in {policy_dir} (known: {known})")
+    return path
+
+
+def _effective(policy_dir: Path, name: str, chain: tuple[str, ...]) -> dict[str, Any]:
+    path = _path_for(policy_dir, name)
+    data = _read(path)
+    if data.get("name") != name:
+        raise PolicyInvalid(str(path), "name", f"must be the file's name {name!r} (got {data.get('name')!r})")
+    parent = data.get("extends")
+    if parent is None:
+        return data
+    if not isinstance(parent, str) or not NAME.match(parent) or not (policy_dir / f"{parent}{SUFFIX}").is_file():
+        known = ", ".join(n for n in available_policies(policy_dir) if n != name) or "none"
+        raise PolicyInvalid(str(path), "extends", f"no policy named {parent!r} to extend (known: {known})")
+    if parent in chain:
+        raise PolicyInvalid(str(path), "extends", f"cycle: {' -> '.join((*chain, name, parent))}")
+    base = _effective(policy_dir, parent, (*chain, name))
+    policy_from_mapping(base, str(_path_for(policy_dir, parent)))  # a parent's own errors name the parent's file
+    _check_sources(path, data, base)
+    return _merge(base, data)
+
+
+def load_policy(policy_dir: Path, name: str) -> Policy:
+    """The validated, effective policy `name` from `policy_dir`, with `extends:` resolved (dicts deep-merged)."""
+    data = _effective(policy_dir, name, ())
+    return policy_from_mapping(data, str(_path_for(policy_dir, name)))
+
+
+def load_all_policies(policy_dir: Path) -> dict[str, Policy]:
+    """Every policy in `policy_dir`, validated; the first bad file raises PolicyInvalid."""
+    names = available_policies(policy_dir)
+    if not names:
+        raise PolicyNotFound(f"no policy files (*{SUFFIX}) in {policy_dir}")
+    return {name: load_policy(policy_dir, name) for name in names}

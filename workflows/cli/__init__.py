@@ -8,6 +8,7 @@ import typer
 
 from states.errors import CaseflowError
 from workflows.cli import db
+from workflows.cli import policy
 
 app = typer.Typer(
     name="caseflow",
@@ -17,6 +18,7 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(db.app, name="db")
+app.add_typer(policy.app, name="policy")
 
 __all__ = ["app", "main"]
 

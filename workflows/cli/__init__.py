@@ -7,7 +7,7 @@ import sys
 import typer
 
 from states.errors import CaseflowError
-from workflows.cli import db
+from workflows.cli import db, up
 from workflows.cli import policy
 
 app = typer.Typer(
@@ -19,6 +19,7 @@ app = typer.Typer(
 )
 app.add_typer(db.app, name="db")
 app.add_typer(policy.app, name="policy")
+app.command(name="up")(up.up)
 
 __all__ = ["app", "main"]
 

@@ -1,0 +1,40 @@
+"""The CLI answers bad input with one line and a non-zero exit, never a traceback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.cli import clean_environment, run_caseflow
+
+pytestmark = pytest.mark.e2e
+
+
+def _assert_one_line_error(result: object, *fragments: str) -> None:
+    stderr = result.stderr.strip()  # type: ignore[attr-defined]
+    assert result.returncode != 0  # type: ignore[attr-defined]
+    assert "Traceback" not in stderr
+    assert len(stderr.splitlines()) == 1, stderr
+    for fragment in fragments:
+        assert fragment in stderr
+
+
+def test_a_bad_setting_is_one_line_naming_the_variable(tmp_path: Path) -> None:
+    env = clean_environment(CASEFLOW_DATA_DIR=str(tmp_path), CASEFLOW_LOG_LEVEL="LOUD")
+    _assert_one_line_error(run_caseflow("db", "current", env=env), "CASEFLOW_LOG_LEVEL", "LOUD")
+
+
+def test_an_unknown_command_is_one_line(tmp_path: Path) -> None:
+    env = clean_environment(CASEFLOW_DATA_DIR=str(tmp_path))
+    _assert_one_line_error(run_caseflow("frobnicate", env=env), "frobnicate")
+
+
+def test_db_upgrade_creates_the_embedded_database_and_reports_the_revision(tmp_path: Path) -> None:
+    env = clean_environment(CASEFLOW_DATA_DIR=str(tmp_path / "data"))
+    result = run_caseflow("db", "upgrade", env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("database at revision ")
+    assert (tmp_path / "data" / "caseflow.db").exists()
+    current = run_caseflow("db", "current", env=env)
+    assert "(up to date)" in current.stdout

@@ -18,6 +18,8 @@ from sqlalchemy import Engine
 from workflows import schema
 from workflows.database import make_engine
 
+pytest_plugins = ["tests.prefect_harness"]
+
 BACKENDS = ("sqlite", "postgresql")
 _database_numbers = itertools.count(1)
 

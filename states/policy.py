@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from datetime import date
 from enum import StrEnum
+from functools import lru_cache
 from typing import Annotated, Any
 
 from pydantic import (
@@ -13,7 +14,6 @@ from pydantic import (
     Field,
     PlainSerializer,
     PlainValidator,
-    PrivateAttr,
     StringConstraints,
     ValidationError,
     model_validator,
@@ -78,6 +78,12 @@ def _closure_text(value: date | YearlyClosure) -> str:
 ClosureDay = Annotated[
     date | YearlyClosure, PlainValidator(_closure_day), PlainSerializer(_closure_text, return_type=str)
 ]
+
+
+@lru_cache(maxsize=64)
+def _calendar_with(closure_days: tuple[date | YearlyClosure, ...]) -> WorkingDayCalendar:
+    # Keyed on the closure days, so a copied policy with other closures never sees a stale calendar.
+    return WorkingDayCalendar.england(closure_days)
 
 
 class _Frozen(BaseModel):
@@ -161,8 +167,6 @@ class Policy(_Frozen):
     reminders: Reminders
     escalation: list[EscalationLevel] = Field(min_length=1)
 
-    _calendar: WorkingDayCalendar | None = PrivateAttr(default=None)
-
     @model_validator(mode="after")
     def _consistent(self) -> Policy:
         problem = next(self._problems(), None)
@@ -197,9 +201,7 @@ class Policy(_Frozen):
 
     def calendar(self) -> WorkingDayCalendar:
         """England and Wales bank holidays plus this policy's closure days."""
-        if self._calendar is None:
-            self._calendar = WorkingDayCalendar.england(self.closure_days)
-        return self._calendar
+        return _calendar_with(tuple(self.closure_days))
 
     def timescale(self, name: str) -> Timescale:
         """The timescale called `name`."""

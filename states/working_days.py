@@ -73,9 +73,9 @@ class YearlyClosure:
     @classmethod
     def parse(cls, text: str) -> YearlyClosure:
         """Read "12-28..12-31" (a range) or "12-24" (one day a year)."""
-        first, _, last = text.partition("..")
+        first, separator, last = text.partition("..")
         start = _month_day(first, text)
-        return cls(start, _month_day(last, text) if last else start)
+        return cls(start, _month_day(last, text) if separator else start)
 
     def contains(self, day: date) -> bool:
         """Whether `day` falls in this closure in its year."""

@@ -38,3 +38,22 @@ def test_db_upgrade_creates_the_embedded_database_and_reports_the_revision(tmp_p
     assert (tmp_path / "data" / "caseflow.db").exists()
     current = run_caseflow("db", "current", env=env)
     assert "(up to date)" in current.stdout
+
+
+def test_a_broken_policy_file_stops_every_command_before_it_touches_the_database(tmp_path: Path) -> None:
+    import shutil
+
+    from workflows.settings import REPOSITORY_CONFIG_DIR
+
+    config = tmp_path / "config"
+    shutil.copytree(REPOSITORY_CONFIG_DIR, config)
+    broken = config / "policies" / "authority_b.yaml"
+    broken.write_text(broken.read_text() + "\nsurprise_key: 1\n")
+    env = clean_environment(CASEFLOW_DATA_DIR=str(tmp_path / "data"), CASEFLOW_CONFIG_DIR=str(config))
+    _assert_one_line_error(run_caseflow("db", "upgrade", env=env), "authority_b.yaml", "surprise_key")
+    assert not (tmp_path / "data" / "caseflow.db").exists()
+
+
+def test_an_unknown_authority_setting_lists_the_known_policies(tmp_path: Path) -> None:
+    env = clean_environment(CASEFLOW_DATA_DIR=str(tmp_path), CASEFLOW_AUTHORITY="atlantis")
+    _assert_one_line_error(run_caseflow("db", "current", env=env), "CASEFLOW_AUTHORITY", "atlantis", "default")

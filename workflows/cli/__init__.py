@@ -9,6 +9,7 @@ import typer
 from states.errors import CaseflowError
 from workflows.cli import db, up
 from workflows.cli import policy
+from workflows.cli import bpmn
 
 app = typer.Typer(
     name="caseflow",
@@ -19,6 +20,7 @@ app = typer.Typer(
 )
 app.add_typer(db.app, name="db")
 app.add_typer(policy.app, name="policy")
+app.add_typer(bpmn.app, name="bpmn")
 app.command(name="up")(up.up)
 
 __all__ = ["app", "main"]

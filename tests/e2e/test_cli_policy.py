@@ -1,0 +1,106 @@
+"""`caseflow policy show` and `caseflow policy check`, run as the installed console script."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from workflows.policies import load_policy
+
+pytestmark = pytest.mark.e2e
+
+CASEFLOW = Path(sys.executable).parent / "caseflow"
+CONFIG = Path(__file__).resolve().parents[2] / "config"
+PROFILES = ("authority_a", "authority_b", "authority_c")
+
+
+def caseflow(*args: str, config_dir: Path = CONFIG, **env: str) -> subprocess.CompletedProcess[str]:
+    """Run the CLI with a clean CASEFLOW_* environment, a wide terminal and the given config folder."""
+    environment = {key: value for key, value in os.environ.items() if not key.startswith("CASEFLOW_")}
+    environment.update(COLUMNS="200", CASEFLOW_CONFIG_DIR=str(config_dir), **env)
+    return subprocess.run(
+        [str(CASEFLOW), *args], capture_output=True, text=True, env=environment, timeout=60, check=False
+    )
+
+
+def config_with(tmp_path: Path, name: str, text: str) -> Path:
+    """A config folder holding the repository's policies plus one more file."""
+    config = tmp_path / "config"
+    shutil.copytree(CONFIG / "policies", config / "policies")
+    (config / "policies" / f"{name}.yaml").write_text(text, encoding="utf-8")
+    return config
+
+
+def test_policy_show_prints_the_default_timescale_table_with_conventions_and_actions() -> None:
+    result = caseflow("policy", "show")
+    assert (result.returncode, result.stderr) == (0, "")
+    for expected in ("default (version", "Timescales", "hold_icpc", "strategy_discussion_date",
+                     "DfE CIN census item InitialCPCtarget", "conventions.working_days_after", "x_is_day_0",
+                     "ages.invite_to_conference_from", "closure_days", "Actions", "business_support"):
+        assert expected in result.stdout, expected
+
+
+@pytest.mark.parametrize("authority", PROFILES)
+def test_policy_show_prints_each_authority_profile(authority: str) -> None:
+    result = caseflow("policy", "show", "--authority", authority)
+    assert (result.returncode, result.stderr) == (0, "")
+    assert result.stdout.startswith(f"{authority} (version 2026.1, extends default): Authority ")
+    assert "Source " in result.stdout  # at least one rule sourced to the profile's own practice
+
+
+def test_policy_show_for_the_authority_closed_at_christmas_lists_its_closure() -> None:
+    result = caseflow("policy", "show", "--authority", "authority_c")
+    assert "12-28..12-31" in result.stdout
+    assert "any age" in result.stdout
+
+
+@pytest.mark.parametrize("authority", ("default", *PROFILES))
+def test_policy_show_json_is_the_effective_policy(authority: str) -> None:
+    result = caseflow("policy", "show", "--authority", authority, "--json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == load_policy(CONFIG / "policies", authority).model_dump(mode="json")
+
+
+def test_policy_show_defaults_to_the_configured_authority() -> None:
+    result = caseflow("policy", "show", "--json", CASEFLOW_AUTHORITY="authority_b")
+    assert result.returncode == 0, result.stderr
+    shown = json.loads(result.stdout)
+    assert (shown["name"], shown["timescales"]["share_reports_with_family"]["amount"]) == ("authority_b", 3)
+
+
+def test_an_unknown_authority_is_one_line_listing_the_known_ones() -> None:
+    result = caseflow("policy", "show", "--authority", "nowhere")
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == (
+        "error: no policy named 'nowhere' (known: authority_a, authority_b, authority_c, default)\n"
+    )
+
+
+def test_a_broken_policy_file_is_one_line_naming_the_file_the_key_and_the_problem(tmp_path: Path) -> None:
+    profile = 'name: authority_x\nextends: default\nversion: "1"\ndescription: broken\nactions:\n  hold_icpc: {timescale: nap}\n'
+    config = config_with(tmp_path, "authority_x", profile)
+    result = caseflow("policy", "show", config_dir=config)
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == (
+        f"error: {config / 'policies' / 'authority_x.yaml'}: actions.hold_icpc.timescale: no timescale named 'nap'\n"
+    )
+
+
+def test_a_yaml_syntax_error_is_one_line_with_the_line_number(tmp_path: Path) -> None:
+    config = config_with(tmp_path, "authority_x", "name: authority_x\nextends: [default\n")
+    result = caseflow("policy", "check", config_dir=config)
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr.count("\n") == 1
+    assert result.stderr.startswith(f"error: {config / 'policies' / 'authority_x.yaml'}: line 3, column 1: YAML syntax:")
+
+
+def test_policy_check_names_every_valid_policy() -> None:
+    result = caseflow("policy", "check")
+    assert (result.returncode, result.stderr) == (0, "")
+    assert result.stdout == "4 policies valid: authority_a, authority_b, authority_c, default\n"

@@ -105,3 +105,4 @@ class OutboxRow(Base):
     next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_error: Mapped[str | None] = mapped_column(String(500))
+from workflows import escalation_models  # noqa: E402,F401 - registers its tables on Base

@@ -1,0 +1,77 @@
+"""Tables of the deadline sweep and of manager escalations: reminders, escalations, sweep progress, staff."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from workflows.models import Base
+
+__all__ = ["EscalationRow", "ReminderRow", "StaffRow", "SweepProgressRow"]
+
+
+class StaffRow(Base):
+    """A member of staff the system knows by id: a role, and the team they belong to or manage."""
+
+    __tablename__ = "staff"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    role: Mapped[str] = mapped_column(String(32))
+    # None: the whole service (a service manager or head of service over every team).
+    team: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ReminderRow(Base):
+    """A reminder to an action's owner before it is due; one per action and due date, however often swept."""
+
+    __tablename__ = "reminders"
+    # due_on is in the key so that an action whose due date moves is reminded again for the new date.
+    __table_args__ = (UniqueConstraint("action_id", "due_on"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    action_id: Mapped[int] = mapped_column(ForeignKey("actions.id"))
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    due_on: Mapped[date] = mapped_column(Date)
+    swept_on: Mapped[date] = mapped_column(Date, index=True)  # the sweep's as_of that created it
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class EscalationRow(Base):
+    """A rung of the escalation ladder reached by an overdue action (sweep), or raised by a manager (manual)."""
+
+    __tablename__ = "escalations"
+    __table_args__ = (
+        # Sweep escalations: one per action, level and due date. Manual ones have no action (NULLs never clash).
+        UniqueConstraint("action_id", "level", "due_on"),
+        Index("ix_escalations_swept_on", "swept_on"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    action_id: Mapped[int | None] = mapped_column(ForeignKey("actions.id"))
+    level: Mapped[str] = mapped_column(String(32))
+    source: Mapped[str] = mapped_column(String(16))  # sweep / manual
+    due_on: Mapped[date | None] = mapped_column(Date)
+    working_days_overdue: Mapped[int | None] = mapped_column(Integer)
+    swept_on: Mapped[date | None] = mapped_column(Date)  # the sweep's as_of; None for manual escalations
+    raised_on: Mapped[date] = mapped_column(Date)
+    raised_by: Mapped[str | None] = mapped_column(String(64))  # the manager's staff id; None for the sweep
+    reason_code: Mapped[str | None] = mapped_column(String(32))
+    # Free text about the child: stays in this column, never leaves the database.
+    note: Mapped[str | None] = mapped_column(Text)
+    # A manual request's idempotency key (the flow run id): a retried run raises nothing twice.
+    request_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class SweepProgressRow(Base):
+    """One due date of one sweep (as_of): done once every action due that day has been swept."""
+
+    __tablename__ = "sweep_progress"
+
+    as_of: Mapped[date] = mapped_column(Date, primary_key=True)
+    due_on: Mapped[date] = mapped_column(Date, primary_key=True)
+    done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -73,7 +73,8 @@ def _check_sources(path: Path, profile: dict[str, Any], base: dict[str, Any]) ->
     for name, rule in timescales.items():
         changes_rule = isinstance(rule, dict) and any(field in rule for field in RULE_FIELDS)
         if changes_rule and name in base.get("timescales", {}) and "source" not in rule:
-            raise PolicyInvalid(str(path), f"timescales.{name}.source", "a profile that changes a rule must name its source")
+            key = f"timescales.{name}.source"
+            raise PolicyInvalid(str(path), key, "a profile that changes a rule must name its source")
 
 
 def _path_for(policy_dir: Path, name: str) -> Path:

@@ -83,7 +83,10 @@ def test_an_unknown_authority_is_one_line_listing_the_known_ones() -> None:
 
 
 def test_a_broken_policy_file_is_one_line_naming_the_file_the_key_and_the_problem(tmp_path: Path) -> None:
-    profile = 'name: authority_x\nextends: default\nversion: "1"\ndescription: broken\nactions:\n  hold_icpc: {timescale: nap}\n'
+    profile = (
+        'name: authority_x\nextends: default\nversion: "1"\ndescription: broken\n'
+        "actions:\n  hold_icpc: {timescale: nap}\n"
+    )
     config = config_with(tmp_path, "authority_x", profile)
     result = caseflow("policy", "show", config_dir=config)
     assert (result.returncode, result.stdout) == (2, "")
@@ -97,7 +100,8 @@ def test_a_yaml_syntax_error_is_one_line_with_the_line_number(tmp_path: Path) ->
     result = caseflow("policy", "check", config_dir=config)
     assert (result.returncode, result.stdout) == (2, "")
     assert result.stderr.count("\n") == 1
-    assert result.stderr.startswith(f"error: {config / 'policies' / 'authority_x.yaml'}: line 3, column 1: YAML syntax:")
+    path = config / "policies" / "authority_x.yaml"
+    assert result.stderr.startswith(f"error: {path}: line 3, column 1: YAML syntax:")
 
 
 def test_policy_check_names_every_valid_policy() -> None:

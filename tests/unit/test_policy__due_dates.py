@@ -77,7 +77,8 @@ def test_reports_before_a_review_skip_the_spring_bank_holiday() -> None:
 
 
 def test_agency_reports_before_a_conference_skip_the_early_may_bank_holiday() -> None:
-    # hand-checked: conference Wed 2027-05-05; Tue 4 (1), Mon 3 bank holiday, Sun, Sat, Fri 30 Apr (2), Thu 2027-04-29 (3)
+    # hand-checked: conference Wed 2027-05-05; Tue 4 (1), Mon 3 bank holiday, Sun, Sat, Fri 30 Apr (2),
+    # Thu 2027-04-29 (3)
     assert DEFAULT.due_date("submit_agency_reports", date(2027, 5, 5)) == date(2027, 4, 29)
 
 

@@ -79,11 +79,16 @@ def test_a_profile_inherits_every_rule_it_does_not_override() -> None:
     assert profile.timescales["hold_icpc"] == default.timescales["hold_icpc"]
     assert profile.actions == default.actions
     assert profile.conventions == default.conventions
-    assert profile.timescales["share_reports_with_family"].source != default.timescales["share_reports_with_family"].source
+    shared = "share_reports_with_family"
+    assert profile.timescales[shared].source != default.timescales[shared].source
 
 
 def test_a_profile_replaces_a_list_whole_rather_than_merging_it(tmp_path: Path) -> None:
-    ladder = "escalation:\n  - {level: owner, working_days_overdue: 0}\n  - {level: head_of_service, working_days_overdue: 3}\n"
+    ladder = (
+        "escalation:\n"
+        "  - {level: owner, working_days_overdue: 0}\n"
+        "  - {level: head_of_service, working_days_overdue: 3}\n"
+    )
     folder = policy_dir(tmp_path, authority_x=PROFILE_HEAD + ladder)
     policy = load_policy(folder, "authority_x")
     assert [(rung.level, rung.working_days_overdue) for rung in policy.escalation] == [
@@ -125,7 +130,9 @@ def test_a_cycle_of_extends_is_refused(tmp_path: Path) -> None:
     folder = policy_dir(
         tmp_path,
         authority_x=PROFILE_HEAD.replace("extends: default", "extends: authority_y"),
-        authority_y=PROFILE_HEAD.replace("authority_x", "authority_y").replace("extends: default", "extends: authority_x"),
+        authority_y=PROFILE_HEAD.replace("name: authority_x", "name: authority_y").replace(
+            "extends: default", "extends: authority_x"
+        ),
     )
     error = refusal(folder, "authority_x")
     assert error.key == "extends"
@@ -141,7 +148,8 @@ def test_a_yaml_syntax_error_is_refused_with_its_line(tmp_path: Path) -> None:
 
 
 def test_a_key_given_twice_is_refused_rather_than_silently_keeping_the_last(tmp_path: Path) -> None:
-    folder = policy_dir(tmp_path, authority_x=PROFILE_HEAD + "ages: {advocate: on_request}\nages: {advocate: automatic}\n")
+    twice = "ages: {advocate: on_request}\nages: {advocate: automatic}\n"
+    folder = policy_dir(tmp_path, authority_x=PROFILE_HEAD + twice)
     error = refusal(folder, "authority_x")
     assert error.key == "line 6, column 1"
     assert error.problem == "YAML syntax: key 'ages' appears twice in one mapping"
@@ -163,7 +171,8 @@ def test_a_name_other_than_the_files_is_refused(tmp_path: Path) -> None:
 def test_a_profile_that_changes_a_rule_must_name_its_source(tmp_path: Path) -> None:
     folder = policy_dir(tmp_path, authority_x=PROFILE_HEAD + "timescales:\n  hold_icpc: {amount: 10}\n")
     error = refusal(folder, "authority_x")
-    assert (error.key, error.problem) == ("timescales.hold_icpc.source", "a profile that changes a rule must name its source")
+    assert error.key == "timescales.hold_icpc.source"
+    assert error.problem == "a profile that changes a rule must name its source"
 
 
 def test_a_bad_value_in_a_profile_names_the_profile_file_and_the_key(tmp_path: Path) -> None:

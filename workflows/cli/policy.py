@@ -76,7 +76,8 @@ def show(
         return
     console = Console()
     extends = f", extends {policy.extends}" if policy.extends else ""
-    console.print(f"[bold]{policy.name}[/bold] (version {policy.version}{extends}): {policy.description}", highlight=False)
+    heading = f"[bold]{policy.name}[/bold] (version {policy.version}{extends}): {policy.description}"
+    console.print(heading, highlight=False)
     for table in (_timescales_table(policy), _settings_table(policy), _actions_table(policy)):
         console.print(table)
 

@@ -106,3 +106,4 @@ class OutboxRow(Base):
     delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_error: Mapped[str | None] = mapped_column(String(500))
 from workflows import escalation_models  # noqa: E402,F401 - registers its tables on Base
+from workflows import notification_models  # noqa: E402,F401 - registers its tables on Base

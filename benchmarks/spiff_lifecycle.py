@@ -24,6 +24,7 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.parser import BpmnParser
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
+from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.util.task import TaskState
 
 from states.errors import CaseflowError
@@ -115,8 +116,12 @@ def fire(workflow: BpmnWorkflow, step: Step) -> None:
     if not ready:
         raise SpiffPathRefused(f"no status is waiting for trigger {step.trigger!r}: the process has ended")
     ready[0].data.update(trigger=step.trigger, route=step.route)
-    ready[0].run()
-    workflow.do_engine_steps()
+    try:
+        ready[0].run()
+        workflow.do_engine_steps()
+    except WorkflowException as exc:
+        status = ready[0].task_spec.bpmn_id
+        raise SpiffPathRefused(f"{status} refused trigger {step.trigger!r} (route {step.route!r}): {exc}") from None
 
 
 def start(table: WorkflowTable, spec: BpmnProcessSpec, workflow_id: int) -> None:

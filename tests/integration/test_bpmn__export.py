@@ -1,0 +1,67 @@
+"""The BPMN export follows the transition table, with stable valid ids and a complete laid-out diagram."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from states.lifecycle import TRANSITIONS, CaseStatus, TransitionSpec
+from workflows.bpmn import NS, bpmn_xml
+from workflows.cli import app
+
+NCNAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
+
+
+def parse(document: bytes) -> ET.Element:
+    return ET.fromstring(document)
+
+
+def test_exporting_twice_gives_the_same_bytes() -> None:
+    assert bpmn_xml() == bpmn_xml()
+
+
+def test_every_id_is_a_unique_ncname() -> None:
+    ids = [element.get("id") for element in parse(bpmn_xml()).iter() if element.get("id")]
+    assert len(ids) == len(set(ids))
+    assert [value for value in ids if not NCNAME.match(str(value))] == []
+
+
+def test_every_status_is_a_user_task_or_an_end_event_and_every_trigger_names_a_flow() -> None:
+    root = parse(bpmn_xml())
+    ids = {element.get("id") for element in root.iter()}
+    for status in CaseStatus:
+        assert f"Task_{status.value}" in ids or f"EndEvent_{status.value}" in ids, status
+    flow_names = " ".join(str(f.get("name")) for f in root.iter(f"{{{NS['bpmn']}}}sequenceFlow"))
+    loops = " ".join(str(d.text) for d in root.iter(f"{{{NS['bpmn']}}}documentation"))
+    for spec in TRANSITIONS:
+        assert spec.trigger in flow_names or spec.trigger in loops, spec.trigger
+
+
+def test_every_node_has_a_shape_and_every_flow_an_edge_with_waypoints() -> None:
+    root = parse(bpmn_xml())
+    process = root.find(f"{{{NS['bpmn']}}}process")
+    assert process is not None
+    shapes = {s.get("bpmnElement") for s in root.iter(f"{{{NS['bpmndi']}}}BPMNShape")}
+    edges = {e.get("bpmnElement"): e for e in root.iter(f"{{{NS['bpmndi']}}}BPMNEdge")}
+    for element in process:
+        if element.tag.endswith("sequenceFlow"):
+            assert len(edges[element.get("id")].findall(f"{{{NS['di']}}}waypoint")) >= 2
+        else:
+            assert element.get("id") in shapes
+
+
+def test_a_new_row_in_the_table_appears_in_the_export() -> None:
+    reopen = TransitionSpec("reopen_case", (CaseStatus.CIN_PLAN,), CaseStatus.REFERRED)
+    document = bpmn_xml((*TRANSITIONS, reopen)).decode()
+    assert 'id="Flow_cin_plan_to_referred"' in document
+    assert "trigger == 'reopen_case'" in document
+
+
+def test_the_cli_writes_the_bpmn_file(tmp_path: Path) -> None:
+    out = tmp_path / "exports" / "lifecycle.bpmn"
+    result = CliRunner().invoke(app, ["bpmn", "export", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes() == bpmn_xml()

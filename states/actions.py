@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from states.case import Action, Case
 from states.lifecycle import CaseStatus
@@ -60,6 +62,29 @@ PLAN_ACTIONS = frozenset({"hold_first_core_group", "hold_core_group", "statutory
 FOLLOW_UP_ACTIONS = ("send_decision_letter", "circulate_minutes", "seek_feedback")
 
 
+_DueDates = dict[tuple[str, date], date]
+# Per policy object (held, so its id cannot be reused): due dates already counted. Walking the working-day
+# calendar costs tens of microseconds a date, and cases share anchors, so fire() looks them up instead.
+_due_dates: dict[int, tuple[Policy, _DueDates]] = {}
+_MAX_POLICIES, _MAX_DUE_DATES = 64, 100_000
+
+
+def due_date(policy: Policy, timescale: str, anchor: date) -> date:
+    """`policy.due_date(timescale, anchor)`, remembered per policy."""
+    held = _due_dates.get(id(policy))
+    if held is None or held[0] is not policy:
+        if len(_due_dates) >= _MAX_POLICIES:
+            _due_dates.clear()
+        held = _due_dates[id(policy)] = (policy, {})
+    known = held[1]
+    due = known.get((timescale, anchor))
+    if due is None:
+        if len(known) >= _MAX_DUE_DATES:
+            known.clear()
+        due = known[(timescale, anchor)] = policy.due_date(timescale, anchor)
+    return due
+
+
 @dataclass(frozen=True)
 class Opening:
     """An action to open: its kind, and the timescale and fact to count from when not the policy's own."""
@@ -91,7 +116,7 @@ class ActionChanges:
 
     def close_one(self, action: Action, status: str, on: date | None, reason: str) -> None:
         """Close one open action as done or cancelled, with a close reason code."""
-        closed = replace(action, status=status, done_on=on, close_reason=reason)  # type: ignore[arg-type]
+        closed = _copy(action, status=status, done_on=on, close_reason=reason)
         self._swap(action, closed)
         self.closed.append(closed)
 
@@ -106,7 +131,7 @@ class ActionChanges:
 
     def move(self, action: Action, due_on: date, rule: str | None = None, anchor: str | None = None) -> None:
         """Give an open action a new due date (and, when given, the rule and fact it now counts from)."""
-        moved = replace(action, due_on=due_on, rule=rule or action.rule, anchor=anchor or action.anchor)
+        moved = _copy(action, due_on=due_on, rule=rule or action.rule, anchor=anchor or action.anchor)
         self._swap(action, moved)
         self.moved.append((moved, action.due_on))
 
@@ -122,7 +147,7 @@ class ActionChanges:
             kind=opening.kind,
             owner_role=rule.owner_role,
             status="open",
-            due_on=policy.due_date(timescale, anchor_date),
+            due_on=due_date(policy, timescale, anchor_date),
             opened_on=today,
             done_on=None,
             mandatory=rule.mandatory,
@@ -141,7 +166,7 @@ def move_counted_from(changes: ActionChanges, case: Case, facts_changed: Iterabl
         anchor_date = case.fact_date(action.anchor)
         if anchor_date is None:
             continue
-        due_on = policy.due_date(action.rule, anchor_date)
+        due_on = due_date(policy, action.rule, anchor_date)
         if due_on != action.due_on:
             changes.move(action, due_on)
 
@@ -167,6 +192,13 @@ def leave_phase(changes: ActionChanges, dest: CaseStatus, policy: Policy, overri
         changes.close_one(action, "cancelled", None, "overridden" if overridden else "phase_left")
         if overridden:
             changes.overridden.append(action.kind)
+
+
+def _copy(action: Action, **changes: Any) -> Action:
+    # dataclasses.replace re-runs field introspection on every call; fire() is on the hot path.
+    copied = copy.copy(action)
+    copied.__dict__.update(changes)
+    return copied
 
 
 def _kinds(actions: list[Action]) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 from typing import Any, cast
 
 from states import event_data as ev
@@ -16,6 +17,7 @@ from states.actions import (
     PLAN_ACTIONS,
     ActionChanges,
     Opening,
+    due_date,
     leave_phase,
     move_counted_from,
 )
@@ -443,7 +445,7 @@ def _bring_first_review_forward(step: Step, born: date) -> None:
     """Pre-birth plans: the first review is due 10 WD after the birth if that is sooner than already due."""
     if "first_review_after_birth" not in step.policy.timescales:
         return
-    due = step.policy.due_date("first_review_after_birth", born)
+    due = due_date(step.policy, "first_review_after_birth", born)
     for action in [a for a in step.changes.actions if a.status == "open" and a.kind == "hold_first_review"]:
         if due < action.due_on:
             step.changes.move(action, due, rule="first_review_after_birth", anchor="date_of_birth")
@@ -542,11 +544,7 @@ def _result(before: Case | None, step: Step, trigger: str, actor: Actor) -> Tran
 
 def _outbox(step: Step, trigger: str, occurred: date) -> dict[str, Any]:
     changes = step.changes
-    codes = {
-        name: getattr(step.data, name)
-        for name in _OUTBOX_DATA
-        if isinstance(getattr(step.data, name, None), str) and name in _code_fields(step.data)
-    }
+    codes = {name: value for name in _outbox_fields(type(step.data)) if (value := getattr(step.data, name)) is not None}
     return {
         "reference": step.case.reference,
         "authority": step.case.authority,
@@ -562,9 +560,10 @@ def _outbox(step: Step, trigger: str, occurred: date) -> dict[str, Any]:
     }
 
 
-def _code_fields(data: ev.EventData) -> frozenset[str]:
-    """The fields of `data` whose values are codes from a closed list (never free text)."""
-    return ev.code_fields(type(data))
+@cache
+def _outbox_fields(model: type[ev.EventData]) -> tuple[str, ...]:
+    """The fields of `model` that go to the outbox: codes from a closed list, never free text."""
+    return tuple(name for name in _OUTBOX_DATA if name in ev.code_fields(model))
 
 
 def _closed_summary(action: Action) -> dict[str, Any]:

@@ -106,7 +106,8 @@ def _machine_transition(spec: TransitionSpec) -> dict[str, object]:
     row: dict[str, object] = {
         "trigger": spec.trigger,
         "source": [status.value for status in spec.sources],
-        "dest": spec.dest.value,
+        # A row that stays in its status is internal: no exit and enter, which a status that does not change has not.
+        "dest": None if spec.sources == (spec.dest,) else spec.dest.value,
     }
     if spec.route is not None:
         # The route is passed as the trigger's one argument; this row applies only when it matches.

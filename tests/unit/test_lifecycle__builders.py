@@ -97,9 +97,10 @@ def in_icpc_planning(
 
 
 def complete_all(case: Case, kinds: tuple[str, ...], on: date, policy: Policy = POLICY) -> Case:
-    """Mark done, on `on`, the open actions of each kind."""
+    """Mark done, on `on`, the open action of each kind that has one."""
     for kind in kinds:
-        case = step(case, "complete_action", on, policy=policy, kind=kind, done_on=on).case
+        if open_actions(case, kind):
+            case = step(case, "complete_action", on, policy=policy, kind=kind, done_on=on).case
     return case
 
 

@@ -1,0 +1,152 @@
+"""Firing a trigger on a persisted case: read, decide (pure), write, all in one database transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import Connection
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from states.case import Actor, Case, TransitionResult
+from states.errors import CaseflowError
+from states.firing import fire
+from states.lifecycle_errors import OpenActionsBlockTransition, TriggerRefused
+from states.policy import Policy, PolicyNotFound
+from workflows import audit, case_store
+from workflows.audit import AuditRecord
+from workflows.case_store import ConcurrentUpdate, LoadedCase
+
+__all__ = ["REFUSED_EVENT", "CaseService", "InputTooLong", "utc_now"]
+
+Clock = Callable[[], datetime]
+REFUSED_EVENT = "trigger_refused"
+# Limits of the columns an attempt is recorded in; longer input is refused before anything is read.
+LIMITS = {"case reference": 64, "trigger": 64, "actor id": 64, "actor role": 32, "authority": 64}
+# A refusal is audited even while triggers race on the case: retry on a taken seq, then give up loudly.
+REFUSAL_AUDIT_ATTEMPTS = 5
+
+
+class InputTooLong(CaseflowError):
+    """An identifier given to a trigger is longer than the database keeps."""
+
+
+def utc_now() -> datetime:
+    """The wall clock, in UTC: when a change was recorded (the domain's `today` is a separate parameter)."""
+    return datetime.now(UTC)
+
+
+def _check_lengths(values: Mapping[str, str | None]) -> None:
+    for label, value in values.items():
+        if value is not None and len(value) > LIMITS[label]:
+            raise InputTooLong(f"{label} is {len(value)} characters long: expected at most {LIMITS[label]}")
+
+
+def _refusal_payload(refusal: TriggerRefused) -> dict[str, Any]:
+    payload: dict[str, Any] = {"refusal": type(refusal).__name__, "reason": str(refusal)}
+    if isinstance(refusal, OpenActionsBlockTransition):
+        payload["open_actions"] = list(refusal.kinds)
+    return payload
+
+
+class CaseService:
+    """The one way a trigger reaches the database: atomic, version-checked, audited (refusals too)."""
+
+    def __init__(
+        self,
+        session_factory: sessionmaker[Session],
+        policies: Mapping[str, Policy],
+        *,
+        default_authority: str = "default",
+        clock: Clock = utc_now,
+    ) -> None:
+        self._session_factory = session_factory
+        self._policies = policies
+        self._default_authority = default_authority
+        self._clock = clock
+
+    def policy(self, authority: str) -> Policy:
+        """The policy in force for `authority`."""
+        try:
+            return self._policies[authority]
+        except KeyError:
+            known = ", ".join(sorted(self._policies)) or "none"
+            raise PolicyNotFound(f"authority {authority!r}: no policy loaded for it (loaded: {known})") from None
+
+    def case(self, reference: str) -> Case:
+        """The case with its open actions; CaseNotFound if there is none."""
+        with self._session_factory() as session:
+            loaded = case_store.load(session.connection(), reference)
+        if loaded is None:
+            raise case_store.CaseNotFound(reference)
+        return loaded.case
+
+    def fire(
+        self,
+        reference: str,
+        trigger: str,
+        data: Mapping[str, Any],
+        actor: Actor,
+        today: date,
+        *,
+        authority: str | None = None,
+        expected_version: int | None = None,
+    ) -> TransitionResult:
+        """Fire `trigger` on case `reference` (creating it for a creating trigger) in one transaction.
+
+        Raises the domain's TriggerRefused errors (audited as `trigger_refused` when the case exists),
+        ConcurrentUpdate when the case changed since it was read or is not at `expected_version`.
+        """
+        _check_lengths(
+            {"case reference": reference, "trigger": trigger, "actor id": actor.id, "actor role": actor.role,
+             "authority": authority}
+        )  # fmt: skip
+        loaded: LoadedCase | None = None
+        try:
+            with self._session_factory.begin() as session:
+                connection = session.connection()
+                loaded = case_store.load(connection, reference)
+                return self._fire_loaded(connection, loaded, (reference, trigger, data, actor, today), authority, expected_version)
+        except TriggerRefused as refusal:
+            if loaded is not None:
+                self._audit_refusal(loaded.case, trigger, actor, today, refusal)
+            raise
+
+    def _fire_loaded(
+        self,
+        connection: Connection,
+        loaded: LoadedCase | None,
+        attempt: tuple[str, str, Mapping[str, Any], Actor, date],
+        authority: str | None,
+        expected_version: int | None,
+    ) -> TransitionResult:
+        reference, trigger, data, actor, today = attempt
+        current = loaded.case if loaded is not None else None
+        if expected_version is not None and (current is None or current.version != expected_version):
+            raise ConcurrentUpdate(reference, expected_version)
+        authority = current.authority if current is not None else authority or self._default_authority
+        policy = self.policy(authority)
+        result = fire(current, trigger, data, actor, today, policy, reference=reference, authority=authority)
+        return case_store.save(connection, loaded, result, (actor.id, actor.role), self._clock())
+
+    def _audit_refusal(self, case: Case, trigger: str, actor: Actor, today: date, refusal: TriggerRefused) -> None:
+        record = AuditRecord(
+            event_type=REFUSED_EVENT,
+            actor_id=actor.id,
+            actor_role=actor.role,
+            trigger=trigger,
+            occurred_on=today,
+            from_status=case.status.value,
+            payload=_refusal_payload(refusal),
+        )
+        for attempt in range(REFUSAL_AUDIT_ATTEMPTS):
+            try:
+                with self._session_factory.begin() as session:
+                    connection = session.connection()
+                    audit.append(connection, case.reference, audit.chain_head(connection, case.reference), record, self._clock())
+                return
+            except IntegrityError:
+                if attempt == REFUSAL_AUDIT_ATTEMPTS - 1:
+                    raise

@@ -1,0 +1,353 @@
+"""The case repository: load a case with its open actions in one query; save a trigger's result under a version check.
+
+Core statements on the caller's connection, not the ORM unit of work: a trigger is one SELECT, one UPDATE (or
+INSERT) of the case, one bulk INSERT of opened actions, one bulk UPDATE of changed actions, one audit row and
+one outbox row, with no flush or identity-map work between them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Connection, Date, DateTime, Dialect, Row, and_, bindparam, select, text
+from sqlalchemy.exc import IntegrityError
+
+from states.case import Action, Case, TransitionResult
+from states.errors import CaseflowError
+from states.lifecycle import CaseStatus
+from workflows import audit, outbox
+from workflows.audit import AuditRecord, ChainHead
+from workflows.models import ActionRow, AuditEventRow, CaseRow, OutboxRow
+
+__all__ = [
+    "FIRED_EVENT",
+    "TRANSITION_MESSAGE",
+    "CaseNotFound",
+    "ConcurrentUpdate",
+    "LoadedCase",
+    "load",
+    "save",
+    "save_changes",
+]
+
+_cases = CaseRow.__table__
+_actions = ActionRow.__table__
+_events = AuditEventRow.__table__
+
+ACTION_FIELDS = (
+    "kind", "owner_role", "status", "due_on", "opened_on", "done_on",
+    "mandatory", "rule", "anchor", "policy_version", "close_reason",
+)  # fmt: skip
+# The columns of an action a later trigger (or a policy migration) may change.
+CHANGEABLE_FIELDS = ("status", "due_on", "done_on", "close_reason", "rule", "anchor", "policy_version")
+
+
+class ConcurrentUpdate(CaseflowError):
+    """Someone else changed the case between this trigger's read and its write; nothing of this one was saved."""
+
+    def __init__(self, case_ref: str, expected_version: int | None) -> None:
+        self.case_ref, self.expected_version = case_ref, expected_version
+        seen = "did not exist" if expected_version is None else f"was at version {expected_version}"
+        super().__init__(
+            f"case {case_ref}: changed by someone else since it was read (it {seen}); nothing was saved, "
+            "read the case again and retry"
+        )
+
+
+class CaseNotFound(CaseflowError):
+    """No case has that reference."""
+
+    def __init__(self, case_ref: str) -> None:
+        self.case_ref = case_ref
+        super().__init__(f"case {case_ref}: not found (expected the reference of an existing case)")
+
+
+@dataclass(frozen=True)
+class LoadedCase:
+    """A case as read, with what its write needs: the row id and the head of its audit chain."""
+
+    case: Case
+    row_id: int
+    audit_head: ChainHead
+
+
+def _load_query() -> Any:
+    newest = (
+        select(_events.c.seq, _events.c.hash)
+        .where(_events.c.case_reference == _cases.c.reference)
+        .order_by(_events.c.seq.desc())
+        .limit(1)
+    )
+    action_columns = [_actions.c.id.label("action_id"), *(_actions.c[name].label(f"a_{name}") for name in ACTION_FIELDS)]
+    return (
+        select(
+            _cases,
+            newest.with_only_columns(_events.c.seq).scalar_subquery().label("audit_seq"),
+            newest.with_only_columns(_events.c.hash).scalar_subquery().label("audit_hash"),
+            *action_columns,
+        )
+        .select_from(
+            _cases.outerjoin(_actions, and_(_actions.c.case_id == _cases.c.id, _actions.c.status == "open"))
+        )
+        .where(_cases.c.reference == bindparam("reference"))
+        .order_by(_actions.c.id)
+    )
+
+
+_LOAD = _load_query()
+
+
+def _action(row: Row[Any]) -> Action:
+    values = {name: getattr(row, f"a_{name}") for name in ACTION_FIELDS}
+    return Action(**values, id=row.action_id)
+
+
+def _case(rows: Sequence[Row[Any]]) -> Case:
+    first = rows[0]
+    return Case(
+        reference=first.reference,
+        authority=first.authority,
+        status=CaseStatus(first.status),
+        version=first.version,
+        date_of_birth=first.date_of_birth,
+        expected_delivery_date=first.expected_delivery_date,
+        facts=dict(first.facts),
+        actions=[_action(row) for row in rows if row.action_id is not None],
+        team=first.team,
+    )
+
+
+def load(connection: Connection, reference: str) -> LoadedCase | None:
+    """The case with its open actions and audit head, in one round trip; None when there is no such case."""
+    rows = connection.execute(_LOAD, {"reference": reference}).all()
+    if not rows:
+        return None
+    first = rows[0]
+    head = ChainHead(first.audit_seq, first.audit_hash) if first.audit_seq is not None else ChainHead()
+    return LoadedCase(case=_case(rows), row_id=first.id, audit_head=head)
+
+
+def _case_values(case: Case, version: int, now: datetime) -> dict[str, Any]:
+    return {
+        "status": case.status.value,
+        "version": version,
+        "team": case.team,
+        "date_of_birth": case.date_of_birth,
+        "expected_delivery_date": case.expected_delivery_date,
+        "facts": case.facts,
+        "updated_at": now,
+    }
+
+
+# The hot writes go to the driver as prepared SQL (Connection.exec_driver_sql): still SQLAlchemy's connection,
+# transaction and error translation, without per-statement compilation and bind processing, which cost more
+# than the database work itself on SQLite. The values are converted here instead (_driver_value).
+def _insert_sql(table: str, columns: Sequence[str], returning: str | None = None) -> str:
+    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(':' + name for name in columns)})"
+    return f"{sql} RETURNING {returning}" if returning else sql
+
+
+CASE_COLUMNS = ("status", "version", "team", "date_of_birth", "expected_delivery_date", "facts", "updated_at")
+UPDATE_CASE_SQL = (
+    f"UPDATE cases SET {', '.join(f'{name} = :{name}' for name in CASE_COLUMNS)} "
+    "WHERE id = :row_id AND version = :expected_version"
+)
+INSERT_CASE_SQL = _insert_sql("cases", ("reference", "authority", "created_at", *CASE_COLUMNS), returning="id")
+INSERT_ACTION_SQL = _insert_sql("actions", ("case_id", *ACTION_FIELDS), returning="id")
+UPDATE_ACTION_SQL = (
+    f"UPDATE actions SET {', '.join(f'{name} = :{name}' for name in CHANGEABLE_FIELDS)} WHERE id = :action_id"
+)
+INSERT_AUDIT_SQL = _insert_sql("audit_events", (*audit.HASHED_FIELDS, "hash"))
+INSERT_OUTBOX_SQL = _insert_sql(
+    "outbox", ("case_reference", "idempotency_key", "event_type", "payload", "created_at", "attempts")
+)
+
+_rendered: dict[tuple[str, str, str], tuple[str, tuple[str, ...] | None]] = {}
+
+
+def _rendered_sql(dialect: Dialect, template: str) -> tuple[str, tuple[str, ...] | None]:
+    """`template` (with :name parameters) in the driver's parameter style, and the order of positional names."""
+    key = (dialect.name, dialect.driver, template)
+    if key not in _rendered:
+        compiled = text(template).compile(dialect=dialect)
+        _rendered[key] = (compiled.string, tuple(compiled.positiontup or ()) if compiled.positional else None)
+    return _rendered[key]
+
+
+def _sqlite_datetime(value: datetime) -> str:
+    # The format SQLAlchemy's SQLite DateTime type writes and reads back: naive, here always UTC.
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    return value.strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def _sqlite_date(value: date) -> str:
+    return value.isoformat()
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value)
+
+
+Converter = Callable[[Any], Any]
+
+
+def _converters(sqlite: bool) -> dict[str, Converter]:
+    """Per column name: how a Python value becomes what the driver takes (what SQLAlchemy's types would do)."""
+    found: dict[str, Converter] = {}
+    for table in (_cases, _actions, _events, OutboxRow.__table__):
+        for column in table.columns:
+            if isinstance(column.type, JSON):
+                found[column.name] = _json
+            elif sqlite and isinstance(column.type, DateTime):
+                found[column.name] = _sqlite_datetime
+            elif sqlite and isinstance(column.type, Date):
+                found[column.name] = _sqlite_date
+    return found
+
+
+_CONVERTERS = {True: _converters(sqlite=True), False: _converters(sqlite=False)}
+
+
+def _driver_params(names: tuple[str, ...] | None, values: Mapping[str, Any], sqlite: bool) -> Any:
+    converters = _CONVERTERS[sqlite]
+
+    def value(name: str) -> Any:
+        raw = values[name]
+        convert = converters.get(name)
+        return raw if convert is None or raw is None else convert(raw)
+
+    if names is None:
+        return {name: value(name) for name in values}
+    return tuple(value(name) for name in names)
+
+
+def _execute(connection: Connection, template: str, values: Mapping[str, Any] | Sequence[Mapping[str, Any]]) -> Any:
+    """Run `template` once (a mapping) or once per row (a sequence, as one executemany)."""
+    sql, names = _rendered_sql(connection.dialect, template)
+    sqlite = connection.dialect.name == "sqlite"
+    if isinstance(values, Mapping):
+        return connection.exec_driver_sql(sql, _driver_params(names, values, sqlite))
+    return connection.exec_driver_sql(sql, [_driver_params(names, row, sqlite) for row in values])
+
+
+def _is_duplicate_audit_seq(error: IntegrityError) -> bool:
+    diag = getattr(error.orig, "diag", None)
+    if diag is not None:
+        return getattr(diag, "constraint_name", None) == "uq_audit_events_case_reference"
+    return "audit_events.seq" in str(error.orig)
+
+
+def _write_case(connection: Connection, loaded: LoadedCase | None, case: Case, now: datetime) -> tuple[int, int]:
+    """Insert or version-check-update the case row; returns (row id, new version)."""
+    if loaded is None:
+        values = _case_values(case, 1, now) | {"reference": case.reference, "authority": case.authority, "created_at": now}
+        try:
+            row_id = int(_execute(connection, INSERT_CASE_SQL, values).scalar_one())
+        except IntegrityError:
+            # Only the unique reference can fail here: another trigger created this case after our read.
+            raise ConcurrentUpdate(case.reference, None) from None
+        return row_id, 1
+    version = loaded.case.version + 1
+    params = _case_values(case, version, now) | {"row_id": loaded.row_id, "expected_version": loaded.case.version}
+    if _execute(connection, UPDATE_CASE_SQL, params).rowcount != 1:
+        raise ConcurrentUpdate(case.reference, loaded.case.version)
+    return loaded.row_id, version
+
+
+def _insert_actions(connection: Connection, case_id: int, new: Sequence[Action]) -> None:
+    # One statement per action, so each gets its id back without relying on the order of a multi-row RETURNING.
+    for action in new:
+        values = {name: getattr(action, name) for name in ACTION_FIELDS} | {"case_id": case_id}
+        action.id = int(_execute(connection, INSERT_ACTION_SQL, values).scalar_one())
+
+
+def _update_actions(connection: Connection, changed: Iterable[Action]) -> None:
+    rows = [
+        {name: getattr(action, name) for name in CHANGEABLE_FIELDS} | {"action_id": action.id}
+        for action in changed
+        if action.id is not None
+    ]
+    if rows:
+        _execute(connection, UPDATE_ACTION_SQL, rows)
+
+
+def _append_audit(connection: Connection, loaded: LoadedCase | None, case: Case, record: AuditRecord, now: datetime) -> None:
+    head = loaded.audit_head if loaded is not None else ChainHead()
+    try:
+        _execute(connection, INSERT_AUDIT_SQL, audit.chained_row(case.reference, head, record, now))
+    except IntegrityError as error:
+        # A refusal was audited on this case after our read: the chain moved, so this write lost the race.
+        if _is_duplicate_audit_seq(error):
+            raise ConcurrentUpdate(case.reference, loaded.case.version if loaded else None) from None
+        raise
+
+
+def save_changes(
+    connection: Connection,
+    loaded: LoadedCase | None,
+    case: Case,
+    changes: tuple[Sequence[Action], Sequence[Action]],
+    records: tuple[AuditRecord, tuple[str, dict[str, Any]] | None],
+    now: datetime,
+) -> Case:
+    """Write a change of a case in the caller's transaction: case row, actions, audit event, outbox row.
+
+    `changes` is (new actions to insert, existing actions to update); `records` is the audit record and the
+    outbox (event type, payload), if any. Raises ConcurrentUpdate when the case moved on since `loaded` was
+    read; the caller's rollback then discards everything.
+    """
+    new, changed = changes
+    record, message = records
+    row_id, version = _write_case(connection, loaded, case, now)
+    _insert_actions(connection, row_id, new)
+    _update_actions(connection, changed)
+    _append_audit(connection, loaded, case, record, now)
+    if message is not None:
+        _execute(connection, INSERT_OUTBOX_SQL, outbox.outbox_row(case.reference, version, message[0], message[1], now))
+    return dataclasses.replace(case, version=version)
+
+
+FIRED_EVENT = "trigger_fired"  # audit: a trigger that changed the case
+TRANSITION_MESSAGE = "case_transition"  # outbox: delivered to the case-transition flow
+
+
+def _audit_record(result: TransitionResult, actor_id: str, actor_role: str) -> AuditRecord:
+    return AuditRecord(
+        event_type=FIRED_EVENT,
+        actor_id=actor_id,
+        actor_role=actor_role,
+        trigger=result.trigger,
+        occurred_on=result.occurred_on,
+        from_status=result.from_status.value,
+        to_status=result.to_status.value,
+        payload=result.event,
+    )
+
+
+def _action_changes(result: TransitionResult) -> tuple[list[Action], list[Action]]:
+    """(actions to insert, actions to update), each in its final state after the trigger."""
+    final = {action.id: action for action in result.case.actions if action.id is not None}
+    touched = [*result.closed, *(action for action, _ in result.moved)]
+    changed = {action.id: final.get(action.id, action) for action in touched if action.id is not None}
+    new = [action for action in result.case.actions if action.id is None]
+    return new, list(changed.values())
+
+
+def save(
+    connection: Connection,
+    loaded: LoadedCase | None,
+    result: TransitionResult,
+    actor: tuple[str, str],
+    now: datetime,
+) -> TransitionResult:
+    """Persist a trigger's result in the caller's transaction; returns it with the case at its new version."""
+    record = _audit_record(result, *actor)
+    message = (TRANSITION_MESSAGE, result.outbox)
+    case = save_changes(connection, loaded, result.case, _action_changes(result), (record, message), now)
+    return dataclasses.replace(result, case=case)

@@ -388,12 +388,13 @@ def _overdue_lines(connection: Connection, stages: Sequence[Stage], limit: int) 
         .order_by(_actions.c.due_on, _actions.c.id)
     )
     lines: list[OverdueAction] = []
-    for row in connection.execution_options(yield_per=500).execute(query):
-        stage = late.get((row.authority, row.due_on))
-        if stage is not None:
-            lines.append(
-                OverdueAction(row.reference, row.kind, row.owner_role, row.due_on, stage.working_days_overdue, stage.level)
-            )
+    # Streamed, and closed early once the table is full: memory stays flat however many actions are late.
+    with connection.execution_options(yield_per=500).execute(query) as rows:
+        for row in rows:
+            stage = late.get((row.authority, row.due_on))
+            if stage is not None:
+                line = (row.reference, row.kind, row.owner_role, row.due_on, stage.working_days_overdue, stage.level)
+                lines.append(OverdueAction(*line))
             if len(lines) >= limit:
                 break
     return lines

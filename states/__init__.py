@@ -1,0 +1,39 @@
+"""The pure domain of caseflow: statuses, the transition table, firing triggers, actions, policy and calendar."""
+
+from states.case import Action, Actor, Case, TransitionResult
+from states.errors import CaseflowError
+from states.firing import fire
+from states.lifecycle import TRANSITIONS, TRIGGERS, CaseStatus, TransitionSpec
+from states.lifecycle_errors import (
+    InvalidEventData,
+    OpenActionsBlockTransition,
+    PermissionDenied,
+    TransitionNotAllowed,
+    TriggerRefused,
+    UnknownTrigger,
+)
+from states.policy import Policy, PolicyInvalid
+from states.working_days import CalendarCoverageError, WorkingDayCalendar
+
+__all__ = [
+    "TRANSITIONS",
+    "TRIGGERS",
+    "Action",
+    "Actor",
+    "CalendarCoverageError",
+    "Case",
+    "CaseStatus",
+    "CaseflowError",
+    "InvalidEventData",
+    "OpenActionsBlockTransition",
+    "PermissionDenied",
+    "Policy",
+    "PolicyInvalid",
+    "TransitionNotAllowed",
+    "TransitionResult",
+    "TransitionSpec",
+    "TriggerRefused",
+    "UnknownTrigger",
+    "WorkingDayCalendar",
+    "fire",
+]

@@ -15,8 +15,6 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
@@ -40,7 +38,6 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from states.policy import Policy
 from states.working_days import WorkingDayCalendar
-from workflows.database import make_engine
 from workflows.escalation_models import EscalationRow, ReminderRow, SweepProgressRow
 from workflows.logs import get_logger
 from workflows.models import ActionRow, CaseRow
@@ -51,7 +48,6 @@ __all__ = [
     "SweepReport",
     "OverdueAction",
     "Stage",
-    "current_context",
     "ladder_levels",
     "plan",
     "plan_stages",
@@ -83,21 +79,6 @@ class SweepContext:
 
     engine: Engine
     policies: Mapping[str, Policy]
-
-
-@lru_cache(maxsize=8)
-def _context_for(database_url: str, policy_dir: str) -> SweepContext:
-    from workflows.policies import load_all_policies
-
-    return SweepContext(make_engine(database_url), load_all_policies(Path(policy_dir)))
-
-
-def current_context() -> SweepContext:
-    """The context of this process's settings, built once per database URL (tasks take ids, not engines)."""
-    from workflows.bootstrap import load_settings
-
-    settings = load_settings()
-    return _context_for(settings.effective_database_url, str(settings.policy_dir))
 
 
 @dataclass(frozen=True)

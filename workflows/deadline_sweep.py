@@ -1,0 +1,69 @@
+"""The `deadline-sweep` flow: reminders and the escalation ladder for every open action, as of one date.
+
+A bounded number of task runs whatever the caseload: one plan, at most `max_batches` batches, one leftovers pass
+and one report. Heartbeats stay on (Prefect's default, every 180 s): one sweep a night makes their second at
+exit irrelevant, and they are how the Prefect server marks a killed sweep as crashed for operations staff.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+from typing import Any
+
+from prefect import flow, tags
+from prefect.artifacts import create_table_artifact
+
+from tasks.sweep_tasks import plan_sweep, sweep_due_dates, sweep_leftovers, sweep_report
+from workflows.logs import get_logger
+from workflows.sweep import DEFAULT_MAX_BATCHES, DEFAULT_OVERDUE_LIMIT
+
+__all__ = ["FLOW_NAME", "LEVELS_ARTIFACT", "OVERDUE_ARTIFACT", "deadline_sweep", "run_deadline_sweep"]
+
+FLOW_NAME = "deadline-sweep"
+LEVELS_ARTIFACT = "deadline-sweep-levels"
+OVERDUE_ARTIFACT = "deadline-sweep-overdue"
+log = get_logger("caseflow.deadline_sweep")
+
+
+def _levels_table(summary: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        {"level": level, "open_actions": summary["open_at_level"].get(level, 0),
+         "raised_as_of": summary["raised_as_of"].get(level, 0), "created_by_this_run": summary["created_by_run"].get(level, 0)}
+        for level in summary["levels"]
+    ]  # fmt: skip
+
+
+def _publish(summary: dict[str, Any]) -> None:
+    as_of = summary["as_of"]
+    create_table_artifact(
+        _levels_table(summary), key=LEVELS_ARTIFACT, description=f"Deadline sweep as of {as_of}: open actions per level"
+    )
+    shown, total = len(summary["overdue"]), summary["overdue_total"]
+    create_table_artifact(
+        summary["overdue"] or [{"case_reference": "-", "action": "nothing overdue"}],
+        key=OVERDUE_ARTIFACT,
+        description=f"Overdue actions as of {as_of}, most overdue first: {shown} of {total} shown",
+    )
+
+
+@flow(name=FLOW_NAME, flow_run_name="deadline-sweep {as_of}", persist_result=False)
+def deadline_sweep(
+    as_of: date, max_batches: int = DEFAULT_MAX_BATCHES, overdue_limit: int = DEFAULT_OVERDUE_LIMIT
+) -> dict[str, Any]:
+    """Remind before due, escalate what is due or overdue up each authority's ladder; publish counts and the list."""
+    batches = plan_sweep(as_of, max_batches)
+    created: Counter[str] = Counter()
+    for first, last in batches:
+        created.update(sweep_due_dates(as_of, first, last))
+    created.update(sweep_leftovers(as_of))
+    summary = sweep_report(as_of, dict(created), overdue_limit)
+    _publish(summary)
+    log.info("deadline_sweep_done", as_of=as_of.isoformat(), batches=len(batches), created=dict(created))
+    return {key: summary[key] for key in ("as_of", "open_at_level", "raised_as_of", "created_by_run", "overdue_total")}
+
+
+def run_deadline_sweep(as_of: date, max_batches: int = DEFAULT_MAX_BATCHES) -> dict[str, Any]:
+    """Run the flow in this process, tagged for the Prefect UI."""
+    with tags("sweep"):
+        return deadline_sweep(as_of=as_of, max_batches=max_batches)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -60,13 +61,18 @@ class PostgresServer:
 
 
 @pytest.fixture(scope="session")
-def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PostgresServer]:
+def postgres() -> Iterator[PostgresServer]:
+    # Its own folder, not pytest's tmp_path: pytest prunes older sessions' folders, which would delete the
+    # data directory of a server that another test session on the same machine is still running.
+    root = Path(tempfile.mkdtemp(prefix="caseflow-postgres-"))
     try:
-        server = PostgresServer(tmp_path_factory.mktemp("postgres"))
+        server = PostgresServer(root)
     except Exception as exc:  # any failure to start is reported as a failing test, with its cause
+        shutil.rmtree(root, ignore_errors=True)
         pytest.fail(f"PostgreSQL could not start from the pgserver wheel: {type(exc).__name__}: {exc}")
     yield server
     server.close()
+    shutil.rmtree(root, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

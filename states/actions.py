@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -196,9 +195,7 @@ def leave_phase(changes: ActionChanges, dest: CaseStatus, policy: Policy, overri
 
 def _copy(action: Action, **changes: Any) -> Action:
     # dataclasses.replace re-runs field introspection on every call; fire() is on the hot path.
-    copied = copy.copy(action)
-    copied.__dict__.update(changes)
-    return copied
+    return Action(**{**action.__dict__, **changes})
 
 
 def _kinds(actions: list[Action]) -> str:

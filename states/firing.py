@@ -32,6 +32,7 @@ _SOURCES: dict[str, frozenset[CaseStatus]] = {
     trigger: frozenset(s for spec in TRANSITIONS if spec.trigger == trigger for s in spec.sources) for trigger in TRIGGERS
 }
 _TRIGGER_SET = frozenset(TRIGGERS)
+_VALUE = {status: status.value for status in CaseStatus}  # Enum.value is a slow descriptor on the hot path
 # Facts that belong to one conference's planning and are cleared once that conference is held.
 _CYCLE_FACTS = ("child_only_conference_held_date",)
 
@@ -89,7 +90,8 @@ def fire(
         )
     parsed = parse_event_data(trigger, data)
     step = Step(current, parsed, today, policy, current.status, ActionChanges(current.actions))
-    referral = step.fact("referral_date") or getattr(parsed, "referral_date", None) or parsed.occurred_on(today)
+    # A new case's referral is the trigger's own date (the referral, or the notice of a transfer in).
+    referral = step.fact("referral_date") or parsed.occurred_on(today)
     check_dates(trigger, parsed, referral, today)
     route = HANDLERS[trigger](step)
     step.dest = next_status(current.status, trigger, route if route is not None else parsed.route())
@@ -515,18 +517,17 @@ _NOT_AUDITED = frozenset({"date_of_birth", "expected_delivery_date"})
 
 def _result(before: Case | None, step: Step, trigger: str, actor: Actor) -> TransitionResult:
     changes, occurred = step.changes, step.data.occurred_on(step.today)
+    summary = _summary(changes)
     event: dict[str, Any] = {
         "trigger": trigger,
-        "from": step.source.value,
-        "to": step.dest.value,
+        "from": _VALUE[step.source],
+        "to": _VALUE[step.dest],
         "occurred_on": occurred.isoformat(),
         "actor_id": actor.id,
         "actor_role": actor.role,
         "data": step.data.model_dump(mode="json", exclude_none=True, exclude=_NOT_AUDITED),
         "overridden": list(changes.overridden),
-        "opened": [{"kind": a.kind, "due_on": a.due_on.isoformat()} for a in changes.opened],
-        "closed": [_closed_summary(a) for a in changes.closed],
-        "moved": [_moved_summary(a, old) for a, old in changes.moved],
+        **summary,
     }
     return TransitionResult(
         case=step.case,
@@ -538,22 +539,28 @@ def _result(before: Case | None, step: Step, trigger: str, actor: Actor) -> Tran
         closed=list(changes.closed),
         moved=list(changes.moved),
         event=event,
-        outbox=_outbox(step, trigger, occurred),
+        outbox=_outbox(step, trigger, occurred, summary),
     )
 
 
-def _outbox(step: Step, trigger: str, occurred: date) -> dict[str, Any]:
-    changes = step.changes
+def _outbox(step: Step, trigger: str, occurred: date, summary: dict[str, Any]) -> dict[str, Any]:
     codes = {name: value for name in _outbox_fields(type(step.data)) if (value := getattr(step.data, name)) is not None}
     return {
         "reference": step.case.reference,
         "authority": step.case.authority,
         "trigger": trigger,
-        "from": step.source.value,
-        "to": step.dest.value,
+        "from": _VALUE[step.source],
+        "to": _VALUE[step.dest],
         "occurred_on": occurred.isoformat(),
         "version": step.case.version,
         **codes,
+        **summary,
+    }
+
+
+def _summary(changes: ActionChanges) -> dict[str, Any]:
+    """The actions a trigger opened, closed and moved, as codes and dates (shared by the audit and the outbox)."""
+    return {
         "opened": [{"kind": a.kind, "owner_role": a.owner_role, "due_on": a.due_on.isoformat()} for a in changes.opened],
         "closed": [_closed_summary(a) for a in changes.closed],
         "moved": [_moved_summary(a, old) for a, old in changes.moved],

@@ -125,6 +125,10 @@ MACHINE = Machine(
 )
 
 
+_BY_VALUE = {status.value: status for status in CaseStatus}
+_VALUE = {status: status.value for status in CaseStatus}
+
+
 class _Token:
     """The model the shared machine moves: a status and nothing else (the case itself stays immutable)."""
 
@@ -149,7 +153,8 @@ def next_status(status: CaseStatus, trigger: str, route: str | None = None) -> C
     if trigger not in MACHINE.events:
         raise UnknownTrigger(f"unknown trigger {trigger!r}: expected one of {', '.join(TRIGGERS)}")
     token = _token()
-    token.state = status.value
+    # transitions names Enum states by member name; ours are named by value, so hand it the plain str.
+    token.state = _VALUE[status]
     try:
         moved = getattr(token, trigger)(route)
     except MachineError:
@@ -159,7 +164,7 @@ def next_status(status: CaseStatus, trigger: str, route: str | None = None) -> C
         ) from None
     if not moved:
         raise TransitionNotAllowed(f"trigger {trigger!r} from status {status.value!r} has no route {route!r}")
-    return CaseStatus(token.state)
+    return _BY_VALUE[token.state]
 
 
 def allowed_from(trigger: str) -> tuple[str, ...]:

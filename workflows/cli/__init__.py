@@ -10,6 +10,7 @@ from states.errors import CaseflowError
 from workflows.cli import db, up
 from workflows.cli import policy
 from workflows.cli import bpmn
+from workflows.cli import audit
 
 app = typer.Typer(
     name="caseflow",
@@ -21,6 +22,7 @@ app = typer.Typer(
 app.add_typer(db.app, name="db")
 app.add_typer(policy.app, name="policy")
 app.add_typer(bpmn.app, name="bpmn")
+app.add_typer(audit.app, name="audit")
 app.command(name="up")(up.up)
 
 __all__ = ["app", "main"]

@@ -1,0 +1,159 @@
+"""Manager escalation: only a manager over the case's team may raise it; every attempt is audited."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import date
+
+import pytest
+from prefect.client.orchestration import get_client
+from sqlalchemy import Engine, select
+
+from states.errors import CaseflowError
+from tests.integration.sweep_builders import make_case, make_staff, policies, reference_of
+from workflows import audit, runtime
+from workflows.escalation_models import EscalationRow
+from workflows.manager_escalation import (
+    EscalationReason,
+    EscalationRefused,
+    EscalationRequest,
+    ManagerEscalations,
+    UnknownCase,
+    manager_escalation,
+)
+from workflows.models import AuditEventRow
+
+TODAY = date(2027, 3, 10)
+NOTE = "Mother says the child was not seen at school this week"
+
+
+def _case(engine: Engine, team: str = "north") -> str:
+    with engine.begin() as connection:
+        make_staff(connection, "tm-north", "team_manager", "north")
+        make_staff(connection, "tm-south", "team_manager", "south")
+        make_staff(connection, "sm-all", "service_manager", None)
+        make_staff(connection, "sw-north", "social_worker", "north")
+        return reference_of(connection, make_case(connection, team=team))
+
+
+def _request(reference: str, manager_id: str, level: str = "service_manager") -> EscalationRequest:
+    return EscalationRequest(reference, level, EscalationReason.SAFETY_CONCERN, manager_id, TODAY)
+
+
+def _events(engine: Engine, reference: str) -> list[tuple[str, str, dict[str, object]]]:
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(AuditEventRow.event_type, AuditEventRow.actor_id, AuditEventRow.payload)
+            .where(AuditEventRow.case_reference == reference)
+            .order_by(AuditEventRow.seq)
+        )
+        return [(row.event_type, row.actor_id, row.payload) for row in rows]
+
+
+def _escalations(engine: Engine) -> list[tuple[str, str | None, str | None, str | None]]:
+    with engine.connect() as connection:
+        rows = connection.execute(select(EscalationRow.level, EscalationRow.raised_by, EscalationRow.reason_code, EscalationRow.note))
+        return [tuple(row) for row in rows]  # type: ignore[misc]
+
+
+def test_a_team_manager_over_the_case_team_raises_an_escalation_recorded_and_audited(engine: Engine) -> None:
+    reference = _case(engine)
+
+    escalation_id = ManagerEscalations(engine, policies()).raise_escalation(_request(reference, "tm-north"), note=NOTE)
+
+    assert _escalations(engine) == [("service_manager", "tm-north", "safety_concern", NOTE)]
+    assert _events(engine, reference) == [
+        ("escalation_raised", "tm-north",
+         {"level": "service_manager", "reason": "safety_concern", "escalation_id": escalation_id, "has_note": True}),
+    ]  # fmt: skip
+    with engine.connect() as connection:
+        assert audit.verify(connection, reference).broken == []
+
+
+@pytest.mark.parametrize(
+    ("manager_id", "problem"),
+    [
+        ("tm-south", "a team_manager of team south is not a manager over team north"),
+        ("sw-north", "a social_worker of team north is not a manager over team north"),
+        ("nobody", "no staff record with that id"),
+    ],
+)
+def test_anyone_not_managing_the_case_team_is_refused_and_the_attempt_audited(
+    engine: Engine, manager_id: str, problem: str
+) -> None:
+    reference = _case(engine)
+
+    with pytest.raises(EscalationRefused) as refused:
+        ManagerEscalations(engine, policies()).raise_escalation(_request(reference, manager_id), note=NOTE)
+
+    assert refused.value.problem == problem
+    assert _escalations(engine) == []
+    assert _events(engine, reference) == [
+        ("escalation_refused", manager_id, {"level": "service_manager", "reason": "safety_concern", "problem": problem}),
+    ]
+
+
+def test_a_service_manager_recorded_without_a_team_is_over_every_team(engine: Engine) -> None:
+    reference = _case(engine, team="east")
+
+    ManagerEscalations(engine, policies()).raise_escalation(_request(reference, "sm-all", level="head_of_service"))
+
+    assert _escalations(engine) == [("head_of_service", "sm-all", "safety_concern", None)]
+
+
+def test_a_level_not_on_the_ladder_is_refused(engine: Engine) -> None:
+    reference = _case(engine)
+
+    with pytest.raises(EscalationRefused, match="level 'owner' is not on the ladder"):
+        ManagerEscalations(engine, policies()).raise_escalation(_request(reference, "tm-north", level="owner"))
+
+    assert [event for event, _, _ in _events(engine, reference)] == ["escalation_refused"]
+
+
+def test_an_unknown_case_is_one_clear_error(engine: Engine) -> None:
+    _case(engine)
+
+    with pytest.raises(UnknownCase) as error:
+        ManagerEscalations(engine, policies()).raise_escalation(_request("CP-NOPE", "tm-north"))
+
+    assert isinstance(error.value, CaseflowError)
+    assert str(error.value) == "case CP-NOPE: no such case"
+
+
+def test_a_repeated_request_key_raises_nothing_twice(engine: Engine) -> None:
+    reference = _case(engine)
+    service = ManagerEscalations(engine, policies())
+
+    first = service.raise_escalation(_request(reference, "tm-north"), request_key="run-1")
+    again = service.raise_escalation(_request(reference, "tm-north"), request_key="run-1")
+
+    assert first == again
+    assert len(_escalations(engine)) == 1
+    assert len(_events(engine, reference)) == 1
+
+
+@pytest.fixture
+def installed(engine: Engine, prefect_harness: str) -> Iterator[Engine]:
+    runtime.install(runtime.Runtime(engine, policies()))
+    yield engine
+    runtime.uninstall()
+
+
+def test_the_flow_raises_the_escalation_with_only_codes_and_ids_in_its_parameters(installed: Engine) -> None:
+    reference = _case(installed)
+
+    state = manager_escalation(
+        case_reference=reference, level="service_manager", reason=EscalationReason.DEADLINE_MISSED,
+        manager_id="tm-north", today=TODAY, return_state=True,
+    )  # fmt: skip
+
+    assert state.is_completed(), state.message
+    assert _escalations(installed) == [("service_manager", "tm-north", "deadline_missed", None)]
+    with get_client(sync_client=True) as client:
+        run = client.read_flow_run(state.state_details.flow_run_id)  # type: ignore[arg-type]
+    assert run.name == f"escalate {reference} to service_manager"
+    assert json.loads(json.dumps(run.parameters, default=str)) == {
+        "case_reference": reference, "level": "service_manager", "reason": "deadline_missed",
+        "manager_id": "tm-north", "today": "2027-03-10",
+    }  # fmt: skip

@@ -59,4 +59,6 @@ def verify(
         raise CaseNotFound(case)
     typer.echo(_report_json(report) if as_json else _report_text(report))
     if not report.ok:
-        raise typer.Exit(1)
+        # SystemExit, not typer.Exit: main() runs the app with standalone_mode=False, where click turns
+        # typer.Exit into a return value that main() does not pass on as the exit status.
+        raise SystemExit(1)

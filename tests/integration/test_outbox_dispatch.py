@@ -1,0 +1,142 @@
+"""The outbox dispatcher: at least once, in order per case, backing off, never holding up a trigger."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, date, datetime, timedelta
+
+from prefect.settings import PREFECT_API_URL, temporary_settings
+from sqlalchemy import Engine, select
+
+from tests.e2e.cli import free_port
+from tests.integration.transition_fixtures import (
+    TEAM_MANAGER,
+    case_service,
+    convene_conference,
+    count,
+    installed_runtime,
+    outbox_ids,
+)
+from workflows import incidents, runtime
+from workflows.models import OutboxRow
+from workflows.notification_models import NotificationRow
+from workflows.outbox_dispatcher import Backoff, OutboxDispatcher, OutboxEntry
+
+__all__ = ["installed_runtime"]
+
+_outbox = OutboxRow.__table__
+
+
+def _rows(engine: Engine) -> list[tuple[int, int, bool]]:
+    """(id, attempts, delivered) of every outbox row."""
+    with engine.connect() as connection:
+        rows = connection.execute(select(_outbox).order_by(_outbox.c.id))
+        return [(row.id, row.attempts, row.delivered_at is not None) for row in rows]
+
+
+def _timed_triggers(engine: Engine, prefix: str) -> float:
+    """Open three cases to a convened conference; the slowest trigger's seconds."""
+    service, slowest = case_service(engine), 0.0
+    for number in range(3):
+        started = time.perf_counter()
+        convene_conference(service, f"{prefix}-{number}")
+        slowest = max(slowest, (time.perf_counter() - started) / 3)
+    return slowest
+
+
+def test_triggers_commit_as_fast_with_prefect_down_and_every_row_is_delivered_once_when_it_returns(
+    engine: Engine, prefect_harness: str, installed_runtime: runtime.Runtime
+) -> None:
+    baseline = _timed_triggers(engine, "UP")
+    dispatcher = OutboxDispatcher(engine)
+    assert len(dispatcher.dispatch_once().delivered) == 9
+    delivered_before = count(engine, NotificationRow.__table__)
+
+    with temporary_settings(updates={PREFECT_API_URL: f"http://127.0.0.1:{free_port()}/api"}):
+        while_down = _timed_triggers(engine, "DOWN")
+        report = dispatcher.dispatch_once()
+    assert report.postponed and not report.delivered and not report.failed
+    assert while_down < baseline * 3 + 0.05  # no trigger waits for Prefect: same order of time as when it is up
+    assert [attempts for _, attempts, delivered in _rows(engine) if not delivered] == [0] * 9
+
+    report = dispatcher.dispatch_once()  # Prefect is back
+    assert len(report.delivered) == 9 and not report.failed
+    assert all(delivered and attempts == 1 for _, attempts, delivered in _rows(engine))
+    assert dispatcher.dispatch_once().delivered == []
+    assert count(engine, NotificationRow.__table__) == 2 * delivered_before  # as many notices per case as before
+
+
+def test_a_flow_run_that_cannot_reach_prefect_is_retried_after_its_backoff_and_then_delivered(
+    engine: Engine, prefect_harness: str, installed_runtime: runtime.Runtime
+) -> None:
+    convene_conference(case_service(engine), "CP-1")
+    now = [datetime(2026, 3, 10, 9, 0, tzinfo=UTC)]
+    dispatcher = OutboxDispatcher(engine, is_ready=lambda: True, clock=lambda: now[0], backoff=Backoff(timedelta(seconds=30)))
+
+    with temporary_settings(updates={PREFECT_API_URL: f"http://127.0.0.1:{free_port()}/api"}):
+        report = dispatcher.dispatch_once()
+    assert report.failed == [outbox_ids(engine)[0][0]] and not report.delivered  # later rows of the case wait
+    assert dispatcher.dispatch_once().delivered == []  # still inside its backoff
+
+    now[0] += timedelta(seconds=31)
+    assert len(dispatcher.dispatch_once().delivered) == 3
+    assert [attempts for _, attempts, _ in _rows(engine)] == [2, 1, 1]
+
+
+def test_a_cases_later_rows_wait_while_an_earlier_one_fails_and_other_cases_go_on(engine: Engine) -> None:
+    service = case_service(engine)
+    convene_conference(service, "A-1")
+    convene_conference(service, "B-1")
+    failing = outbox_ids(engine)[0][0]
+    attempted: list[int] = []
+
+    def deliver(entry: OutboxEntry) -> None:
+        attempted.append(entry.id)
+        if entry.id == failing:
+            raise ConnectionError("flow server went away")
+
+    report = OutboxDispatcher(engine, deliver, is_ready=lambda: True).dispatch_once()
+
+    b_rows = [outbox_id for outbox_id, reference, _ in outbox_ids(engine) if reference == "B-1"]
+    assert attempted == [failing, *b_rows]
+    assert report.delivered == b_rows and report.failed == [failing]
+
+
+def test_a_row_that_keeps_failing_backs_off_exponentially_becomes_an_incident_and_is_resolved_on_retry(
+    engine: Engine,
+) -> None:
+    service = case_service(engine)
+    service.fire("CP-9", "receive_referral", {"referral_date": "2026-03-02", "date_of_birth": "2016-05-01"},
+                 TEAM_MANAGER, date(2026, 3, 2), authority="default")  # fmt: skip
+    now = [datetime(2026, 3, 2, 9, 0, tzinfo=UTC)]
+    healthy = [False]
+
+    def deliver(_entry: OutboxEntry) -> None:
+        if not healthy[0]:
+            raise TimeoutError("no answer")
+
+    dispatcher = OutboxDispatcher(
+        engine, deliver, is_ready=lambda: True, clock=lambda: now[0], backoff=Backoff(timedelta(seconds=10)),
+        incident_after=3,
+    )  # fmt: skip
+    waits = []
+    for _ in range(3):
+        dispatcher.dispatch_once()
+        with engine.connect() as connection:
+            next_attempt = connection.execute(select(_outbox.c.next_attempt_at)).scalar_one()
+        wait = (next_attempt.replace(tzinfo=UTC) - now[0]).total_seconds()
+        waits.append(wait)
+        now[0] += timedelta(seconds=wait)
+    assert waits == [10, 20, 40]
+
+    with engine.connect() as connection:
+        [incident] = incidents.open_incidents(connection)
+        [stuck] = incidents.undelivered(connection)
+    assert (incident.kind, incident.case_reference, stuck.attempts) == (incidents.OUTBOX_STUCK, "CP-9", 3)
+    assert "TimeoutError: no answer" in incident.error
+
+    healthy[0] = True
+    incidents.retry(engine, incident.id, None, now[0] - timedelta(seconds=1))
+    assert dispatcher.dispatch_once().delivered == [stuck.outbox_id]
+    with engine.connect() as connection:
+        assert incidents.open_incidents(connection) == [] and incidents.undelivered(connection) == []

@@ -23,7 +23,12 @@ __all__ = ["FLOW_NAME", "LEVELS_ARTIFACT", "OVERDUE_ARTIFACT", "deadline_sweep",
 FLOW_NAME = "deadline-sweep"
 LEVELS_ARTIFACT = "deadline-sweep-levels"
 OVERDUE_ARTIFACT = "deadline-sweep-overdue"
-log = get_logger("caseflow.deadline_sweep")
+LOGGER = "caseflow.deadline_sweep"
+
+
+def _log() -> Any:
+    # Bound at each use, not at import: a logger bound before logging is configured keeps structlog's defaults.
+    return get_logger(LOGGER)
 
 
 def _levels_table(summary: dict[str, Any]) -> list[dict[str, Any]]:
@@ -59,7 +64,7 @@ def deadline_sweep(
     created.update(sweep_leftovers(as_of))
     summary = sweep_report(as_of, dict(created), overdue_limit)
     _publish(summary)
-    log.info("deadline_sweep_done", as_of=as_of.isoformat(), batches=len(batches), created=dict(created))
+    _log().info("deadline_sweep_done", as_of=as_of.isoformat(), batches=len(batches), created=dict(created))
     return {key: summary[key] for key in ("as_of", "open_at_level", "raised_as_of", "created_by_run", "overdue_total")}
 
 

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from enum import StrEnum
+from typing import Any
 
 from prefect import flow
 from prefect.runtime import flow_run
@@ -49,7 +50,12 @@ AUDIT_ATTEMPTS = 5
 _cases = CaseRow.__table__
 _staff = StaffRow.__table__
 _escalations = EscalationRow.__table__
-log = get_logger("caseflow.manager_escalation")
+LOGGER = "caseflow.manager_escalation"
+
+
+def _log() -> Any:
+    # Bound at each use, not at import: a logger bound before logging is configured keeps structlog's defaults.
+    return get_logger(LOGGER)
 
 
 class EscalationReason(StrEnum):
@@ -123,10 +129,10 @@ class ManagerEscalations:
             role, problem = self._check(connection, case, request)
         if problem is not None:
             self._audit(case, request, role, REFUSED_EVENT, {"problem": problem})
-            log.warning("escalation_refused", case_ref=case.reference, manager_id=request.manager_id, level=request.level)
+            _log().warning("escalation_refused", case_ref=case.reference, manager_id=request.manager_id, level=request.level)
             raise EscalationRefused(case.reference, request.manager_id, problem)
         escalation_id = self._record(case, request, role, note, request_key)
-        log.info("escalation_raised", case_ref=case.reference, level=request.level, escalation_id=escalation_id)
+        _log().info("escalation_raised", case_ref=case.reference, level=request.level, escalation_id=escalation_id)
         return escalation_id
 
     def _case(self, connection: Connection, reference: str) -> _Case:

@@ -70,7 +70,12 @@ _reminders: Table = ReminderRow.__table__  # type: ignore[assignment]
 _escalations: Table = EscalationRow.__table__  # type: ignore[assignment]
 _progress: Table = SweepProgressRow.__table__  # type: ignore[assignment]
 
-log = get_logger("caseflow.sweep")
+LOGGER = "caseflow.sweep"
+
+
+def _log() -> Any:
+    # Bound at each use, not at import: a logger bound before logging is configured keeps structlog's defaults.
+    return get_logger(LOGGER)
 
 
 @dataclass(frozen=True)
@@ -181,7 +186,7 @@ def plan(
     unknown = sorted(set(authorities) - set(policies))
     if unknown:
         # Those cases' actions are left alone; the sweep goes on for every other authority.
-        log.warning("sweep_authority_without_policy", authorities=unknown)
+        _log().warning("sweep_authority_without_policy", authorities=unknown)
     sized = _open_due_counts(connection, reminder_horizon(policies, as_of))
     staged = {stage.due_on for stage in plan_stages(policies, authorities, as_of, [due for due, _ in sized])}
     sized = [(due, size) for due, size in sized if due in staged]
@@ -297,7 +302,7 @@ def sweep_batch(
             return {}
         created = _sweep_dates(connection, context.policies, as_of, dates, now)
         _mark_done(connection, as_of, dates, now)
-    log.info("sweep_batch_done", as_of=as_of.isoformat(), due_dates=len(dates), created=dict(created))
+    _log().info("sweep_batch_done", as_of=as_of.isoformat(), due_dates=len(dates), created=dict(created))
     return dict(created)
 
 

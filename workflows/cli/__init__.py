@@ -11,6 +11,9 @@ from workflows.cli import db, up
 from workflows.cli import policy
 from workflows.cli import bpmn
 from workflows.cli import audit
+from workflows.cli import sweep, escalate, staff
+from workflows.cli import export
+from workflows.cli import report
 
 app = typer.Typer(
     name="caseflow",
@@ -24,6 +27,11 @@ app.add_typer(policy.app, name="policy")
 app.add_typer(bpmn.app, name="bpmn")
 app.add_typer(audit.app, name="audit")
 app.command(name="up")(up.up)
+app.command(name="sweep")(sweep.sweep)
+app.command(name="escalate")(escalate.escalate)
+app.add_typer(staff.app, name="staff")
+app.add_typer(export.app, name="export")
+app.add_typer(report.app, name="report")
 
 __all__ = ["app", "main"]
 

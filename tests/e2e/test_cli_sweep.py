@@ -1,0 +1,79 @@
+"""`caseflow sweep`, `caseflow staff` and `caseflow escalate` as a person runs them."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.cli import clean_environment, run_caseflow
+from tests.integration.sweep_builders import make_action, make_case, reference_of
+from workflows.database import make_engine
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    environment = clean_environment(CASEFLOW_DATA_DIR=str(tmp_path / "data"), CASEFLOW_LOG_FORMAT="json")
+    assert run_caseflow("db", "upgrade", env=environment).returncode == 0
+    return environment
+
+
+def _case_with_late_action(env: dict[str, str]) -> str:
+    engine = make_engine(f"sqlite:///{Path(env['CASEFLOW_DATA_DIR']) / 'caseflow.db'}")
+    with engine.begin() as connection:
+        case = make_case(connection, team="north")
+        make_action(connection, case, date(2027, 3, 9))  # Tue 9 March: 1 working day late on Wed 10 March
+        reference = reference_of(connection, case)
+    engine.dispose()
+    return reference
+
+
+def test_a_local_sweep_prints_its_counts_and_a_second_run_creates_nothing(env: dict[str, str]) -> None:
+    _case_with_late_action(env)
+
+    first = run_caseflow("sweep", "--as-of", "2027-03-10", "--local", "--json", env=env)
+    second = run_caseflow("sweep", "--as-of", "2027-03-10", "--local", "--json", env=env)
+
+    assert first.returncode == 0, first.stderr
+    assert json.loads(first.stdout)["created_by_run"] == {"team_manager": 1}
+    assert json.loads(second.stdout)["created_by_run"] == {}
+    assert json.loads(second.stdout)["open_at_level"] == {"team_manager": 1}
+
+
+def test_the_sweep_runs_as_a_prefect_flow_and_prints_a_plain_summary(env: dict[str, str], prefect_harness: str) -> None:
+    _case_with_late_action(env)
+
+    result = run_caseflow("sweep", "--as-of", "2027-03-10", env={**env, "CASEFLOW_PREFECT_API_URL": prefect_harness})
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[0] == "deadline sweep as of 2027-03-10"
+    assert "team_manager            1 open         1 new" in result.stdout
+
+
+def test_a_manager_escalates_by_hand_and_a_refusal_is_one_line_and_exit_2(env: dict[str, str]) -> None:
+    reference = _case_with_late_action(env)
+    assert run_caseflow("staff", "add", "tm-1", "--role", "team_manager", "--team", "north", env=env).returncode == 0
+    assert run_caseflow("staff", "add", "tm-2", "--role", "team_manager", "--team", "south", env=env).returncode == 0
+
+    raised = run_caseflow(
+        "escalate", reference, "--level", "service_manager", "--reason", "safety_concern", "--manager", "tm-1",
+        "--note", "free text about the child", env=env,
+    )  # fmt: skip
+    refused = run_caseflow(
+        "escalate", reference, "--level", "service_manager", "--reason", "safety_concern", "--manager", "tm-2", env=env
+    )
+
+    assert raised.returncode == 0, raised.stderr
+    assert raised.stdout.strip() == f"escalation 1 raised on case {reference} to service_manager"
+    assert "free text" not in raised.stdout + raised.stderr
+    assert refused.returncode == 2
+    assert refused.stderr.strip().splitlines()[-1] == (
+        f"error: case {reference}: escalation by tm-2 refused: "
+        "a team_manager of team south is not a manager over team north"
+    )
+    listed = run_caseflow("staff", "list", env=env)
+    assert listed.stdout.splitlines() == ["tm-1\tteam_manager\tnorth", "tm-2\tteam_manager\tsouth"]

@@ -1,0 +1,28 @@
+"""`caseflow escalate REF`: a manager raises an escalation on a case by hand, with an optional private note."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+import typer
+
+from workflows.bootstrap import bootstrap
+from workflows.manager_escalation import EscalationReason, EscalationRequest, ManagerEscalations
+from workflows.policies import load_all_policies
+
+
+def escalate(
+    reference: Annotated[str, typer.Argument(help="Case reference.")],
+    level: Annotated[str, typer.Option("--level", help="Ladder level: team_manager, service_manager, head_of_service.")],
+    reason: Annotated[EscalationReason, typer.Option("--reason", help="Reason code.")],
+    manager: Annotated[str, typer.Option("--manager", help="The escalating manager's staff id.")],
+    note: Annotated[str | None, typer.Option("--note", help="Free text; stored in the database only.")] = None,
+    today: Annotated[str | None, typer.Option("--today", help="Date of the escalation (default: today).")] = None,
+) -> None:
+    """Raise an escalation; only a manager over the case's team may, and the attempt is audited either way."""
+    app = bootstrap()
+    service = ManagerEscalations(app.engine, load_all_policies(app.settings.policy_dir))
+    day = date.fromisoformat(today) if today else date.today()
+    escalation_id = service.raise_escalation(EscalationRequest(reference, level, reason, manager, day), note=note)
+    typer.echo(f"escalation {escalation_id} raised on case {reference} to {level}")

@@ -87,3 +87,8 @@ def check() -> None:
     """Validate every policy file; print their names, or the first problem as one line."""
     policies = _policies()
     typer.echo(f"{len(policies)} policies valid: {', '.join(policies)}")
+
+
+from workflows.cli.policy_migrate import migrate  # noqa: E402 - registered last, so `policy` loads without it first
+
+app.command(name="migrate")(migrate)

@@ -36,7 +36,7 @@ def read_facts(authority: str | None) -> list[CaseFacts]:
 
 def _la_code(value: str) -> str:
     if not re.fullmatch(r"\d{3}", value):
-        raise typer.BadParameter(f"{value!r}: expected the authority's three-digit DfE LA number, e.g. 202")
+        raise CensusInvalid(f"--la-code {value!r}: expected the authority's three-digit DfE LA number, e.g. 202")
     return value
 
 
@@ -44,16 +44,15 @@ def _la_code(value: str) -> str:
 def cin_census(
     year: Annotated[str, typer.Option("--year", help="Census year, e.g. 2026-27 (1 April to 31 March).")],
     out: OutOption,
-    la_code: Annotated[str, typer.Option("--la-code", help="The authority's DfE LA number (3 digits).",
-                                         callback=_la_code)],
+    la_code: Annotated[str, typer.Option("--la-code", help="The authority's DfE LA number (3 digits).")],
     authority: AuthorityOption = None,
-) -> None:  # fmt: skip
+) -> None:
     """Write the child protection parts of the CIN census as XML, validated against the DfE schema of the year."""
-    census_year = CensusYear.parse(year)
+    census_year, lea = CensusYear.parse(year), _la_code(la_code)
     facts = read_facts(authority)
     if not census_children(facts, census_year):
         raise CensusInvalid(f"census year {year}: no case was open in it: the census needs at least one child")
-    root = build_census(facts, census_year, la_code, utc_now())
+    root = build_census(facts, census_year, lea, utc_now())
     validate_census(root, census_year)
     out.write_bytes(etree.tostring(root, pretty_print=True, xml_declaration=True, encoding="UTF-8"))
     typer.echo(f"wrote {out}: {len(census_children(facts, census_year))} children, census year {year}")

@@ -1,0 +1,64 @@
+"""Timeliness measures over the 2026-27 year of a caseload run through the lifecycle: counts, table, charts."""
+
+from __future__ import annotations
+
+import csv
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from tests.integration.returns_caseload import build_caseload
+from workflows.return_facts import read_case_facts
+from workflows.timeliness import MEASURES, Period, Result, measure_all, write_charts, write_table
+
+YEAR = Period(date(2026, 4, 1), date(2027, 3, 31))
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def _results(engine: Engine, period: Period = YEAR) -> dict[str, Result]:
+    build_caseload(engine)
+    with engine.connect() as connection:
+        facts = read_case_facts(connection)
+    return {result.name: result for result in measure_all(facts, period)}
+
+
+def test_the_year_s_measures_are_counted_from_the_caseload(engine: Engine) -> None:
+    results = _results(engine)
+    # ICPCs in the year: CF0002 on Fri 1 May (target Wed 6 May) in time; CF0003 on Tue 6 Oct (target Tue 29 Sep) late.
+    assert (results["icpc_within_15_working_days"].met, results["icpc_within_15_working_days"].of) == (1, 2)
+    assert results["icpc_within_15_working_days"].percent == 50.0
+    # One plan started in the year (CF0002): first core group Tue 12 May, due Mon 18 May.
+    assert (results["first_core_group_within_10_working_days"].met, results["first_core_group_within_10_working_days"].of) == (1, 1)
+    # Reviews held in the year: CF0002 Wed 29 Jul (due Fri 31 Jul) and Wed 20 Jan 2027 (due Fri 29 Jan);
+    # CF0004 Wed 8 Jul (due Tue 14 Jul) and Wed 6 Jan 2027 (due Fri 8 Jan).
+    assert (results["reviews_within_timescale"].met, results["reviews_within_timescale"].of) == (4, 4)
+    # Plans open on 31 March 2027: CF0004 only, running since 26 April 2024 (two years on 26 April 2026).
+    assert (results["plans_open_2_years_or_more"].met, results["plans_open_2_years_or_more"].of) == (1, 1)
+    assert (results["second_or_later_plans"].met, results["second_or_later_plans"].of) == (0, 1)
+    # Reports shared before CF0002's ICPC on Wed 29 April, the day due; the review ones were never marked done.
+    assert (results["reports_shared_on_time"].met, results["reports_shared_on_time"].of) == (1, 1)
+    # Only CF0002's ICPC minutes were circulated (Wed 20 May, due Tue 26 May).
+    assert results["minutes_on_time"].met == 1
+    # Conferences held in the year: 2 ICPCs and 4 reviews; one child-only conference (CF0002, Mon 27 April).
+    assert (results["child_only_conferences_held"].met, results["child_only_conferences_held"].of) == (1, 6)
+    # Children with a conference in the year: CF0002, CF0003, CF0004; CF0002 took part.
+    assert (results["children_who_took_part"].met, results["children_who_took_part"].of) == (1, 3)
+
+
+def test_a_period_with_no_cases_has_counts_of_zero_and_no_percentage(engine: Engine) -> None:
+    results = _results(engine, Period(date(2023, 1, 2), date(2023, 1, 31)))
+    assert all(result.of == 0 and result.percent is None for result in results.values())
+
+
+def test_the_table_and_one_chart_per_measure_are_written(engine: Engine, tmp_path: Path) -> None:
+    results = list(_results(engine).values())
+    table = write_table(tmp_path, results, YEAR)
+    charts = write_charts(tmp_path, results, YEAR)
+    with table.open(encoding="utf-8") as handle:
+        read = list(csv.DictReader(handle))
+    assert [row["measure"] for row in read] == [measure.name for measure in MEASURES]
+    first = read[0]
+    assert (first["met"], first["of"], first["percent"], first["from"], first["to"]) == ("1", "2", "50.0", "2026-04-01", "2027-03-31")
+    assert len(charts) == 9
+    assert all(chart.read_bytes().startswith(PNG_SIGNATURE) for chart in charts)

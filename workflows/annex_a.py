@@ -92,11 +92,15 @@ def _child(case: CaseFacts, as_of: date) -> list[Cell]:
             _age(case.date_of_birth, as_of), record.get("disability")]  # fmt: skip
 
 
+def _between(day: date | None, first: date, last: date) -> bool:
+    return day is not None and first <= day <= last
+
+
 def _list_5_row(case: CaseFacts, caseload: Sequence[CaseFacts], as_of: date) -> list[Cell]:
     year_ago = months_before(as_of, 12)
     same_child = [other for other in caseload if la_child_id(other) == la_child_id(case)]
-    enquiries = sum(1 for c in same_child if c.strategy_discussion_date and year_ago <= c.strategy_discussion_date <= as_of)
-    icpcs = sum(1 for c in same_child if c.icpc_date and year_ago <= c.icpc_date <= as_of)
+    enquiries = sum(1 for c in same_child if _between(c.strategy_discussion_date, year_ago, as_of))
+    icpcs = sum(1 for c in same_child if _between(c.icpc_date, year_ago, as_of))
     icpc = _known(case.icpc_date, as_of)
     unnecessary = _known(case.icpc_not_required_date, as_of) is not None
     decided = icpc is not None or unnecessary

@@ -15,7 +15,9 @@ from states.errors import CaseflowError
 from workflows.return_facts import CaseFacts, Plan
 from workflows.settings import REPOSITORY_CONFIG_DIR
 
-__all__ = ["CensusInvalid", "CensusYear", "CensusYearInvalid", "build_census", "census_children", "la_child_id", "validate_census"]
+__all__ = [
+    "CensusInvalid", "CensusYear", "CensusYearInvalid", "build_census", "census_children", "la_child_id", "validate_census",
+]  # fmt: skip
 
 SCHEMA_DIR = REPOSITORY_CONFIG_DIR / "schemas"
 SOFTWARE_CODE = "caseflow"

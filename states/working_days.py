@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -120,21 +121,45 @@ class WorkingDayCalendar:
         """The nth working day after `day` (`day` itself is day 0); a negative n counts back."""
         if n < 0:
             return self.subtract_working_days(day, -n)
-        return self._walk(day, n, ONE_DAY)
+        _check_coverage(day)
+        if n == 0:
+            return day
+        year = day.year
+        days = _working_days_of(self, year)
+        position = bisect_right(days, day) + n - 1  # index of the nth working day after `day`
+        while position >= len(days):
+            position -= len(days)
+            year += 1
+            days = _working_days_of(self, year)
+        return days[position]
 
     def subtract_working_days(self, day: date, n: int) -> date:
         """The nth working day before `day`; a negative n counts forward."""
         if n < 0:
             return self.add_working_days(day, -n)
-        return self._walk(day, n, -ONE_DAY)
+        _check_coverage(day)
+        if n == 0:
+            return day
+        year = day.year
+        days = _working_days_of(self, year)
+        position = bisect_left(days, day) - n  # index of the nth working day before `day`
+        while position < 0:
+            year -= 1
+            days = _working_days_of(self, year)
+            position += len(days)
+        return days[position]
 
     def working_days_between(self, start: date, end: date) -> int:
         """How many working days d have start < d <= end; negative (the count back) when end is before start."""
         if end < start:
             return -self.working_days_between(end, start)
         _check_coverage(start)
-        days = (start + ONE_DAY * offset for offset in range(1, (end - start).days + 1))
-        return sum(1 for day in days if self.is_working_day(day))
+        _check_coverage(end)
+        count = 0
+        for year in range(start.year, end.year + 1):
+            days = _working_days_of(self, year)
+            count += bisect_right(days, end) - bisect_right(days, start)
+        return count
 
     def next_working_day(self, day: date) -> date:
         """The first working day strictly after `day`."""
@@ -152,11 +177,11 @@ class WorkingDayCalendar:
         """`day` itself if it is a working day, else the next working day."""
         return day if self.is_working_day(day) else self.next_working_day(day)
 
-    def _walk(self, day: date, n: int, step: timedelta) -> date:
-        _check_coverage(day)
-        remaining = n
-        while remaining:
-            day += step
-            if self.is_working_day(day):
-                remaining -= 1
-        return day
+
+@lru_cache(maxsize=4096)
+def _working_days_of(calendar: WorkingDayCalendar, year: int) -> tuple[date, ...]:
+    """The working days of one year, in order: counting and stepping become bisections, not day-by-day walks."""
+    _check_coverage(date(year, 1, 1))
+    first = date(year, 1, 1)
+    days = (first + ONE_DAY * offset for offset in range((date(year + 1, 1, 1) - first).days))
+    return tuple(day for day in days if calendar.is_working_day(day))

@@ -14,6 +14,7 @@ from workflows.cli import audit
 from workflows.cli import sweep, escalate, staff
 from workflows.cli import export
 from workflows.cli import report
+from workflows.cli import incidents, scheduler
 
 app = typer.Typer(
     name="caseflow",
@@ -32,6 +33,8 @@ app.command(name="escalate")(escalate.escalate)
 app.add_typer(staff.app, name="staff")
 app.add_typer(export.app, name="export")
 app.add_typer(report.app, name="report")
+app.add_typer(incidents.app, name="incidents")
+app.command(name="scheduler")(scheduler.scheduler)
 
 __all__ = ["app", "main"]
 

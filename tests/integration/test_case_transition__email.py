@@ -1,0 +1,62 @@
+"""E-mail down: each notice is retried with backoff, then becomes an incident; the rest of the flow completes."""
+
+from __future__ import annotations
+
+import uuid
+
+from aiosmtpd.controller import Controller
+from prefect.client.orchestration import get_client
+from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterTags
+from sqlalchemy import Engine, select
+
+from tests.e2e.cli import free_port
+from tests.integration.test_notifier import Recorder
+from tests.integration.transition_fixtures import POLICIES, case_service, convene_conference
+from workflows import incidents, runtime
+from workflows.case_transition import run_tags
+from workflows.notification_models import NotificationRow
+from workflows.notifier import SmtpChannel
+from workflows.outbox_dispatcher import OutboxDispatcher
+
+_notifications = NotificationRow.__table__
+DELAYS = (0.05, 0.1)
+
+
+def test_an_smtp_server_down_leaves_incidents_a_failed_run_and_everything_else_done_then_retry_sends(
+    engine: Engine, prefect_harness: str
+) -> None:
+    port, reference = free_port(), f"CP-{uuid.uuid4().hex[:8]}"
+    channel = SmtpChannel("127.0.0.1", port, "caseflow@council.example", timeout=2)
+    runtime.install(runtime.Runtime(engine, POLICIES, email=channel, email_retry_delays=DELAYS))
+    try:
+        convene_conference(case_service(engine), reference)
+        report = OutboxDispatcher(engine).dispatch_once()
+    finally:
+        runtime.uninstall()
+
+    assert len(report.delivered) == 3 and not report.failed  # every step ran: nothing left to redeliver
+    with engine.connect() as connection:
+        notices = connection.execute(select(_notifications)).mappings().all()
+        found = incidents.open_incidents(connection)
+    assert notices and all(n["emailed_at"] is None and n["email_attempts"] == 1 + len(DELAYS) for n in notices)
+    assert sorted(i.notification_id for i in found) == sorted(n["id"] for n in notices)
+    assert all(i.kind == incidents.EMAIL_FAILED and i.flow_run_id for i in found)
+
+    with get_client(sync_client=True) as client:
+        runs = client.read_flow_runs(
+            flow_run_filter=FlowRunFilter(tags=FlowRunFilterTags(all_=list(run_tags(reference, "convene_icpc"))))
+        )
+    assert [run.state.type.value for run in runs if run.state] == ["FAILED"]
+
+    recorder = Recorder()
+    server = Controller(recorder, hostname="127.0.0.1", port=port)
+    server.start()
+    try:
+        for incident in found:
+            incidents.retry(engine, incident.id, channel, runtime.utc_now())
+    finally:
+        server.stop()
+    assert len(recorder.messages) == len(found)
+    assert all(reference in message["Subject"] and "2016-05-01" not in message.as_string() for message in recorder.messages)
+    with engine.connect() as connection:
+        assert incidents.open_incidents(connection) == []

@@ -1,0 +1,49 @@
+"""`caseflow scheduler`: the nightly sweep and the outbox dispatch, run by whichever copy holds the lease."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import threading
+from datetime import date, timedelta
+from typing import Annotated
+
+import typer
+
+from workflows.bootstrap import bootstrap
+from workflows.prefect_server import prefect_environment
+
+
+def scheduler(
+    dispatch_seconds: Annotated[float, typer.Option(min=0.1, help="Seconds between outbox dispatch passes.")] = 5.0,
+    lease_seconds: Annotated[float, typer.Option(min=1, help="How long the lease lasts unrenewed.")] = 30.0,
+    renew_seconds: Annotated[float, typer.Option(min=0.1, help="Seconds between lease renewals (and standby polls).")] = 5.0,
+) -> None:
+    """Run the scheduler until Ctrl-C; a second copy waits as a hot standby and takes over if this one dies."""
+    app = bootstrap()
+    settings = app.settings
+    api_url = settings.prefect_api_url or f"http://{settings.prefect_host}:{settings.prefect_port}/api"
+    # Before Prefect is first imported: its settings are read from the environment then.
+    os.environ.update(prefect_environment(settings, api_url))
+
+    from workflows import runtime
+    from workflows.notifier import SmtpChannel
+    from workflows.policies import load_all_policies
+    from workflows.scheduler import LeasedScheduler, SchedulerConfig, check_sweep_time
+
+    check_sweep_time(settings.timezone, settings.sweep_time, date.today())
+    email = SmtpChannel(settings.smtp_host, settings.smtp_port, settings.smtp_sender) if settings.smtp_host else None
+    runtime.install(runtime.Runtime(app.engine, load_all_policies(settings.policy_dir), email))
+    config = SchedulerConfig(
+        timezone=settings.timezone, sweep_time=settings.sweep_time, dispatch_every=timedelta(seconds=dispatch_seconds),
+        lease_ttl=timedelta(seconds=lease_seconds), renew_every=timedelta(seconds=renew_seconds),
+    )  # fmt: skip
+    leased = LeasedScheduler(app.engine, config, holder=f"{socket.gethostname()}-{os.getpid()}")
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    typer.echo(f"scheduler {leased.holder}: standby, waiting for the lease (Prefect API {api_url})")
+    leased.run(stop, on_change=lambda active: typer.echo(f"scheduler {leased.holder}: {'active' if active else 'lost the lease, standby'}"))
+    app.engine.dispose()
+    typer.echo(f"scheduler {leased.holder}: stopped")

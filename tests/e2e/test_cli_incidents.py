@@ -1,0 +1,78 @@
+"""`caseflow incidents`: operations staff list what failed and the outbox backlog, and retry one incident."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.cli import clean_environment, run_caseflow
+from workflows import incidents, outbox
+from workflows.database import make_engine
+
+pytestmark = pytest.mark.e2e
+NOW = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
+
+
+def _stack_with_a_stuck_row(tmp_path: Path) -> tuple[dict[str, str], int]:
+    """A migrated database holding one undelivered outbox row with an open incident; the env and incident id."""
+    url = f"sqlite:///{tmp_path / 'caseflow.db'}"
+    env = clean_environment(CASEFLOW_DATABASE_URL=url, CASEFLOW_DATA_DIR=str(tmp_path / "data"))
+    assert run_caseflow("db", "upgrade", env=env).returncode == 0
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        outbox.append(connection, "CP-42", 1, "case_transition", {"reference": "CP-42", "trigger": "receive_referral"}, NOW)
+        outbox_id = connection.exec_driver_sql("SELECT id FROM outbox").scalar_one()
+        connection.exec_driver_sql("UPDATE outbox SET attempts = 5, last_error = 'RuntimeError: Failed to reach API'")
+        incident_id = incidents.open_incident(
+            connection, incidents.outbox_subject(outbox_id), incidents.OUTBOX_STUCK, "RuntimeError: Failed to reach API",
+            NOW, case_reference="CP-42", outbox_id=outbox_id,
+        )  # fmt: skip
+    engine.dispose()
+    return env, incident_id
+
+
+def test_incidents_lists_open_incidents_and_undelivered_rows_as_json(tmp_path: Path) -> None:
+    env, incident_id = _stack_with_a_stuck_row(tmp_path)
+
+    result = run_caseflow("incidents", "--json", env=env)
+
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    [incident] = document["incidents"]
+    [row] = document["undelivered"]
+    assert (incident["id"], incident["kind"], incident["case_reference"]) == (incident_id, "outbox_stuck", "CP-42")
+    assert (row["case_reference"], row["attempts"]) == ("CP-42", 5)
+
+
+def test_incidents_lists_them_as_text_for_a_person(tmp_path: Path) -> None:
+    env, incident_id = _stack_with_a_stuck_row(tmp_path)
+
+    result = run_caseflow("incidents", env=env)
+
+    assert result.returncode == 0, result.stderr
+    assert "open incidents: 1" in result.stdout
+    assert f"#{incident_id} outbox_stuck  case CP-42" in result.stdout
+    assert "undelivered outbox rows: 1" in result.stdout
+
+
+def test_retrying_a_stuck_outbox_row_queues_it_for_the_next_dispatch(tmp_path: Path) -> None:
+    env, incident_id = _stack_with_a_stuck_row(tmp_path)
+
+    result = run_caseflow("incidents", "retry", str(incident_id), env=env)
+
+    assert result.returncode == 0, result.stderr
+    assert "queued for the next dispatch" in result.stdout
+    listed = json.loads(run_caseflow("incidents", "--json", env=env).stdout)
+    assert listed["incidents"][0]["retries"] == 1
+
+
+def test_retrying_an_unknown_incident_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    env, _ = _stack_with_a_stuck_row(tmp_path)
+
+    result = run_caseflow("incidents", "retry", "999", env=env)
+
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == ["error: incident 999: no open incident has this id (see `caseflow incidents`)"]

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Connection, Date, DateTime, Dialect, Row, and_, bindparam, select, text
+from sqlalchemy import JSON, Connection, CursorResult, Date, DateTime, Dialect, text
 from sqlalchemy.exc import IntegrityError
 
 from states.case import Action, Case, TransitionResult
@@ -43,6 +43,7 @@ ACTION_FIELDS = (
     "kind", "owner_role", "status", "due_on", "opened_on", "done_on",
     "mandatory", "rule", "anchor", "policy_version", "close_reason",
 )  # fmt: skip
+CASE_FIELDS = ("id", "reference", "authority", "team", "status", "version", "date_of_birth", "expected_delivery_date", "facts")
 # The columns of an action a later trigger (or a policy migration) may change.
 CHANGEABLE_FIELDS = ("status", "due_on", "done_on", "close_reason", "rule", "anchor", "policy_version")
 
@@ -74,62 +75,6 @@ class LoadedCase:
     case: Case
     row_id: int
     audit_head: ChainHead
-
-
-def _load_query() -> Any:
-    newest = (
-        select(_events.c.seq, _events.c.hash)
-        .where(_events.c.case_reference == _cases.c.reference)
-        .order_by(_events.c.seq.desc())
-        .limit(1)
-    )
-    action_columns = [_actions.c.id.label("action_id"), *(_actions.c[name].label(f"a_{name}") for name in ACTION_FIELDS)]
-    return (
-        select(
-            _cases,
-            newest.with_only_columns(_events.c.seq).scalar_subquery().label("audit_seq"),
-            newest.with_only_columns(_events.c.hash).scalar_subquery().label("audit_hash"),
-            *action_columns,
-        )
-        .select_from(
-            _cases.outerjoin(_actions, and_(_actions.c.case_id == _cases.c.id, _actions.c.status == "open"))
-        )
-        .where(_cases.c.reference == bindparam("reference"))
-        .order_by(_actions.c.id)
-    )
-
-
-_LOAD = _load_query()
-
-
-def _action(row: Row[Any]) -> Action:
-    values = {name: getattr(row, f"a_{name}") for name in ACTION_FIELDS}
-    return Action(**values, id=row.action_id)
-
-
-def _case(rows: Sequence[Row[Any]]) -> Case:
-    first = rows[0]
-    return Case(
-        reference=first.reference,
-        authority=first.authority,
-        status=CaseStatus(first.status),
-        version=first.version,
-        date_of_birth=first.date_of_birth,
-        expected_delivery_date=first.expected_delivery_date,
-        facts=dict(first.facts),
-        actions=[_action(row) for row in rows if row.action_id is not None],
-        team=first.team,
-    )
-
-
-def load(connection: Connection, reference: str) -> LoadedCase | None:
-    """The case with its open actions and audit head, in one round trip; None when there is no such case."""
-    rows = connection.execute(_LOAD, {"reference": reference}).all()
-    if not rows:
-        return None
-    first = rows[0]
-    head = ChainHead(first.audit_seq, first.audit_hash) if first.audit_seq is not None else ChainHead()
-    return LoadedCase(case=_case(rows), row_id=first.id, audit_head=head)
 
 
 def _case_values(case: Case, version: int, now: datetime) -> dict[str, Any]:
@@ -167,15 +112,20 @@ INSERT_OUTBOX_SQL = _insert_sql(
     "outbox", ("case_reference", "idempotency_key", "event_type", "payload", "created_at", "attempts")
 )
 
-_rendered: dict[tuple[str, str, str], tuple[str, tuple[str, ...] | None]] = {}
+Plan = tuple[tuple[str, "Converter | None"], ...]
+_rendered: dict[tuple[str, str, str], tuple[str, Plan, bool]] = {}
 
 
-def _rendered_sql(dialect: Dialect, template: str) -> tuple[str, tuple[str, ...] | None]:
-    """`template` (with :name parameters) in the driver's parameter style, and the order of positional names."""
+def _rendered_sql(dialect: Dialect, template: str) -> tuple[str, Plan, bool]:
+    """`template` (:name parameters) in the driver's parameter style, each parameter's converter, and whether
+    the parameters are positional."""
     key = (dialect.name, dialect.driver, template)
     if key not in _rendered:
         compiled = text(template).compile(dialect=dialect)
-        _rendered[key] = (compiled.string, tuple(compiled.positiontup or ()) if compiled.positional else None)
+        names = compiled.positiontup if compiled.positional else list(compiled.binds)
+        converters = _CONVERTERS[dialect.name == "sqlite"]
+        plan = tuple((name, converters.get(name)) for name in names or ())
+        _rendered[key] = (compiled.string, plan, compiled.positional)
     return _rendered[key]
 
 
@@ -214,26 +164,99 @@ def _converters(sqlite: bool) -> dict[str, Converter]:
 _CONVERTERS = {True: _converters(sqlite=True), False: _converters(sqlite=False)}
 
 
-def _driver_params(names: tuple[str, ...] | None, values: Mapping[str, Any], sqlite: bool) -> Any:
-    converters = _CONVERTERS[sqlite]
-
-    def value(name: str) -> Any:
-        raw = values[name]
-        convert = converters.get(name)
-        return raw if convert is None or raw is None else convert(raw)
-
-    if names is None:
-        return {name: value(name) for name in values}
-    return tuple(value(name) for name in names)
+def _driver_params(plan: Plan, positional: bool, values: Mapping[str, Any]) -> Any:
+    converted = []
+    for name, convert in plan:
+        value = values[name]
+        converted.append(value if convert is None or value is None else convert(value))
+    return tuple(converted) if positional else dict(zip((name for name, _ in plan), converted, strict=True))
 
 
-def _execute(connection: Connection, template: str, values: Mapping[str, Any] | Sequence[Mapping[str, Any]]) -> Any:
+def _execute(
+    connection: Connection, template: str, values: Mapping[str, Any] | Sequence[Mapping[str, Any]]
+) -> CursorResult[Any]:
     """Run `template` once (a mapping) or once per row (a sequence, as one executemany)."""
-    sql, names = _rendered_sql(connection.dialect, template)
-    sqlite = connection.dialect.name == "sqlite"
+    sql, plan, positional = _rendered_sql(connection.dialect, template)
     if isinstance(values, Mapping):
-        return connection.exec_driver_sql(sql, _driver_params(names, values, sqlite))
-    return connection.exec_driver_sql(sql, [_driver_params(names, row, sqlite) for row in values])
+        return connection.exec_driver_sql(sql, _driver_params(plan, positional, values))
+    return connection.exec_driver_sql(sql, [_driver_params(plan, positional, row) for row in values])
+
+
+def _load_sql() -> str:
+    newest = "FROM audit_events WHERE audit_events.case_reference = cases.reference ORDER BY seq DESC LIMIT 1"
+    actions = ", ".join(f"actions.{name} AS a_{name}" for name in ACTION_FIELDS)
+    return (
+        f"SELECT {', '.join(f'cases.{name}' for name in CASE_FIELDS)}, "
+        f"(SELECT seq {newest}) AS audit_seq, (SELECT hash {newest}) AS audit_hash, "
+        f"actions.id AS action_id, {actions} "
+        "FROM cases LEFT OUTER JOIN actions ON actions.case_id = cases.id AND actions.status = 'open' "
+        "WHERE cases.reference = :reference ORDER BY actions.id"
+    )
+
+
+# One round trip: the case, its open actions (one row each) and the newest audit event's seq and hash.
+LOAD_SQL = _load_sql()
+
+
+def _decoded_date(value: Any) -> date | None:
+    # SQLite hands dates back as ISO text, PostgreSQL as dates.
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _decoded_json(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str) else value
+
+
+LOADED_COLUMNS = (*CASE_FIELDS, "audit_seq", "audit_hash", "action_id", *(f"a_{name}" for name in ACTION_FIELDS))
+_AT = {name: index for index, name in enumerate(LOADED_COLUMNS)}
+_ACTION_AT = tuple(_AT[f"a_{name}"] for name in ACTION_FIELDS)
+_DATE_FIELDS = frozenset({"due_on", "opened_on", "done_on"})
+
+
+def _action(row: Sequence[Any]) -> Action:
+    values = {name: row[at] for name, at in zip(ACTION_FIELDS, _ACTION_AT, strict=True)}
+    for name in _DATE_FIELDS:
+        values[name] = _decoded_date(values[name])
+    values["mandatory"] = bool(values["mandatory"])
+    return Action(**values, id=row[_AT["action_id"]])
+
+
+def _case(rows: Sequence[Sequence[Any]]) -> Case:
+    first = rows[0]
+    return Case(
+        reference=first[_AT["reference"]],
+        authority=first[_AT["authority"]],
+        status=CaseStatus(first[_AT["status"]]),
+        version=first[_AT["version"]],
+        date_of_birth=_decoded_date(first[_AT["date_of_birth"]]),
+        expected_delivery_date=_decoded_date(first[_AT["expected_delivery_date"]]),
+        facts=dict(_decoded_json(first[_AT["facts"]])),
+        actions=[_action(row) for row in rows if row[_AT["action_id"]] is not None],
+        team=first[_AT["team"]],
+    )
+
+
+def _fetch_all(connection: Connection, template: str, values: Mapping[str, Any]) -> list[Sequence[Any]]:
+    # The one hot read goes to a driver cursor: building SQLAlchemy's result metadata for its 27 columns on
+    # every call cost more than the query. It runs inside the connection's transaction all the same.
+    sql, plan, positional = _rendered_sql(connection.dialect, template)
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(sql, _driver_params(plan, positional, values))
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()
+
+
+def load(connection: Connection, reference: str) -> LoadedCase | None:
+    """The case with its open actions and audit head, in one round trip; None when there is no such case."""
+    rows = _fetch_all(connection, LOAD_SQL, {"reference": reference})
+    if not rows:
+        return None
+    first = rows[0]
+    seq, last_hash = first[_AT["audit_seq"]], first[_AT["audit_hash"]]
+    head = ChainHead(seq, last_hash) if seq is not None else ChainHead()
+    return LoadedCase(case=_case(rows), row_id=first[_AT["id"]], audit_head=head)
 
 
 def _is_duplicate_audit_seq(error: IntegrityError) -> bool:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Connection, CursorResult, Date, DateTime, Dialect, text
+from sqlalchemy import JSON, Connection, Date, DateTime, Dialect, text
 from sqlalchemy.exc import IntegrityError
 
 from states.case import Action, Case, TransitionResult
@@ -172,14 +172,40 @@ def _driver_params(plan: Plan, positional: bool, values: Mapping[str, Any]) -> A
     return tuple(converted) if positional else dict(zip((name for name, _ in plan), converted, strict=True))
 
 
-def _execute(
-    connection: Connection, template: str, values: Mapping[str, Any] | Sequence[Mapping[str, Any]]
-) -> CursorResult[Any]:
-    """Run `template` once (a mapping) or once per row (a sequence, as one executemany)."""
-    sql, plan, positional = _rendered_sql(connection.dialect, template)
-    if isinstance(values, Mapping):
-        return connection.exec_driver_sql(sql, _driver_params(plan, positional, values))
-    return connection.exec_driver_sql(sql, [_driver_params(plan, positional, row) for row in values])
+class _Driver:
+    """A driver cursor on the connection's transaction, running prepared SQL with converted values.
+
+    The hot path skips SQLAlchemy's per-statement execution context and result metadata, which cost more than
+    SQLite's own work; the connection, its transaction and the error type callers see stay SQLAlchemy's.
+    """
+
+    def __init__(self, connection: Connection) -> None:
+        self._dialect = connection.dialect
+        self._cursor = connection.connection.cursor()
+        self._integrity_error: type[Exception] = connection.dialect.loaded_dbapi.IntegrityError
+
+    def __enter__(self) -> _Driver:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._cursor.close()
+
+    def run(self, template: str, values: Mapping[str, Any]) -> Any:
+        """Run `template` once; returns the cursor (rowcount, fetchone, fetchall)."""
+        sql, plan, positional = _rendered_sql(self._dialect, template)
+        return self._guarded(self._cursor.execute, sql, _driver_params(plan, positional, values))
+
+    def run_many(self, template: str, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Run `template` once per row, as one executemany."""
+        sql, plan, positional = _rendered_sql(self._dialect, template)
+        self._guarded(self._cursor.executemany, sql, [_driver_params(plan, positional, row) for row in rows])
+
+    def _guarded(self, execute: Callable[[str, Any], Any], sql: str, params: Any) -> Any:
+        try:
+            execute(sql, params)
+        except self._integrity_error as error:
+            raise IntegrityError(sql, params, error) from error
+        return self._cursor
 
 
 def _load_sql() -> str:
@@ -236,21 +262,10 @@ def _case(rows: Sequence[Sequence[Any]]) -> Case:
     )
 
 
-def _fetch_all(connection: Connection, template: str, values: Mapping[str, Any]) -> list[Sequence[Any]]:
-    # The one hot read goes to a driver cursor: building SQLAlchemy's result metadata for its 27 columns on
-    # every call cost more than the query. It runs inside the connection's transaction all the same.
-    sql, plan, positional = _rendered_sql(connection.dialect, template)
-    cursor = connection.connection.cursor()
-    try:
-        cursor.execute(sql, _driver_params(plan, positional, values))
-        return list(cursor.fetchall())
-    finally:
-        cursor.close()
-
-
 def load(connection: Connection, reference: str) -> LoadedCase | None:
     """The case with its open actions and audit head, in one round trip; None when there is no such case."""
-    rows = _fetch_all(connection, LOAD_SQL, {"reference": reference})
+    with _Driver(connection) as driver:
+        rows = list(driver.run(LOAD_SQL, {"reference": reference}).fetchall())
     if not rows:
         return None
     first = rows[0]
@@ -266,44 +281,44 @@ def _is_duplicate_audit_seq(error: IntegrityError) -> bool:
     return "audit_events.seq" in str(error.orig)
 
 
-def _write_case(connection: Connection, loaded: LoadedCase | None, case: Case, now: datetime) -> tuple[int, int]:
+def _write_case(driver: _Driver, loaded: LoadedCase | None, case: Case, now: datetime) -> tuple[int, int]:
     """Insert or version-check-update the case row; returns (row id, new version)."""
     if loaded is None:
         values = _case_values(case, 1, now) | {"reference": case.reference, "authority": case.authority, "created_at": now}
         try:
-            row_id = int(_execute(connection, INSERT_CASE_SQL, values).scalar_one())
+            row_id = int(driver.run(INSERT_CASE_SQL, values).fetchone()[0])
         except IntegrityError:
             # Only the unique reference can fail here: another trigger created this case after our read.
             raise ConcurrentUpdate(case.reference, None) from None
         return row_id, 1
     version = loaded.case.version + 1
     params = _case_values(case, version, now) | {"row_id": loaded.row_id, "expected_version": loaded.case.version}
-    if _execute(connection, UPDATE_CASE_SQL, params).rowcount != 1:
+    if driver.run(UPDATE_CASE_SQL, params).rowcount != 1:
         raise ConcurrentUpdate(case.reference, loaded.case.version)
     return loaded.row_id, version
 
 
-def _insert_actions(connection: Connection, case_id: int, new: Sequence[Action]) -> None:
+def _insert_actions(driver: _Driver, case_id: int, new: Sequence[Action]) -> None:
     # One statement per action, so each gets its id back without relying on the order of a multi-row RETURNING.
     for action in new:
         values = {name: getattr(action, name) for name in ACTION_FIELDS} | {"case_id": case_id}
-        action.id = int(_execute(connection, INSERT_ACTION_SQL, values).scalar_one())
+        action.id = int(driver.run(INSERT_ACTION_SQL, values).fetchone()[0])
 
 
-def _update_actions(connection: Connection, changed: Iterable[Action]) -> None:
+def _update_actions(driver: _Driver, changed: Iterable[Action]) -> None:
     rows = [
         {name: getattr(action, name) for name in CHANGEABLE_FIELDS} | {"action_id": action.id}
         for action in changed
         if action.id is not None
     ]
     if rows:
-        _execute(connection, UPDATE_ACTION_SQL, rows)
+        driver.run_many(UPDATE_ACTION_SQL, rows)
 
 
-def _append_audit(connection: Connection, loaded: LoadedCase | None, case: Case, record: AuditRecord, now: datetime) -> None:
+def _append_audit(driver: _Driver, loaded: LoadedCase | None, case: Case, record: AuditRecord, now: datetime) -> None:
     head = loaded.audit_head if loaded is not None else ChainHead()
     try:
-        _execute(connection, INSERT_AUDIT_SQL, audit.chained_row(case.reference, head, record, now))
+        driver.run(INSERT_AUDIT_SQL, audit.chained_row(case.reference, head, record, now))
     except IntegrityError as error:
         # A refusal was audited on this case after our read: the chain moved, so this write lost the race.
         if _is_duplicate_audit_seq(error):
@@ -327,12 +342,13 @@ def save_changes(
     """
     new, changed = changes
     record, message = records
-    row_id, version = _write_case(connection, loaded, case, now)
-    _insert_actions(connection, row_id, new)
-    _update_actions(connection, changed)
-    _append_audit(connection, loaded, case, record, now)
-    if message is not None:
-        _execute(connection, INSERT_OUTBOX_SQL, outbox.outbox_row(case.reference, version, message[0], message[1], now))
+    with _Driver(connection) as driver:
+        row_id, version = _write_case(driver, loaded, case, now)
+        _insert_actions(driver, row_id, new)
+        _update_actions(driver, changed)
+        _append_audit(driver, loaded, case, record, now)
+        if message is not None:
+            driver.run(INSERT_OUTBOX_SQL, outbox.outbox_row(case.reference, version, message[0], message[1], now))
     return dataclasses.replace(case, version=version)
 
 

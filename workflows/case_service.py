@@ -110,7 +110,8 @@ class CaseService:
         try:
             with self._engine.begin() as connection:
                 loaded = case_store.load(connection, reference)
-                return self._fire_loaded(connection, loaded, (reference, trigger, data, actor, today), authority, expected_version)
+                attempt = (reference, trigger, data, actor, today)
+                return self._fire_loaded(connection, loaded, attempt, authority, expected_version)
         except TriggerRefused as refusal:
             if loaded is not None:
                 self._audit_refusal(loaded.case, trigger, actor, today, refusal)
@@ -126,7 +127,9 @@ class CaseService:
     ) -> TransitionResult:
         reference, trigger, data, actor, today = attempt
         current = loaded.case if loaded is not None else None
-        if expected_version is not None and (current is None or current.version != expected_version):
+        if expected_version is not None and current is None:
+            raise case_store.CaseNotFound(reference)
+        if expected_version is not None and current is not None and current.version != expected_version:
             raise ConcurrentUpdate(reference, expected_version)
         authority = current.authority if current is not None else authority or self._default_authority
         policy = self.policy(authority)
@@ -146,7 +149,8 @@ class CaseService:
         for attempt in range(REFUSAL_AUDIT_ATTEMPTS):
             try:
                 with self._engine.begin() as connection:
-                    audit.append(connection, case.reference, audit.chain_head(connection, case.reference), record, self._clock())
+                    head = audit.chain_head(connection, case.reference)
+                    audit.append(connection, case.reference, head, record, self._clock())
                 return
             except IntegrityError:
                 if attempt == REFUSAL_AUDIT_ATTEMPTS - 1:

@@ -1,8 +1,9 @@
 """The case repository: load a case with its open actions in one query; save a trigger's result under a version check.
 
-Core statements on the caller's connection, not the ORM unit of work: a trigger is one SELECT, one UPDATE (or
-INSERT) of the case, one bulk INSERT of opened actions, one bulk UPDATE of changed actions, one audit row and
-one outbox row, with no flush or identity-map work between them.
+Prepared SQL on a driver cursor of the caller's connection, not the ORM unit of work: a trigger is one SELECT
+(case, open actions, audit head), one UPDATE ... WHERE version = :v (or the INSERT of a new case), one INSERT
+per opened action, one executemany UPDATE of changed actions, one audit row and one outbox row; no flush, no
+identity map, no per-statement compilation. The schema itself stays Alembic's (workflows/migrations).
 """
 
 from __future__ import annotations
@@ -43,7 +44,9 @@ ACTION_FIELDS = (
     "kind", "owner_role", "status", "due_on", "opened_on", "done_on",
     "mandatory", "rule", "anchor", "policy_version", "close_reason",
 )  # fmt: skip
-CASE_FIELDS = ("id", "reference", "authority", "team", "status", "version", "date_of_birth", "expected_delivery_date", "facts")
+CASE_FIELDS = (
+    "id", "reference", "authority", "team", "status", "version", "date_of_birth", "expected_delivery_date", "facts",
+)  # fmt: skip
 # The columns of an action a later trigger (or a policy migration) may change.
 CHANGEABLE_FIELDS = ("status", "due_on", "done_on", "close_reason", "rule", "anchor", "policy_version")
 
@@ -89,9 +92,8 @@ def _case_values(case: Case, version: int, now: datetime) -> dict[str, Any]:
     }
 
 
-# The hot writes go to the driver as prepared SQL (Connection.exec_driver_sql): still SQLAlchemy's connection,
-# transaction and error translation, without per-statement compilation and bind processing, which cost more
-# than the database work itself on SQLite. The values are converted here instead (_driver_value).
+# Statements as :name templates, rendered once per dialect into the driver's parameter style (_rendered_sql);
+# values are converted as SQLAlchemy's column types would (_converters).
 def _insert_sql(table: str, columns: Sequence[str], returning: str | None = None) -> str:
     sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(':' + name for name in columns)})"
     return f"{sql} RETURNING {returning}" if returning else sql
@@ -112,7 +114,8 @@ INSERT_OUTBOX_SQL = _insert_sql(
     "outbox", ("case_reference", "idempotency_key", "event_type", "payload", "created_at", "attempts")
 )
 
-Plan = tuple[tuple[str, "Converter | None"], ...]
+Converter = Callable[[Any], Any]
+Plan = tuple[tuple[str, Converter | None], ...]
 _rendered: dict[tuple[str, str, str], tuple[str, Plan, bool]] = {}
 
 
@@ -142,9 +145,6 @@ def _sqlite_date(value: date) -> str:
 
 def _json(value: Any) -> str:
     return json.dumps(value)
-
-
-Converter = Callable[[Any], Any]
 
 
 def _converters(sqlite: bool) -> dict[str, Converter]:
@@ -284,7 +284,8 @@ def _is_duplicate_audit_seq(error: IntegrityError) -> bool:
 def _write_case(driver: _Driver, loaded: LoadedCase | None, case: Case, now: datetime) -> tuple[int, int]:
     """Insert or version-check-update the case row; returns (row id, new version)."""
     if loaded is None:
-        values = _case_values(case, 1, now) | {"reference": case.reference, "authority": case.authority, "created_at": now}
+        identity = {"reference": case.reference, "authority": case.authority, "created_at": now}
+        values = _case_values(case, 1, now) | identity
         try:
             row_id = int(driver.run(INSERT_CASE_SQL, values).fetchone()[0])
         except IntegrityError:

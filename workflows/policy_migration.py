@@ -72,10 +72,6 @@ class CasePlan:
     restamped: list[Action]
     kept: list[tuple[int, str, str]]  # (action id, kind, why it cannot be recounted)
 
-    @property
-    def changed(self) -> list[Action]:
-        return self.restamped
-
 
 @dataclass(frozen=True)
 class MigrationReport:

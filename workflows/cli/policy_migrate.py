@@ -63,9 +63,9 @@ def _report_text(report: MigrationReport) -> str:
 def migrate(
     to: Annotated[str, typer.Option("--to", help="The policy version to move open actions to.")],
     authority: Annotated[str | None, typer.Option("--authority", help="Only this authority's cases.")] = None,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="List the due dates that would move; change nothing.")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="List the moves; change nothing.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
-    actor: Annotated[str, typer.Option("--actor", help="Who runs the migration, for the audit trail.")] = "policy-migration",
+    actor: Annotated[str, typer.Option("--actor", help="Who runs it, for the audit trail.")] = "policy-migration",
 ) -> None:
     """Recount the due dates of open actions under policy version TO; without --dry-run, apply and audit them."""
     app = bootstrap()

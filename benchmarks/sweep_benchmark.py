@@ -204,6 +204,7 @@ def bench(name: str, url: str, cases: int, sample: int, with_flow: Callable[[], 
     clear_sweep(engine)
     if with_flow is not None:
         flow_run(engine, policies, results)
+        clear_sweep(engine)  # the baseline starts from the same empty tables as the sweep did
     results["baseline_sample_cases"] = sample
     results["baseline_seconds_extrapolated"] = naive_baseline(engine, policies, sample) * cases / sample
     results["max_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

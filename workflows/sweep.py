@@ -344,12 +344,20 @@ def ladder_levels(policies: Mapping[str, Policy]) -> list[str]:
 def _stage_counts(connection: Connection, stages: Sequence[Stage]) -> Counter[tuple[str, bool]]:
     """Open actions per (level, whether late) across the given stages."""
     counts: Counter[tuple[str, bool]] = Counter()
-    if not stages:
+    by_key = {(stage.authority, stage.due_on): stage for stage in stages}
+    if not by_key:
         return counts
-    staged = _staged_actions(stages).subquery()
-    query = select(staged.c.level, staged.c.days, func.count()).group_by(staged.c.level, staged.c.days)
-    for level, days, count in connection.execute(query):
-        counts[(level, days > 0)] += int(count)
+    # Grouped in SQL by (authority, due date), mapped to stages here: no join against a list of stages per row.
+    query = (
+        select(_cases.c.authority, _actions.c.due_on, func.count())
+        .join(_cases, _cases.c.id == _actions.c.case_id)
+        .where(_actions.c.status == OPEN, _actions.c.due_on.in_(sorted({due for _, due in by_key})))
+        .group_by(_cases.c.authority, _actions.c.due_on)
+    )
+    for authority, due_on, count in connection.execute(query):
+        stage = by_key.get((authority, due_on))
+        if stage is not None:
+            counts[(stage.level, stage.working_days_overdue > 0)] += int(count)
     return counts
 
 

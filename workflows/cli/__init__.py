@@ -7,7 +7,7 @@ import sys
 import typer
 
 from states.errors import CaseflowError
-from workflows.cli import db, up
+from workflows.cli import db, simulate, up
 from workflows.cli import policy
 from workflows.cli import bpmn
 from workflows.cli import audit
@@ -28,6 +28,7 @@ app.add_typer(policy.app, name="policy")
 app.add_typer(bpmn.app, name="bpmn")
 app.add_typer(audit.app, name="audit")
 app.command(name="up")(up.up)
+app.command(name="simulate")(simulate.simulate)
 app.command(name="sweep")(sweep.sweep)
 app.command(name="escalate")(escalate.escalate)
 app.add_typer(staff.app, name="staff")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 import uuid
+from time import monotonic
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -19,6 +20,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import STATE_STOPPED
 from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from states.errors import CaseflowError
 from workflows import runtime
@@ -155,6 +157,7 @@ class LeasedScheduler:
         self.scheduler: BackgroundScheduler | None = None
         self.active = threading.Event()
         self._killed = False
+        self._renewed_at = 0.0
 
     def run(self, stop: threading.Event, on_change: Callable[[bool], None] | None = None) -> None:
         """Acquire or renew the lease every `renew_every` until `stop` is set; then stop and release."""
@@ -173,16 +176,23 @@ class LeasedScheduler:
     def _tick(self, on_change: Callable[[bool], None] | None) -> None:
         if self._killed:
             return
-        if self.scheduler is None:
-            if self.lease.acquire():
-                self._start()
-                if on_change:
-                    on_change(True)
-        elif not self.lease.renew():
+        try:
+            holding = self.lease.acquire() if self.scheduler is None else self.lease.renew()
+        except SQLAlchemyError as exc:
+            # The database is briefly unreachable: keep acting only while our last renewal still covers us.
+            log.warning("scheduler_lease_check_failed", holder=self.holder, error=type(exc).__name__)
+            holding = self.scheduler is not None and monotonic() - self._renewed_at < self.config.lease_ttl.total_seconds()
+        if holding:
+            self._renewed_at = monotonic()
+        if holding and self.scheduler is None:
+            self._start()
+        elif not holding and self.scheduler is not None:
             log.warning("scheduler_lease_lost", holder=self.holder)
             self._halt()
-            if on_change:
-                on_change(False)
+        else:
+            return
+        if on_change:
+            on_change(holding)
 
     def _start(self) -> None:
         scheduler = _build(self._engine, self.config)

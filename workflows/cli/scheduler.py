@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 
 from workflows.bootstrap import bootstrap
-from workflows.prefect_server import prefect_environment
+from workflows.prefect_server import prefect_environment, prefect_home
 
 
 def scheduler(
@@ -24,8 +24,14 @@ def scheduler(
     app = bootstrap()
     settings = app.settings
     api_url = settings.prefect_api_url or f"http://{settings.prefect_host}:{settings.prefect_port}/api"
-    # Before Prefect is first imported: its settings are read from the environment then.
     os.environ.update(prefect_environment(settings, api_url))
+    # Our loggers reach the UI inside runs; outside one (dispatch passes, lease changes) they stay local.
+    os.environ["PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW"] = "ignore"
+    prefect_home(settings).mkdir(parents=True, exist_ok=True)
+    from prefect.context import refresh_global_settings_context
+
+    # Prefect may already be imported (other commands load it): make every thread see the environment set above.
+    refresh_global_settings_context()
 
     from workflows import runtime
     from workflows.notifier import SmtpChannel

@@ -158,9 +158,15 @@ class ActionChanges:
         self.opened.append(action)
 
 
+# Planned dates: setting one again reschedules the meeting, so the actions counted from it move. A date on which
+# something happened (a conference held, a visit made) is a new fact when recorded again: the open follow-ups of
+# the earlier meeting (its minutes, its decision letter) keep the due dates that meeting gave them.
+RESCHEDULABLE_ANCHORS = frozenset({"conference_date", "review_date", "child_only_conference_date"})
+
+
 def move_counted_from(changes: ActionChanges, case: Case, facts_changed: Iterable[str], policy: Policy) -> None:
-    """Recount every open action whose anchor fact changed; record those whose due date moved."""
-    changed = frozenset(facts_changed)
+    """Recount every open action counted from a planned date that changed; record those whose due date moved."""
+    changed = frozenset(facts_changed) & RESCHEDULABLE_ANCHORS
     for action in [a for a in changes.actions if a.status == "open" and a.anchor in changed]:
         anchor_date = case.fact_date(action.anchor)
         if anchor_date is None:

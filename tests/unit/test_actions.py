@@ -160,3 +160,22 @@ def test_an_action_records_its_owner_rule_anchor_and_policy_version() -> None:
     assert (action.owner_role, action.rule, action.anchor, action.policy_version, action.mandatory) == (
         "business_support", "send_leaflet", "conference_date", POLICY.version, True)
     assert (action.opened_on, action.id) == (date(2026, 11, 4), None)
+
+
+def test_holding_a_later_conference_leaves_the_earlier_conferences_follow_ups_where_they_were() -> None:
+    from tests.unit.test_lifecycle__builders import on_plan
+
+    case = step(on_plan(), "convene_review", date(2026, 12, 1), conference_date=date(2026, 12, 10)).case
+    case = complete_all(
+        case, ("share_reports_with_family", "chair_pre_meeting", "send_leaflet", "submit_agency_reports"), date(2026, 12, 3)
+    )
+    result = step(
+        case, "hold_review", date(2026, 12, 10), date=date(2026, 12, 10), outcome="continue_plan",
+        override_reason="first core group not yet held",
+    )  # fmt: skip
+    minutes = sorted(a.due_on for a in result.case.actions if a.kind == "circulate_minutes" and a.status == "open")
+    # hand-checked: ICPC Tue 2026-11-24 + 15 WD (25-27 Nov, 30 Nov-4 Dec, 7-11 Dec, 14, 15 Dec) -> Tue 2026-12-15;
+    # review Thu 2026-12-10 + 15 WD (11, 14-18, 21-24, 29-31 Dec; 25, 28 Dec and 1 Jan are bank holidays; 4, 5 Jan)
+    # -> Tue 2027-01-05. The ICPC's minutes keep their own due date.
+    assert minutes == [date(2026, 12, 15), date(2027, 1, 5)]
+    assert "circulate_minutes" not in [a.kind for a, _ in result.moved]

@@ -43,7 +43,8 @@ __all__ = ["app", "main"]
 def main() -> None:
     """Console-script entry point."""
     try:
-        app(standalone_mode=False)
+        # Without standalone mode click returns a command's typer.Exit code instead of exiting with it.
+        code = app(standalone_mode=False)
     except CaseflowError as exc:
         typer.echo(f"error: {exc}", err=True)
         sys.exit(2)
@@ -60,3 +61,4 @@ def main() -> None:
             sys.exit(exc.exit_code)
         typer.echo(f"error: unexpected {type(exc).__name__}: {exc}", err=True)
         sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -85,9 +85,12 @@ def configure_logging(level: str = "INFO", fmt: str = "auto") -> None:
 
 
 def get_logger(name: str = "caseflow", **context: Any) -> Any:
-    """A logger under the 'caseflow' hierarchy, with context bound (e.g. case_ref=...)."""
+    """A logger under the 'caseflow' hierarchy, with context bound (e.g. case_ref=...).
+
+    structlog's lazy proxy: safe at import time, it takes the configuration in force when it first logs.
+    """
     logger_name = name if name.startswith("caseflow") else f"caseflow.{name}"
-    return structlog.get_logger(logger_name).bind(**context)
+    return structlog.get_logger(logger_name, **context)
 
 
 bind_case = structlog.contextvars.bind_contextvars

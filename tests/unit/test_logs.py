@@ -63,3 +63,21 @@ def test_an_exception_logged_as_json_does_not_carry_local_variables(captured_jso
     output = captured_json_log.getvalue()
     assert "sweep_case_failed" in output and "ValueError" in output
     assert "Alice" not in output
+
+
+def test_a_logger_made_before_logging_is_configured_follows_the_configuration(capsys: pytest.CaptureFixture[str]) -> None:
+    early = get_logger("early", case_ref="CP-9")  # as a module-level logger is, at import time
+    stream = io.StringIO()
+    import sys
+
+    real_stderr = sys.stderr
+    sys.stderr = stream
+    try:
+        configure_logging("INFO", "json")
+        early.info("case_checked")
+    finally:
+        sys.stderr = real_stderr
+        structlog.reset_defaults()
+        logging.getLogger("caseflow").handlers.clear()
+    assert capsys.readouterr().out == ""  # nothing on stdout, where --json output goes
+    assert json.loads(stream.getvalue().strip())["case_ref"] == "CP-9"

@@ -1,0 +1,377 @@
+"""Benchmark of the persisted trigger path: cases driven through a whole lifecycle by CaseService.
+
+In one run: N cases through 19 triggers each (referral to closure through an initial conference, a plan and one
+review) on a fresh migrated SQLite file in WAL mode (and on PostgreSQL if asked); a bare sqlite3 baseline that
+commits the same rows per trigger with no application code; and the same path through SpiffWorkflow with the
+workflow loaded from and saved to SQLite at each step. Prints triggers/s on the wall clock and in process CPU
+time, peak memory, the ratios, and PASS/FAIL against the targets (3,000 triggers/s on SQLite, 5x Spiff).
+
+    python benchmarks/lifecycle_benchmark.py [--cases 500] [--spiff-cases 100] [--backend sqlite|postgresql|both]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import sqlite3
+import sys
+import tempfile
+import time
+import tracemalloc
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, func, select
+
+# Run as a script, only this folder is on the path; the Spiff driver is imported as the tests import it.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.spiff_lifecycle import load_spec, run_path
+from states.case import Actor
+from states.firing import fire
+from workflows import audit, schema
+from workflows.bpmn import export_bpmn
+from workflows.case_service import CaseService
+from workflows.database import make_engine, make_session_factory
+from workflows.models import ActionRow, AuditEventRow, CaseRow, OutboxRow
+from workflows.policies import load_all_policies
+from workflows.settings import REPOSITORY_CONFIG_DIR
+
+TARGET_RATE = 3_000  # persisted triggers/s on SQLite
+TARGET_SPIFF_RATIO = 5.0
+AUTHORITY = "default"
+
+
+@dataclass(frozen=True)
+class Trigger:
+    """One trigger of the path: what is fired, with what data, on which day, by whom, and its Spiff step."""
+
+    name: str
+    data: dict[str, Any]
+    today: date
+    actor: Actor
+    spiff: str
+
+
+SOCIAL_WORKER = Actor("sw-1", "social_worker")
+TEAM_MANAGER = Actor("tm-1", "team_manager")
+CHAIR = Actor("chair-1", "cp_chair")
+BUSINESS_SUPPORT = Actor("bs-1", "business_support")
+ICPC_WORK = ("refer_family_group_conference", "request_advocate", "chair_pre_meeting", "send_leaflet",
+             "submit_agency_reports", "share_reports_with_family")  # fmt: skip
+REVIEW_WORK = ("chair_pre_meeting", "send_leaflet", "submit_agency_reports", "share_reports_with_family")
+
+
+def _done(kinds: tuple[str, ...], on: date) -> list[Trigger]:
+    data = [{"kind": kind, "done_on": on.isoformat()} for kind in kinds]
+    return [Trigger("complete_action", item, on, BUSINESS_SUPPORT, "complete_action") for item in data]
+
+
+# Data as a JSON request would carry it (dates as ISO text), so validation does its real work.
+PATH: tuple[Trigger, ...] = (
+    Trigger("receive_referral", {"referral_date": "2026-11-02", "date_of_birth": "2016-05-01", "team": "east"},
+            date(2026, 11, 2), SOCIAL_WORKER, "receive_referral"),
+    Trigger("start_s47", {"strategy_discussion_date": "2026-11-03"}, date(2026, 11, 3), SOCIAL_WORKER, "start_s47"),
+    Trigger("convene_icpc", {"decision_date": "2026-11-04", "conference_date": "2026-11-24"},
+            date(2026, 11, 4), TEAM_MANAGER, "convene_icpc"),
+    *_done(ICPC_WORK, date(2026, 11, 20)),
+    Trigger("hold_icpc", {"date": "2026-11-24", "outcome": "cp_plan", "category": "NEG"},
+            date(2026, 11, 24), CHAIR, "hold_icpc(cp_plan)"),
+    Trigger("hold_core_group", {"date": "2026-12-03"}, date(2026, 12, 3), SOCIAL_WORKER, "hold_core_group"),
+    Trigger("record_visit", {"date": "2026-12-04", "child_seen": True, "seen_alone": True},
+            date(2026, 12, 4), SOCIAL_WORKER, "record_visit"),
+    Trigger("convene_review", {"conference_date": "2027-02-10"}, date(2027, 1, 11), CHAIR, "convene_review"),
+    *_done(REVIEW_WORK, date(2027, 2, 5)),
+    Trigger("hold_review", {"date": "2027-02-10", "outcome": "end_plan_cin", "exceptional_reason": "Risk reduced"},
+            date(2027, 2, 10), CHAIR, "hold_review(end_plan_cin)"),
+    Trigger("close_case", {"date": "2027-03-01", "reason": "CIN plan completed"},
+            date(2027, 3, 1), TEAM_MANAGER, "close_case"),
+)  # fmt: skip
+
+
+def reference(number: int) -> str:
+    return f"CP-{number:07d}"
+
+
+@dataclass(frozen=True)
+class Rate:
+    """Units of work done, and the wall and process CPU seconds they took."""
+
+    count: int
+    wall: float
+    cpu: float
+
+    @property
+    def per_second(self) -> float:
+        return self.count / self.wall
+
+    @property
+    def per_cpu_second(self) -> float:
+        return self.count / self.cpu
+
+    def line(self, unit: str) -> str:
+        return (f"{self.count:,} {unit} in {self.wall:.2f} s wall / {self.cpu:.2f} s CPU: "
+                f"{self.per_second:,.0f}/s wall, {self.per_cpu_second:,.0f}/s CPU")  # fmt: skip
+
+
+@contextmanager
+def timed(into: list[Rate], count: int) -> Iterator[None]:
+    began, began_cpu = time.perf_counter(), time.process_time()
+    yield
+    into.append(Rate(count, time.perf_counter() - began, time.process_time() - began_cpu))
+
+
+# --- ours: CaseService on a fresh migrated database
+
+
+def drive(service: CaseService, cases: int) -> int:
+    """Fire the whole path on `cases` cases, one step at a time across all cases (many cases live at once)."""
+    fired = 0
+    for trigger in PATH:
+        for number in range(cases):
+            service.fire(reference(number), trigger.name, trigger.data, trigger.actor, trigger.today, authority=AUTHORITY)
+            fired += 1
+    return fired
+
+
+def fresh_service(url: str) -> tuple[Engine, CaseService]:
+    engine = make_engine(url)
+    schema.upgrade(engine)
+    policies = load_all_policies(Path(REPOSITORY_CONFIG_DIR) / "policies")
+    return engine, CaseService(make_session_factory(engine), policies, default_authority=AUTHORITY)
+
+
+def check(engine: Engine, cases: int) -> str:
+    """Row counts and the audit chain after the run, so the figures are known to come from the real work."""
+    with engine.connect() as connection:
+        counts = {row.__tablename__: connection.execute(select(func.count()).select_from(row)).scalar_one()
+                  for row in (CaseRow, ActionRow, AuditEventRow, OutboxRow)}  # fmt: skip
+        closed = connection.execute(select(func.count()).where(CaseRow.status == "closed")).scalar_one()
+        report = audit.verify(connection)
+    expected = cases * len(PATH)
+    ok = counts["audit_events"] == counts["outbox"] == expected and closed == cases and report.ok
+    return f"rows {counts}, closed cases {closed}/{cases}, audit chains verify: {report.ok} -> {'ok' if ok else 'WRONG'}"
+
+
+def ours(url: str, cases: int) -> tuple[Rate, str]:
+    engine, service = fresh_service(url)
+    rates: list[Rate] = []
+    try:
+        with timed(rates, cases * len(PATH)):
+            drive(service, cases)
+        return rates[0], check(engine, cases)
+    finally:
+        engine.dispose()
+
+
+def traced_peak(url: str, cases: int) -> float:
+    """Python heap peak (MB) of the same run under tracemalloc, on another fresh database (tracing is slow)."""
+    engine, service = fresh_service(url)
+    tracemalloc.start()
+    try:
+        drive(service, cases)
+        return tracemalloc.get_traced_memory()[1] / 1e6
+    finally:
+        tracemalloc.stop()
+        engine.dispose()
+
+
+# --- bare SQLite: the same rows per trigger, committed with sqlite3 and no application code
+
+
+@dataclass(frozen=True)
+class RowPlan:
+    """The rows one trigger writes: a case insert or update, action inserts and updates, audit and outbox rows."""
+
+    creates: bool
+    inserted: int
+    updated: int
+    audit_payload: str
+    outbox_payload: str
+
+
+def row_plans() -> list[RowPlan]:
+    """Per trigger of the path, the rows our write path commits (from the pure domain, with real payloads)."""
+    policy = load_all_policies(Path(REPOSITORY_CONFIG_DIR) / "policies")[AUTHORITY]
+    case, plans = None, []
+    for trigger in PATH:
+        result = fire(case, trigger.name, trigger.data, trigger.actor, trigger.today, policy, reference(0), AUTHORITY)
+        updated = len(result.closed) + len(result.moved)
+        plans.append(RowPlan(case is None, len(result.opened), updated, json.dumps(result.event),
+                             json.dumps(result.outbox)))  # fmt: skip
+        case = result.case
+        for number, action in enumerate(case.actions):  # ids as if saved, so the next step updates rather than inserts
+            action.id = action.id or number + 1
+    return plans
+
+
+def bare_sqlite(path: Path, cases: int) -> Rate:
+    """sqlite3 alone, same schema, same durability settings: BEGIN IMMEDIATE, the trigger's rows, COMMIT."""
+    engine = make_engine(f"sqlite:///{path}")
+    schema.upgrade(engine)
+    facts = json.dumps({"referral_date": "2026-11-02", "strategy_discussion_date": "2026-11-03"})
+    engine.dispose()
+    db = sqlite3.connect(path, isolation_level=None)
+    for pragma in ("journal_mode=WAL", "foreign_keys=ON", "synchronous=NORMAL"):
+        db.execute(f"PRAGMA {pragma}")
+    plans, now = row_plans(), datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    case_ids: dict[int, int] = {}
+    action_ids: dict[int, list[int]] = {number: [] for number in range(cases)}
+    rates: list[Rate] = []
+    with timed(rates, cases * len(plans)):
+        for seq, plan in enumerate(plans, start=1):
+            for number in range(cases):
+                db.execute("BEGIN IMMEDIATE")
+                if plan.creates:
+                    case_ids[number] = db.execute(
+                        "INSERT INTO cases (reference, authority, team, status, version, date_of_birth, facts, "
+                        "created_at, updated_at) VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?) RETURNING id",
+                        (reference(number), AUTHORITY, "east", "referred", "2016-05-01", facts, now, now),
+                    ).fetchone()[0]
+                else:
+                    db.execute(
+                        "UPDATE cases SET status = ?, version = ?, team = ?, date_of_birth = ?, "
+                        "expected_delivery_date = NULL, facts = ?, updated_at = ? WHERE id = ? AND version = ?",
+                        ("core_groups", seq, "east", "2016-05-01", facts, now, case_ids[number], seq - 1),
+                    )
+                for _ in range(plan.inserted):
+                    action_ids[number].append(db.execute(
+                        "INSERT INTO actions (case_id, kind, owner_role, status, due_on, opened_on, done_on, "
+                        "mandatory, rule, anchor, policy_version, close_reason) "
+                        "VALUES (?, ?, ?, 'open', ?, ?, NULL, 1, ?, ?, ?, NULL) RETURNING id",
+                        (case_ids[number], "send_leaflet", "business_support", "2026-11-19", "2026-11-04",
+                         "send_leaflet", "conference_date", "2026.1"),
+                    ).fetchone()[0])  # fmt: skip
+                if plan.updated:
+                    db.executemany(
+                        "UPDATE actions SET status = ?, due_on = ?, done_on = ?, close_reason = ?, rule = ?, "
+                        "anchor = ?, policy_version = ? WHERE id = ?",
+                        [("done", "2026-11-19", "2026-11-20", "completed", "send_leaflet", "conference_date",
+                          "2026.1", action_id) for action_id in action_ids[number][: plan.updated]],
+                    )  # fmt: skip
+                db.execute(
+                    "INSERT INTO audit_events (case_reference, seq, event_type, trigger, actor_id, actor_role, "
+                    "occurred_on, recorded_at, from_status, to_status, payload, prev_hash, hash) "
+                    "VALUES (?, ?, 'trigger_fired', ?, 'sw-1', 'social_worker', '2026-11-20', ?, ?, ?, ?, ?, ?)",
+                    (reference(number), seq, "complete_action", now, "referred", "referred", plan.audit_payload,
+                     "0" * 64, "f" * 64),
+                )  # fmt: skip
+                db.execute(
+                    "INSERT INTO outbox (case_reference, idempotency_key, event_type, payload, created_at, attempts) "
+                    "VALUES (?, ?, 'case_transition', ?, ?, 0)",
+                    (reference(number), f"{reference(number)}:{seq}", plan.outbox_payload, now),
+                )
+                db.execute("COMMIT")
+    db.close()
+    return rates[0]
+
+
+# --- SpiffWorkflow: the same path, workflow loaded from and saved to SQLite at each step
+
+
+def spiff(folder: Path, cases: int) -> Rate:
+    bpmn_path = export_bpmn(folder / "lifecycle.bpmn")
+    spec = load_spec(bpmn_path)
+    steps = [trigger.spiff for trigger in PATH]
+    runs = [run_path(bpmn_path, steps, folder / "spiff.db", number + 1, spec) for number in range(cases)]
+    if not all(run.completed for run in runs):
+        raise SystemExit("SpiffWorkflow did not complete the path")
+    return Rate(cases * len(steps), sum(run.seconds for run in runs), sum(run.cpu_seconds for run in runs))
+
+
+# --- the report
+
+
+def verdict(ok: bool) -> str:
+    return "PASS" if ok else "FAIL"
+
+
+def load_line() -> str:
+    one, five, _ = os.getloadavg()
+    return f"load average {one:.2f} (1 min), {five:.2f} (5 min) on {os.cpu_count()} CPUs"
+
+
+def sqlite_url(folder: Path, name: str) -> str:
+    return f"sqlite:///{folder / name}"
+
+
+@contextmanager
+def postgres_url(root: Path) -> Iterator[str]:
+    import pgserver  # optional: only for --backend postgresql|both
+
+    server = pgserver.get_server(root, cleanup_mode="stop")
+    try:
+        yield server.get_uri().replace("postgresql://", "postgresql+psycopg://", 1)
+    finally:
+        server.cleanup()
+
+
+def report(name: str, rate: Rate, bare: Rate, spiff_rate: Rate, rows: str, peak: float) -> list[str]:
+    ratio_spiff, ratio_spiff_cpu = rate.per_second / spiff_rate.per_second, rate.per_cpu_second / spiff_rate.per_cpu_second
+    lines = [
+        f"== caseflow on {name}: {rate.line('persisted triggers')}",
+        f"   {rows}",
+        f"   Python heap peak (tracemalloc, separate run of the same size): {peak:.1f} MB",
+        f"   ours / SpiffWorkflow: {ratio_spiff:.1f}x wall, {ratio_spiff_cpu:.1f}x CPU",
+        f"   ours / bare SQLite: {rate.per_second / bare.per_second:.2f} wall, "
+        f"{rate.per_cpu_second / bare.per_cpu_second:.2f} CPU",
+    ]
+    if name == "sqlite":
+        lines.append(f"   target {TARGET_RATE:,} triggers/s on SQLite: {verdict(rate.per_second >= TARGET_RATE)} wall, "
+                     f"{verdict(rate.per_cpu_second >= TARGET_RATE)} CPU")  # fmt: skip
+    lines.append(f"   target {TARGET_SPIFF_RATIO:.0f}x SpiffWorkflow: {verdict(ratio_spiff >= TARGET_SPIFF_RATIO)}")
+    return lines
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", type=int, default=500, help="cases driven through the path (19 triggers each)")
+    parser.add_argument("--spiff-cases", type=int, default=100, help="cases for the SpiffWorkflow comparison")
+    parser.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="sqlite")
+    args = parser.parse_args()
+    print(f"{load_line()} at start; path of {len(PATH)} triggers: {', '.join(t.spiff for t in PATH)}", flush=True)
+    with tempfile.TemporaryDirectory() as name:
+        folder = Path(name)
+        bare = bare_sqlite(folder / "bare.db", args.cases)
+        print(f"bare sqlite3, same rows per trigger: {bare.line('commits')}", flush=True)
+        spiff_rate = spiff(folder, args.spiff_cases)
+        print(f"SpiffWorkflow 3.2, load/run/save in SQLite: {spiff_rate.line('steps')}", flush=True)
+        runs: list[tuple[str, Callable[[], Any]]] = []
+        if args.backend in ("sqlite", "both"):
+            runs.append(("sqlite", lambda: _nullcontext(sqlite_url(folder, "caseflow.db"))))
+        if args.backend in ("postgresql", "both"):
+            runs.append(("postgresql", lambda: postgres_url(folder / "pg")))
+        for backend, url_context in runs:
+            with url_context() as url:
+                rate, rows = ours(url, args.cases)
+                rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+                traced_url = sqlite_url(folder, "traced.db") if backend == "sqlite" else url
+                if backend == "postgresql":
+                    _drop_all(url)
+                peak = traced_peak(traced_url, args.cases)
+            print("\n".join(report(backend, rate, bare, spiff_rate, rows, peak)), flush=True)
+            print(f"   process peak RSS (ru_maxrss) after this run: {rss:.0f} MB", flush=True)
+    print(f"{load_line()} at end", flush=True)
+
+
+@contextmanager
+def _nullcontext(value: str) -> Iterator[str]:
+    yield value
+
+
+def _drop_all(url: str) -> None:
+    """Empty a PostgreSQL database so the traced run starts from the same fresh schema."""
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        connection.exec_driver_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+    engine.dispose()
+
+
+if __name__ == "__main__":
+    main()

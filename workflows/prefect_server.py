@@ -53,6 +53,8 @@ def prefect_environment(settings: Settings, api_url: str) -> dict[str, str]:
         "PREFECT_SERVER_API_PORT": str(settings.prefect_port),
         # Our structlog loggers reach the Prefect UI's run logs too.
         "PREFECT_LOGGING_EXTRA_LOGGERS": "caseflow",
+        # Our loggers also log outside flow runs (the CLI, the scheduler): no warning for each such record.
+        "PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW": "ignore",
     }
 
 

@@ -135,7 +135,8 @@ def drive(service: CaseService, cases: int) -> int:
     fired = 0
     for trigger in PATH:
         for number in range(cases):
-            service.fire(reference(number), trigger.name, trigger.data, trigger.actor, trigger.today, authority=AUTHORITY)
+            ref = reference(number)
+            service.fire(ref, trigger.name, trigger.data, trigger.actor, trigger.today, authority=AUTHORITY)
             fired += 1
     return fired
 
@@ -156,7 +157,8 @@ def check(engine: Engine, cases: int) -> str:
         report = audit.verify(connection)
     expected = cases * len(PATH)
     ok = counts["audit_events"] == counts["outbox"] == expected and closed == cases and report.ok
-    return f"rows {counts}, closed cases {closed}/{cases}, audit chains verify: {report.ok} -> {'ok' if ok else 'WRONG'}"
+    verdict = "ok" if ok else "WRONG"
+    return f"rows {counts}, closed cases {closed}/{cases}, audit chains verify: {report.ok} -> {verdict}"
 
 
 def ours(url: str, cases: int) -> tuple[Rate, str]:
@@ -206,7 +208,7 @@ def row_plans() -> list[RowPlan]:
         plans.append(RowPlan(case is None, len(result.opened), updated, json.dumps(result.event),
                              json.dumps(result.outbox)))  # fmt: skip
         case = result.case
-        for number, action in enumerate(case.actions):  # ids as if saved, so the next step updates rather than inserts
+        for number, action in enumerate(case.actions):  # ids as if saved: the next step updates, not inserts
             action.id = action.id or number + 1
     return plans
 
@@ -313,7 +315,8 @@ def postgres_url(root: Path) -> Iterator[str]:
 
 
 def report(name: str, rate: Rate, bare: Rate, spiff_rate: Rate, rows: str, peak: float) -> list[str]:
-    ratio_spiff, ratio_spiff_cpu = rate.per_second / spiff_rate.per_second, rate.per_cpu_second / spiff_rate.per_cpu_second
+    ratio_spiff = rate.per_second / spiff_rate.per_second
+    ratio_spiff_cpu = rate.per_cpu_second / spiff_rate.per_cpu_second
     lines = [
         f"== caseflow on {name}: {rate.line('persisted triggers')}",
         f"   {rows}",

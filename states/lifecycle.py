@@ -148,8 +148,25 @@ def _token() -> _Token:
     return token
 
 
+# Moves the machine has allowed. Its conditions look at the route alone, so a move allowed once is allowed
+# always: asking the machine again costs more than the rest of a trigger's domain logic. Bounded, as a caller
+# may pass any route to a row without a condition.
+_allowed: dict[tuple[CaseStatus, str, str | None], CaseStatus] = {}
+_MAX_ALLOWED = 4096
+
+
 def next_status(status: CaseStatus, trigger: str, route: str | None = None) -> CaseStatus:
     """The status `trigger` leads to from `status`, given the route (outcome) chosen; raises if not allowed."""
+    dest = _allowed.get((status, trigger, route))
+    if dest is None:
+        dest = _ask_machine(status, trigger, route)
+        if len(_allowed) >= _MAX_ALLOWED:
+            _allowed.clear()
+        _allowed[(status, trigger, route)] = dest
+    return dest
+
+
+def _ask_machine(status: CaseStatus, trigger: str, route: str | None) -> CaseStatus:
     if trigger not in MACHINE.events:
         raise UnknownTrigger(f"unknown trigger {trigger!r}: expected one of {', '.join(TRIGGERS)}")
     token = _token()

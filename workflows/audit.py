@@ -7,6 +7,7 @@ import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Connection, exists, func, insert, select
@@ -94,11 +95,17 @@ class ChainReport:
         return not self.broken
 
 
+@lru_cache(maxsize=16)
 def _canonical_time(value: datetime) -> str:
     # SQLite hands back naive UTC, PostgreSQL aware in the session's zone: both must hash the same.
+    # Cached: a trigger's rows share one timestamp, and the conversion costs more than the lookup.
     if value.tzinfo is not None:
         value = value.astimezone(UTC).replace(tzinfo=None)
     return value.isoformat(timespec="microseconds")
+
+
+# One encoder for every event: json.dumps with non-default options builds a new one per call.
+_CANONICAL_JSON = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
 
 
 def _canonical(fields: Mapping[str, Any]) -> str:
@@ -106,7 +113,7 @@ def _canonical(fields: Mapping[str, Any]) -> str:
     values["recorded_at"] = _canonical_time(values["recorded_at"])
     if values["occurred_on"] is not None:
         values["occurred_on"] = values["occurred_on"].isoformat()
-    return json.dumps(values, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    return _CANONICAL_JSON.encode(values)
 
 
 def event_hash(fields: Mapping[str, Any]) -> str:

@@ -108,7 +108,7 @@ class CaseService:
         )  # fmt: skip
         loaded: LoadedCase | None = None
         try:
-            with self._engine.begin() as connection:
+            with case_store.unit_of_work(self._engine) as connection:
                 loaded = case_store.load(connection, reference)
                 attempt = (reference, trigger, data, actor, today)
                 return self._fire_loaded(connection, loaded, attempt, authority, expected_version)

@@ -15,6 +15,7 @@ from workflows.cli import sweep, escalate, staff
 from workflows.cli import export
 from workflows.cli import report
 from workflows.cli import incidents, scheduler
+from workflows.cli import cases
 
 app = typer.Typer(
     name="caseflow",
@@ -36,6 +37,10 @@ app.add_typer(export.app, name="export")
 app.add_typer(report.app, name="report")
 app.add_typer(incidents.app, name="incidents")
 app.command(name="scheduler")(scheduler.scheduler)
+app.command(name="cases")(cases.cases)
+app.add_typer(cases.app, name="case")
+app.command(name="trigger")(cases.trigger)
+app.command(name="overdue")(cases.overdue)
 
 __all__ = ["app", "main"]
 

@@ -8,24 +8,16 @@ from typing import Annotated
 
 import typer
 
-from sqlalchemy import Engine
-
-from workflows import audit, schema
+from workflows import audit
 from workflows.audit import ChainReport
 from workflows.bootstrap import bootstrap
 from workflows.case_store import CaseNotFound
-from workflows.errors import DatabaseMissing
+from workflows.schema import require_schema
+
+# Re-exported: other commands imported the check from here before it moved to workflows.schema.
+__all__ = ["app", "require_schema", "verify"]
 
 app = typer.Typer(help="The append-only, hash-chained audit trail.", no_args_is_help=True)
-
-
-def require_schema(engine: Engine) -> None:
-    """Refuse to read or write a database whose schema is missing or behind the code's."""
-    current, head = schema.current_revision(engine), schema.head_revision()
-    if current != head:
-        raise DatabaseMissing(
-            f"application database: schema at revision {current or 'none'}, expected {head}: run `caseflow db upgrade`"
-        )
 
 
 def _report_json(report: ChainReport) -> str:

@@ -1,0 +1,378 @@
+"""`caseflow cases`, `case show`, `case timeline`, `trigger` and `overdue`: cases for operations and managers.
+
+Light to import (the whole CLI imports it for `--help`): the database, the lifecycle, Rich and matplotlib are
+imported inside the commands that use them.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from states.errors import CaseflowError
+
+if TYPE_CHECKING:
+    from rich.table import Table
+    from sqlalchemy import Engine
+
+    from states.case import TransitionResult
+    from workflows.bootstrap import App
+    from workflows.case_views import CaseDetail, CaseSummary, OverdueItem
+
+__all__ = ["DateInvalid", "FieldInvalid", "Grouping", "TriggerNotAllowedNow", "app", "cases", "overdue", "trigger"]
+
+app = typer.Typer(help="One case: show it in full, draw its timeline.", no_args_is_help=True)
+
+AS_OF_HELP = "Date to count lateness as of, YYYY-MM-DD (default: today)."
+JSON_HELP = "Print JSON for scripts."
+# Values of these fields are personal: an error never repeats them.
+PERSONAL_FIELDS = frozenset({"date_of_birth", "expected_delivery_date"})
+TRUE, FALSE = frozenset({"true", "yes", "1"}), frozenset({"false", "no", "0"})
+
+
+class Grouping(StrEnum):
+    """What the late-work dashboard counts by."""
+
+    LEVEL = "level"
+    TEAM = "team"
+    KIND = "kind"
+
+
+class DateInvalid(CaseflowError):
+    """A date option or field that is not a date."""
+
+
+class FieldInvalid(CaseflowError):
+    """A `field=value` argument of `trigger` that is malformed or of the wrong type."""
+
+
+class TriggerNotAllowedNow(CaseflowError):
+    """A trigger unknown to the lifecycle, or not allowed from the case's status; lists the ones that are."""
+
+
+def _date(value: str, where: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise DateInvalid(f"{where} {value!r}: not a date: expected YYYY-MM-DD, like 2027-03-10") from None
+
+
+def _as_of(value: str | None) -> date:
+    return _date(value, "--as-of") if value else date.today()
+
+
+def _connected() -> tuple[App, Engine]:
+    """The application, once the database is known to exist with the code's schema."""
+    from workflows.bootstrap import bootstrap
+    from workflows.schema import require_schema
+
+    application = bootstrap()
+    require_schema(application.engine)
+    return application, application.engine
+
+
+def _print_json(document: Any) -> None:
+    from workflows.case_views import as_json
+
+    typer.echo(json.dumps(as_json(document), indent=2))
+
+
+def _console() -> Any:
+    from rich.console import Console
+
+    console = Console()
+    # A file or a pipe: wide enough for full action names rather than a terminal's 80 columns.
+    return console if console.is_terminal else Console(width=160)
+
+
+def _table(title: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> Table:
+    from rich.table import Table
+
+    table = Table(title=title, title_justify="left")
+    for column in columns:
+        table.add_column(column)
+    for row in rows:
+        table.add_row(*("" if cell is None else str(cell) for cell in row))
+    return table
+
+
+def cases(
+    status: Annotated[str | None, typer.Option("--status", help="Only cases in this status.")] = None,
+    team: Annotated[str | None, typer.Option("--team", help="Only cases of this team.")] = None,
+    owner_role: Annotated[
+        str | None, typer.Option("--owner-role", help="Only cases with open actions of this role; counts only those.")
+    ] = None,
+    overdue_only: Annotated[bool, typer.Option("--overdue", help="Only cases with an action late.")] = False,
+    as_of: Annotated[str | None, typer.Option("--as-of", help=AS_OF_HELP)] = None,
+    as_json: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
+) -> None:
+    """List cases: reference, team, status, open and late actions, next due date."""
+    from workflows.case_views import CaseFilter, list_cases
+
+    day = _as_of(as_of)
+    application, engine = _connected()
+    try:
+        with engine.connect() as connection:
+            where = CaseFilter(status, team, owner_role, overdue_only)
+            found = list_cases(connection, application.policies, day, where)
+    finally:
+        engine.dispose()
+    if as_json:
+        _print_json({"as_of": day, "cases": found})
+        return
+    _console().print(_cases_table(found, day))
+
+
+def _cases_table(found: list[CaseSummary], day: date) -> Table:
+    rows = [
+        (s.reference, s.team, s.status, s.open_actions, s.overdue_actions, s.most_working_days_late or "",
+         s.next_due_on)
+        for s in found
+    ]  # fmt: skip
+    columns = ("reference", "team", "status", "open", "late", "most WD late", "next due")
+    return _table(f"{len(found)} cases as of {day}", columns, rows)
+
+
+@app.command("show")
+def show(
+    reference: Annotated[str, typer.Argument(help="Case reference.")],
+    as_of: Annotated[str | None, typer.Option("--as-of", help=AS_OF_HELP)] = None,
+    as_json: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
+) -> None:
+    """One case: status, recorded dates and codes, actions with lateness, history, escalations, notifications."""
+    detail = _detail(reference, _as_of(as_of))
+    if as_json:
+        _print_json(detail)
+        return
+    _print_detail(detail)
+
+
+def _detail(reference: str, day: date) -> CaseDetail:
+    from workflows.case_views import case_detail
+
+    application, engine = _connected()
+    try:
+        with engine.connect() as connection:
+            return case_detail(connection, application.policies, reference, day)
+    finally:
+        engine.dispose()
+
+
+def _print_detail(detail: CaseDetail) -> None:
+    console = _console()
+    console.print(f"[bold]{detail.reference}[/bold]: {detail.status} as of {detail.as_of}  "
+                  f"(team {detail.team or '-'}, policy {detail.authority}, version {detail.version})")  # fmt: skip
+    console.print(_table("Recorded", ("fact", "value"), list(detail.facts.items())))
+    open_rows = [(a.kind, a.owner_role, a.due_on, a.working_days_late or "", "yes" if a.mandatory else "")
+                 for a in detail.open_actions]  # fmt: skip
+    console.print(_table("Open actions", ("kind", "owner", "due", "WD late", "mandatory"), open_rows))
+    closed = [(a.kind, a.status, a.due_on, a.done_on, a.working_days_late or "", a.close_reason)
+              for a in detail.actions if a.status != "open"]  # fmt: skip
+    console.print(_table("Closed actions", ("kind", "status", "due", "done", "WD late", "reason"), closed))
+    history = [(h.seq, h.occurred_on, h.event, h.trigger, h.from_status, h.to_status, f"{h.actor_id} ({h.actor_role})")
+               for h in detail.history]  # fmt: skip
+    console.print(_table("History", ("#", "on", "event", "trigger", "from", "to", "actor"), history))
+    escalations = [(e.raised_on, e.level, e.source, e.action_kind, e.due_on, e.raised_by, e.reason_code)
+                   for e in detail.escalations]  # fmt: skip
+    console.print(_table("Escalations", ("raised", "level", "source", "action", "due", "by", "reason"), escalations))
+    notices = [(f"{n.created_at:%Y-%m-%d %H:%M}", n.kind, n.recipient_role, n.action_kind, n.due_on, n.email)
+               for n in detail.notifications]  # fmt: skip
+    console.print(_table("Notifications sent", ("at", "kind", "to", "action", "due", "e-mail"), notices))
+
+
+@app.command("timeline")
+def timeline(
+    reference: Annotated[str, typer.Argument(help="Case reference.")],
+    out: Annotated[Path, typer.Option("--out", help="PNG file to write.")],
+    page: Annotated[Path | None, typer.Option("--html", help="Also write a self-contained HTML page.")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help=AS_OF_HELP)] = None,
+) -> None:
+    """Draw the case: phases as bars, due dates against done dates, escalations marked."""
+    from workflows.case_timeline import write_timeline
+
+    detail = _detail(reference, _as_of(as_of))
+    write_timeline(detail, out, page)
+    typer.echo(f"timeline of case {reference} written to {out}" + (f" and {page}" if page else ""))
+
+
+def overdue(
+    as_of: Annotated[str | None, typer.Option("--as-of", help=AS_OF_HELP)] = None,
+    by: Annotated[Grouping | None, typer.Option("--by", help="Count by this only (default: all three).")] = None,
+    limit: Annotated[int, typer.Option("--limit", min=0, help="Most late actions listed in the table.")] = 20,
+    as_json: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
+) -> None:
+    """Late work: open actions past their due date, counted by escalation level, team and action kind."""
+    from workflows.case_views import overdue_actions, overdue_counts
+
+    day = _as_of(as_of)
+    application, engine = _connected()
+    try:
+        with engine.connect() as connection:
+            items = overdue_actions(connection, application.policies, day)
+    finally:
+        engine.dispose()
+    groupings = [by] if by is not None else list(Grouping)
+    counts = {f"by_{g.value}": overdue_counts(items, g.value, application.policies) for g in groupings}
+    if as_json:
+        _print_json({"as_of": day, "total": len(items), **counts, "actions": items})
+        return
+    _print_overdue(day, items, counts, limit)
+
+
+def _print_overdue(day: date, items: list[OverdueItem], counts: dict[str, dict[str, int]], limit: int) -> None:
+    console = _console()
+    console.print(f"[bold]{len(items)} actions late[/bold] as of {day} (at least one working day past due)")
+    for name, grouped in counts.items():
+        heading = name.removeprefix("by_")
+        console.print(_table(f"By {heading}", (heading, "late actions"), list(grouped.items())))
+    shown = [(i.reference, i.team, i.kind, i.owner_role, i.due_on, i.working_days_late, i.level) for i in items[:limit]]
+    title = f"Most late ({len(shown)} of {len(items)})"
+    console.print(_table(title, ("case", "team", "action", "owner", "due", "WD late", "level"), shown))
+
+
+def trigger(
+    reference: Annotated[str, typer.Argument(help="Case reference (a new one for receive_referral).")],
+    trigger_name: Annotated[str, typer.Argument(metavar="TRIGGER", help="Trigger name, e.g. start_s47.")],
+    actor: Annotated[str, typer.Option("--actor", help="Your staff id, for the audit trail.")],
+    role: Annotated[str, typer.Option("--role", help="The role you act in, e.g. social_worker.")],
+    fields: Annotated[list[str] | None, typer.Argument(metavar="[FIELD=VALUE]...", help="The trigger's data.")] = None,
+    on: Annotated[str | None, typer.Option("--on", help="When it happened, YYYY-MM-DD (default: today).")] = None,
+    today: Annotated[str | None, typer.Option("--today", help="Today's date (default: the real date).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
+) -> None:
+    """Fire a trigger on a case, through the same checks and transaction as every other caller."""
+    from states.case import Actor
+    from workflows.case_service import CaseService
+
+    day = _date(today, "--today") if today else date.today()
+    happened = _date(on, "--on") if on else None
+    application, engine = _connected()
+    try:
+        service = CaseService(application.session_factory, application.policies,
+                              default_authority=application.settings.authority)  # fmt: skip
+        _check_allowed(service, reference, trigger_name)
+        data = trigger_data(trigger_name, fields or [], happened)
+        result = service.fire(reference, trigger_name, data, Actor(actor, role), day)
+    finally:
+        engine.dispose()
+    if as_json:
+        _print_json(_fired(result))
+        return
+    typer.echo(_fired_text(result))
+
+
+def _check_allowed(service: Any, reference: str, trigger_name: str) -> None:
+    """Refuse, listing the allowed ones, a trigger that is unknown or not allowed from the case's status."""
+    from states.lifecycle import CREATING_TRIGGERS, TRIGGERS, CaseStatus, triggers_from
+    from workflows.case_store import CaseNotFound
+
+    try:
+        status = service.case(reference).status
+    except CaseNotFound:
+        if trigger_name not in CREATING_TRIGGERS:
+            raise
+        status = CaseStatus.NEW
+    allowed = triggers_from(status)
+    if trigger_name in allowed:
+        return
+    what = f"case {reference}" if status is not CaseStatus.NEW else f"new case {reference}"
+    problem = "is not a trigger" if trigger_name not in TRIGGERS else f"is not allowed in status {status.value}"
+    raise TriggerNotAllowedNow(f"{what}: {trigger_name!r} {problem}: allowed now: {', '.join(allowed)}")
+
+
+def trigger_data(trigger_name: str, fields: list[str], happened: date | None) -> dict[str, Any]:
+    """`field=value` arguments as the trigger's data model takes them; `happened` fills its date of occurrence."""
+    from states.event_data import DATA_MODELS
+
+    model = DATA_MODELS[trigger_name]
+    data: dict[str, Any] = {}
+    for argument in fields:
+        name, value = _split(argument)
+        if name in data:
+            raise FieldInvalid(f"{name}: given twice (expected each field once)")
+        info = model.model_fields.get(name)
+        data[name] = _typed(name, value, info.annotation if info is not None else str)
+    if happened is not None:
+        _fill_occurred(trigger_name, model.OCCURRED, data, happened)
+    return data
+
+
+def _split(argument: str) -> tuple[str, str]:
+    name, equals, value = argument.partition("=")
+    if not equals or not name.strip():
+        raise FieldInvalid(f"{argument!r}: expected field=value, like strategy_discussion_date=2027-01-05")
+    return name.strip(), value
+
+
+def _typed(name: str, value: str, annotation: Any) -> Any:
+    """`value` as the type the field takes: bool, int or date; anything else stays text for the model to check."""
+    kinds = _annotation_types(annotation)
+    if bool in kinds:
+        lowered = value.strip().lower()
+        if lowered in TRUE | FALSE:
+            return lowered in TRUE
+        raise FieldInvalid(f"{name}: {value!r} is not true or false")
+    if int in kinds:
+        try:
+            return int(value)
+        except ValueError:
+            raise FieldInvalid(f"{name}: {value!r} is not a whole number") from None
+    if date in kinds:
+        shown = "the value given" if name in PERSONAL_FIELDS else repr(value)
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            raise DateInvalid(f"{name}: {shown} is not a date: expected YYYY-MM-DD, like 2027-03-10") from None
+    return value
+
+
+def _annotation_types(annotation: Any) -> set[Any]:
+    from typing import get_args, get_origin
+
+    if get_origin(annotation) is Annotated:
+        return _annotation_types(get_args(annotation)[0])
+    arguments = get_args(annotation)
+    if arguments and get_origin(annotation) is not None and not isinstance(arguments[0], str):
+        return {kind for argument in arguments for kind in _annotation_types(argument)}
+    return {annotation}
+
+
+def _fill_occurred(trigger_name: str, occurred: str | None, data: dict[str, Any], happened: date) -> None:
+    if occurred is None:
+        raise FieldInvalid(
+            f"--on: trigger {trigger_name} records no date of its own (it is recorded on today's date): "
+            "give its dates as fields instead"
+        )
+    if occurred in data and data[occurred] != happened:
+        raise FieldInvalid(f"--on {happened} and {occurred}={data[occurred]} disagree: give the date once")
+    data[occurred] = happened
+
+
+def _fired(result: TransitionResult) -> dict[str, Any]:
+    return {
+        "reference": result.case.reference,
+        "trigger": result.trigger,
+        "from": result.from_status.value,
+        "to": result.to_status.value,
+        "occurred_on": result.occurred_on,
+        "version": result.case.version,
+        "opened": [{"kind": a.kind, "owner_role": a.owner_role, "due_on": a.due_on} for a in result.opened],
+        "closed": [{"kind": a.kind, "status": a.status, "reason": a.close_reason} for a in result.closed],
+        "moved": [{"kind": a.kind, "from": old, "to": a.due_on} for a, old in result.moved],
+    }
+
+
+def _fired_text(result: TransitionResult) -> str:
+    lines = [
+        f"case {result.case.reference}: {result.trigger} on {result.occurred_on}: "
+        f"{result.from_status.value} -> {result.to_status.value} (version {result.case.version})"
+    ]
+    lines += [f"  opened  {a.kind:<32} {a.owner_role:<16} due {a.due_on}" for a in result.opened]
+    lines += [f"  closed  {a.kind:<32} {a.status} ({a.close_reason})" for a in result.closed]
+    lines += [f"  moved   {a.kind:<32} due {old} -> {a.due_on}" for a, old in result.moved]
+    return "\n".join(lines)

@@ -95,7 +95,7 @@ def draw(detail: CaseDetail) -> Figure:
     team = detail.team or "no team"
     figure.suptitle(f"Case {detail.reference}: {detail.status} as of {detail.as_of:%a %d %b %Y}  ({team}, "
                     f"policy {detail.authority})", fontsize=12, fontweight="bold")  # fmt: skip
-    _legend(bottom)
+    _legend(figure)
     return figure
 
 
@@ -172,7 +172,7 @@ def _draw_escalations(
         top.text(day, -0.55, f" escalated to {escalation.level}", color=MANUAL, fontsize=8, va="top")
 
 
-def _legend(axes: Axes) -> None:
+def _legend(figure: Figure) -> None:
     from matplotlib.lines import Line2D
 
     def mark(label: str, **style: Any) -> Line2D:
@@ -189,7 +189,8 @@ def _legend(axes: Axes) -> None:
         Line2D([], [], color=MANUAL, linestyle="--", label="escalated by a manager"),
         Line2D([], [], color=AS_OF, linestyle=":", label="as of"),
     ]
-    axes.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=5, fontsize=8, frameon=False)
+    # Outside the axes, under them: constrained layout makes room, however few the actions.
+    figure.legend(handles=handles, loc="outside lower center", ncol=5, fontsize=8, frameon=False)
 
 
 def _png(figure: Figure) -> bytes:

@@ -4,12 +4,28 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from workflows.models import Base
+from workflows.models import ActionRow, Base
 
-__all__ = ["EscalationRow", "ReminderRow", "StaffRow", "SweepProgressRow"]
+__all__ = ["OPEN_ACTIONS_BY_DUE_DATE", "EscalationRow", "ReminderRow", "StaffRow", "SweepProgressRow"]
+
+_OPEN = text("status = 'open'")
+
+# The sweep's index on actions, kept beside the sweep's tables (migration 0004). Partial: only open actions, a
+# small share of all actions once a service has run a while. It holds the case id, so the sweep reads actions due
+# in a date range and joins them to their cases without touching the actions table itself. Status leads although
+# it is constant: SQLite's planner prefers ix_actions_status_due_on to a partial index that uses fewer of the
+# query's terms, covering or not.
+OPEN_ACTIONS_BY_DUE_DATE = Index(
+    "ix_actions_open_due_on",
+    ActionRow.__table__.c.status,
+    ActionRow.__table__.c.due_on,
+    ActionRow.__table__.c.case_id,
+    sqlite_where=_OPEN,
+    postgresql_where=_OPEN,
+)
 
 
 class StaffRow(Base):

@@ -30,7 +30,7 @@ def context(engine: Engine) -> SweepContext:
 def make_case(connection: Connection, *, authority: str = "default", team: str = "north", **fields: Any) -> int:
     """Insert a case and return its id; the reference is unique per test session."""
     row = {
-        "reference": f"CP-{next(_references):06d}", "authority": authority, "team": team, "status": "cp_plan",
+        "reference": f"CP-{next(_references):06d}", "authority": authority, "team": team, "status": "core_groups",
         "version": 1, "facts": {}, "created_at": RECORDED, "updated_at": RECORDED, **fields,
     }  # fmt: skip
     return int(connection.execute(insert(CaseRow.__table__).returning(CaseRow.__table__.c.id), row).scalar_one())

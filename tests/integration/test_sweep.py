@@ -14,7 +14,7 @@ from tests.integration.sweep_builders import (
     row_counts,
     sweep_escalations,
 )
-from workflows.sweep import run_sweep
+from workflows.sweep import report, run_sweep
 
 # Wednesday 10 March 2027; no bank holiday between mid-February and Easter (26 March) 2027.
 AS_OF = date(2027, 3, 10)
@@ -130,3 +130,20 @@ def test_the_report_counts_open_actions_per_level_and_lists_the_most_overdue_fir
     ]
     assert {line.action for line in report.overdue} == {"hold_first_core_group"}
     assert ids  # the builder's ids are not needed beyond the rows they made
+
+
+def test_the_overdue_list_takes_each_authoritys_calendar_before_it_cuts_at_the_limit(engine: Engine) -> None:
+    with engine.begin() as connection:
+        # Due Tue 29 Dec 2026, swept Thu 31 Dec. Authority C is closed 28-31 December: 0 working days late, still
+        # the owner's. England: Wed 30, Thu 31 = 2 working days late. C's action has the lower id and comes first.
+        closed = make_action(connection, make_case(connection, authority="authority_c"), date(2026, 12, 29))
+        england = make_action(connection, make_case(connection, authority="default"), date(2026, 12, 29))
+
+    found = report(context(engine), date(2026, 12, 31), limit=1)
+
+    assert closed < england
+    assert found.overdue_total == 1
+    assert [(line.due_on, line.working_days_late, line.level) for line in found.overdue] == [
+        (date(2026, 12, 29), 2, "team_manager")
+    ]
+    assert found.open_at_level == {"owner": 1, "team_manager": 1}

@@ -7,7 +7,7 @@ PYTHON ?= python3
 VENV := .venv
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lock clean
+.PHONY: run test lock clean chromium
 
 $(STAMP): pyproject.toml constraints.txt tests/bpmn_tools/package-lock.json
 	$(PYTHON) -m venv $(VENV)
@@ -19,8 +19,12 @@ $(STAMP): pyproject.toml constraints.txt tests/bpmn_tools/package-lock.json
 run: $(STAMP)
 	$(VENV)/bin/caseflow up
 
+# The Prefect UI test drives Debian's chromium (no browser download); CI runs as root on a fresh machine.
+chromium:
+	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; }
+
 # pytest exits 5 when it collects no test; that is a failure of the suite here, said plainly.
-test: $(STAMP)
+test: $(STAMP) chromium
 	@$(VENV)/bin/pytest; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests"; fi; \
 	exit $$rc

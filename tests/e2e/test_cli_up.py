@@ -1,7 +1,8 @@
-"""`caseflow up` (what `make run` calls) starts the embedded stack and says where the Prefect UI is."""
+"""`caseflow up` (what `make run` calls) starts the whole stack, loads the demo once and says where the UI is."""
 
 from __future__ import annotations
 
+import json
 import signal
 import subprocess
 import time
@@ -9,10 +10,14 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from tests.e2e.cli import CASEFLOW, clean_environment, free_port
+from workflows.database import make_engine
 
 pytestmark = pytest.mark.e2e
+
+DEPLOYMENTS = ("case-transition", "deadline-sweep", "manager-escalation", "outbox-dispatch")
 
 
 def _read_until(process: subprocess.Popen[str], marker: str, timeout: float) -> list[str]:
@@ -29,22 +34,73 @@ def _read_until(process: subprocess.Popen[str], marker: str, timeout: float) -> 
     raise AssertionError(f"{marker!r} never printed; output so far: {lines}")
 
 
-def test_up_migrates_the_database_starts_prefect_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None:
-    port = free_port()
-    env = clean_environment(CASEFLOW_DATA_DIR=str(tmp_path / "data"), CASEFLOW_PREFECT_PORT=str(port))
+def _start(tmp_path: Path, env: dict[str, str], *args: str) -> tuple[subprocess.Popen[str], list[str]]:
     process = subprocess.Popen(
-        [CASEFLOW, "up"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=tmp_path
+        [CASEFLOW, "up", *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=tmp_path
     )
     try:
-        lines = _read_until(process, "Prefect UI:", timeout=120)
-        assert f"Prefect UI: http://127.0.0.1:{port}" in lines[-1]
-        assert (tmp_path / "data" / "caseflow.db").exists()
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=5) as response:
-            assert response.read() == b"true"
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as response:
-            assert b"<html" in response.read(2000).lower()  # the UI itself, not only the API
-    finally:
-        process.send_signal(signal.SIGINT)
-        output, _ = process.communicate(timeout=60)
+        return process, _read_until(process, "press Ctrl-C to stop", timeout=180)
+    except BaseException:
+        process.kill()
+        raise
+
+
+def _ctrl_c(process: subprocess.Popen[str]) -> str:
+    process.send_signal(signal.SIGINT)
+    output, _ = process.communicate(timeout=90)
     assert process.returncode == 0, output
+    return output
+
+
+def _get(url: str) -> bytes:
+    with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - the stack's loopback server
+        return bytes(response.read())
+
+
+def _case_count(data_dir: Path) -> int:
+    engine = make_engine(f"sqlite:///{data_dir / 'caseflow.db'}")
+    try:
+        with engine.connect() as connection:
+            return int(connection.execute(sa.text("select count(*) from cases")).scalar_one())
+    finally:
+        engine.dispose()
+
+
+def test_up_migrates_loads_the_demo_serves_the_deployments_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None:
+    port = free_port()
+    env = clean_environment(CASEFLOW_DATA_DIR=str(tmp_path / "data"), CASEFLOW_PREFECT_PORT=str(port))
+    process, lines = _start(tmp_path, env)
+    try:
+        assert any(line.startswith("demo caseload: 300 fictional cases (DEMO-0001 to DEMO-0300)") for line in lines), lines
+        assert f"deployments served: {', '.join(DEPLOYMENTS)}" in lines
+        assert any(line.startswith("scheduler: outbox dispatch every 5 s; next deadline sweep ") for line in lines), lines
+        assert f"Prefect UI: http://127.0.0.1:{port}" in lines
+        assert _get(f"http://127.0.0.1:{port}/api/health") == b"true"
+        assert b"<html" in _get(f"http://127.0.0.1:{port}/")[:2000].lower()  # the UI itself, not only the API
+        for name in DEPLOYMENTS:
+            deployment = json.loads(_get(f"http://127.0.0.1:{port}/api/deployments/name/{name}/{name}"))
+            assert "caseflow" in deployment["tags"]
+    finally:
+        output = _ctrl_c(process)
     assert output.rstrip().endswith("stopped")
+    assert _case_count(tmp_path / "data") == 300
+
+
+def test_a_second_start_reuses_the_database_and_does_not_load_the_demo_again(tmp_path: Path) -> None:
+    env = clean_environment(CASEFLOW_DATA_DIR=str(tmp_path / "data"), CASEFLOW_PREFECT_PORT=str(free_port()))
+    first, _ = _start(tmp_path, env)
+    _ctrl_c(first)
+    second, lines = _start(tmp_path, env)
+    _ctrl_c(second)
+
+    assert not any(line.startswith("demo caseload") for line in lines), lines
+    assert _case_count(tmp_path / "data") == 300
+
+
+def test_no_demo_starts_on_an_empty_database_and_leaves_it_empty(tmp_path: Path) -> None:
+    env = clean_environment(CASEFLOW_DATA_DIR=str(tmp_path / "data"), CASEFLOW_PREFECT_PORT=str(free_port()))
+    process, lines = _start(tmp_path, env, "--no-demo")
+    _ctrl_c(process)
+
+    assert not any(line.startswith("demo caseload") for line in lines), lines
+    assert _case_count(tmp_path / "data") == 0

@@ -1,35 +1,70 @@
-"""`caseflow up`: the embedded stack on one machine."""
+"""`caseflow up`: the stack on one machine: database, Prefect server, served deployments and the scheduler."""
 
 from __future__ import annotations
 
 import signal
 import threading
+from datetime import date
+from typing import Annotated
 
 import typer
 
 from workflows import schema
-from workflows.bootstrap import bootstrap
-from workflows.prefect_server import ensure_server
+from workflows.bootstrap import App, bootstrap
+from workflows.demo import DEMO_PREFIX, is_empty, load_demo
+from workflows.deployments import DEPLOYMENTS
+from workflows.scheduler import check_sweep_time
+from workflows.stack import Stack, StackPartFailed, logs_dir, next_sweep, start_stack
+
+# How often `up` looks at its parts while it waits for Ctrl-C.
+WATCH_SECONDS = 1.0
 
 
-def up() -> None:
-    """Create and migrate the database, start (or reuse) the Prefect server, and run until Ctrl-C."""
+def _demo(app: App, wanted: bool | None) -> None:
+    # The demo goes only into the embedded database unless asked for: never into a real one by accident.
+    if wanted is False or (wanted is None and app.settings.database_url) or not is_empty(app.engine):
+        return
+    report = load_demo(app.engine, app.policies, date.today())
+    last = f"{DEMO_PREFIX}{report.cases:04d}"
+    typer.echo(f"demo caseload: {report.cases} fictional cases ({DEMO_PREFIX}0001 to {last}), {report.late} with late actions")
+
+
+def _watch(stack: Stack, stopping: threading.Event) -> None:
+    while not stopping.wait(WATCH_SECONDS):
+        failed = stack.failed_part()
+        if failed is not None:
+            raise StackPartFailed(f"{failed.name} exited with code {failed.exited()}; see {failed.log_path}")
+
+
+def up(
+    demo: Annotated[
+        bool | None,
+        typer.Option("--demo/--no-demo", help="Load the fictional demo caseload into an empty database "
+                     "(default: yes for the embedded SQLite database, no for a configured one)."),
+    ] = None,
+    dispatch_seconds: Annotated[float, typer.Option(min=0.5, help="Seconds between outbox dispatch passes.")] = 5.0,
+) -> None:  # fmt: skip
+    """Migrate the database, start (or reuse) Prefect, serve the deployments and run the scheduler until Ctrl-C."""
     app = bootstrap()
+    check_sweep_time(app.settings.timezone, app.settings.sweep_time, date.today())
     schema.upgrade(app.engine)
     typer.echo(f"database: {app.engine.url.render_as_string(hide_password=True)} (migrated)")
-    typer.echo("starting Prefect server ..." if not app.settings.prefect_api_url else "connecting to Prefect ...")
-    server = ensure_server(app.settings)
-    typer.echo(f"Prefect UI: {server.ui_url}")
-    typer.echo(f"Prefect API: {server.api_url}")
-    typer.echo("press Ctrl-C to stop")
+    _demo(app, demo)
+    stack = start_stack(app.settings, dispatch_seconds=dispatch_seconds, on_step=typer.echo)
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
     try:
-        stopping.wait()
+        typer.echo(f"deployments served: {', '.join(DEPLOYMENTS)}")
+        typer.echo(f"scheduler: outbox dispatch every {dispatch_seconds:g} s; next deadline sweep "
+                   f"{next_sweep(app.settings):%Y-%m-%d %H:%M %Z} ({app.settings.timezone})")  # fmt: skip
+        typer.echo(f"logs: {logs_dir(app.settings)}")
+        typer.echo(f"Prefect UI: {stack.server.ui_url}")
+        typer.echo("press Ctrl-C to stop")
+        _watch(stack, stopping)
     except KeyboardInterrupt:
         pass
     finally:
         typer.echo("stopping ...")
-        server.stop()
+        stack.stop()
         app.engine.dispose()
         typer.echo("stopped")

@@ -1,0 +1,88 @@
+"""The demo caseload: every status, some late, fictional, repeatable, and one pending outbox row per case."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from workflows import schema
+from workflows.database import make_engine
+from workflows.demo import DEMO_STAFF, DemoTooSmall, is_empty, load_demo
+from workflows.models import AuditEventRow, CaseRow, OutboxRow
+from workflows.policies import load_all_policies
+from workflows.settings import REPOSITORY_CONFIG_DIR
+
+TODAY = date(2027, 3, 10)
+SIZE = 60
+POLICIES = load_all_policies(REPOSITORY_CONFIG_DIR / "policies")
+
+
+def _statuses(engine: sa.Engine) -> dict[str, str]:
+    with engine.connect() as connection:
+        return {row.reference: row.status for row in connection.execute(sa.select(CaseRow.reference, CaseRow.status))}
+
+
+def test_the_demo_fills_every_status_with_fictional_references_and_some_late_cases(engine: sa.Engine) -> None:
+    assert is_empty(engine)
+
+    report = load_demo(engine, POLICIES, TODAY, size=SIZE)
+
+    statuses = _statuses(engine)
+    assert len(statuses) == report.cases == SIZE
+    assert set(statuses.values()) == {
+        "referred", "s47_enquiry", "icpc_planning", "child_only_conference", "core_groups", "review_planning",
+        "cin_plan", "closed",
+    }  # fmt: skip
+    assert all(re.fullmatch(r"DEMO-\d{4}", reference) for reference in statuses)
+    assert 0 < report.late < SIZE
+    assert not is_empty(engine)
+
+
+def test_every_demo_trigger_is_fired_by_a_demo_actor_and_audited(engine: sa.Engine) -> None:
+    report = load_demo(engine, POLICIES, TODAY, size=SIZE)
+
+    with engine.connect() as connection:
+        actors = set(connection.execute(sa.select(AuditEventRow.actor_id).distinct()).scalars())
+        events = connection.execute(sa.select(sa.func.count()).select_from(AuditEventRow)).scalar_one()
+    assert all(actor.startswith("demo-") for actor in actors)
+    assert events == report.triggers
+
+
+def test_only_each_demo_cases_latest_transition_waits_for_the_case_transition_flow(engine: sa.Engine) -> None:
+    load_demo(engine, POLICIES, TODAY, size=SIZE)
+
+    with engine.connect() as connection:
+        pending = connection.execute(
+            sa.select(OutboxRow.case_reference, sa.func.count()).where(OutboxRow.delivered_at.is_(None))
+            .group_by(OutboxRow.case_reference)
+        ).all()  # fmt: skip
+    assert len(pending) == SIZE
+    assert {count for _, count in pending} == {1}
+
+
+def test_the_same_seed_gives_the_same_caseload(engine: sa.Engine, tmp_path: Path) -> None:
+    other = make_engine(f"sqlite:///{tmp_path / 'other.db'}")
+    schema.upgrade(other)
+    try:
+        load_demo(engine, POLICIES, TODAY, size=SIZE)
+        load_demo(other, POLICIES, TODAY, size=SIZE)
+        assert _statuses(engine) == _statuses(other)
+    finally:
+        other.dispose()
+
+
+def test_the_demo_managers_can_be_used_in_the_escalation_form(engine: sa.Engine) -> None:
+    load_demo(engine, POLICIES, TODAY, size=SIZE)
+
+    with engine.connect() as connection:
+        staff = {(row.id, row.role, row.team) for row in connection.execute(sa.text("select id, role, team from staff"))}
+    assert staff == set(DEMO_STAFF)
+
+
+def test_a_demo_too_small_to_show_every_status_is_refused(engine: sa.Engine) -> None:
+    with pytest.raises(DemoTooSmall, match="at least 8 are needed"):
+        load_demo(engine, POLICIES, TODAY, size=7)

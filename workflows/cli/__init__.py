@@ -1,69 +1,123 @@
-"""The caseflow command line. Every error is one line on stderr and a non-zero exit, never a traceback."""
+"""The caseflow command line. Every error is one line on stderr and a non-zero exit, never a traceback.
+
+Commands are loaded when they run: importing Prefect, Alembic and matplotlib for every command would make even
+`caseflow --help` take seconds. COMMANDS is the one registry; `app` builds the whole Typer app for tests.
+"""
 
 from __future__ import annotations
 
+import importlib
 import sys
+from dataclasses import dataclass
+from typing import Any
 
+import click
 import typer
 
 from states.errors import CaseflowError
-from workflows.cli import db, simulate, up
-from workflows.cli import policy
-from workflows.cli import bpmn
-from workflows.cli import audit
-from workflows.cli import sweep, escalate, staff
-from workflows.cli import export
-from workflows.cli import report
-from workflows.cli import incidents, scheduler
-from workflows.cli import cases
 
-app = typer.Typer(
-    name="caseflow",
-    help="Child protection conference case orchestration.",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    add_completion=False,
+__all__ = ["COMMANDS", "app", "cli", "main"]
+
+
+@dataclass(frozen=True)
+class CommandEntry:
+    """A top-level command: the module and attribute it lives in (a Typer group or a function) and its summary."""
+
+    name: str
+    module: str
+    attribute: str
+    summary: str
+
+
+COMMANDS: tuple[CommandEntry, ...] = (
+    CommandEntry("up", "workflows.cli.up", "up", "Run the stack: database, Prefect server, deployments, scheduler."),
+    CommandEntry("cases", "workflows.cli.cases", "cases", "List cases, with filters and lateness."),
+    CommandEntry("case", "workflows.cli.cases", "app", "One case: show it in full, draw its timeline."),
+    CommandEntry("trigger", "workflows.cli.cases", "trigger", "Fire a lifecycle trigger on a case."),
+    CommandEntry("overdue", "workflows.cli.cases", "overdue", "The late-work dashboard: by level, team or kind."),
+    CommandEntry("escalate", "workflows.cli.escalate", "escalate", "Raise an escalation on a case by hand."),
+    CommandEntry("sweep", "workflows.cli.sweep", "sweep", "Run the deadline sweep as of a date."),
+    CommandEntry("incidents", "workflows.cli.incidents", "app", "Failed runs and undelivered outbox rows; retry."),
+    CommandEntry("scheduler", "workflows.cli.scheduler", "scheduler", "Run the nightly sweep and outbox dispatch."),
+    CommandEntry("simulate", "workflows.cli.simulate", "simulate", "Replay a scenario file in a throwaway database."),
+    CommandEntry("staff", "workflows.cli.staff", "app", "Staff records: who manages which team."),
+    CommandEntry("export", "workflows.cli.export", "app", "Statutory returns: DfE CIN census, Ofsted Annex A."),
+    CommandEntry("report", "workflows.cli.report", "app", "Management reports: timeliness measures."),
+    CommandEntry("audit", "workflows.cli.audit", "app", "Verify the hash-chained audit trail."),
+    CommandEntry("policy", "workflows.cli.policy", "app", "Timescale policies: show, check, migrate."),
+    CommandEntry("bpmn", "workflows.cli.bpmn", "app", "The lifecycle as BPMN 2.0 or a Mermaid diagram."),
+    CommandEntry("db", "workflows.cli.db", "app", "Create and migrate the application database."),
 )
-app.add_typer(db.app, name="db")
-app.add_typer(policy.app, name="policy")
-app.add_typer(bpmn.app, name="bpmn")
-app.add_typer(audit.app, name="audit")
-app.command(name="up")(up.up)
-app.command(name="simulate")(simulate.simulate)
-app.command(name="sweep")(sweep.sweep)
-app.command(name="escalate")(escalate.escalate)
-app.add_typer(staff.app, name="staff")
-app.add_typer(export.app, name="export")
-app.add_typer(report.app, name="report")
-app.add_typer(incidents.app, name="incidents")
-app.command(name="scheduler")(scheduler.scheduler)
-app.command(name="cases")(cases.cases)
-app.add_typer(cases.app, name="case")
-app.command(name="trigger")(cases.trigger)
-app.command(name="overdue")(cases.overdue)
+_BY_NAME = {entry.name: entry for entry in COMMANDS}
 
-__all__ = ["app", "main"]
+
+def _typer_of(entry: CommandEntry) -> typer.Typer:
+    target: Any = getattr(importlib.import_module(entry.module), entry.attribute)
+    if isinstance(target, typer.Typer):
+        return target
+    single = typer.Typer(pretty_exceptions_enable=False, add_completion=False)
+    single.command(name=entry.name)(target)
+    return single
+
+
+def _load(entry: CommandEntry) -> click.Command:
+    command = typer.main.get_command(_typer_of(entry))
+    command.name = entry.name
+    return command
+
+
+class _LazyGroup(click.Group):
+    """A click group whose commands are imported only when asked for by name."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return [entry.name for entry in COMMANDS]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        entry = _BY_NAME.get(cmd_name)
+        return _load(entry) if entry else None
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        with formatter.section("Commands"):
+            formatter.write_dl([(entry.name, entry.summary) for entry in COMMANDS])
+
+
+cli = _LazyGroup(name="caseflow", help="Child protection conference case orchestration.")
+
+
+def __getattr__(name: str) -> Any:
+    """`app`: the whole CLI as one Typer app (every command imported), for typer.testing.CliRunner."""
+    if name != "app":
+        raise AttributeError(name)
+    whole = typer.Typer(name="caseflow", no_args_is_help=True, pretty_exceptions_enable=False, add_completion=False)
+    for entry in COMMANDS:
+        loaded = _typer_of(entry)
+        if entry.attribute == "app":
+            whole.add_typer(loaded, name=entry.name)
+        else:
+            whole.registered_commands.extend(loaded.registered_commands)
+    return whole
 
 
 def main() -> None:
     """Console-script entry point."""
     try:
         # Without standalone mode click returns a command's typer.Exit code instead of exiting with it.
-        code = app(standalone_mode=False)
+        code = cli.main(prog_name="caseflow", standalone_mode=False)
     except CaseflowError as exc:
         typer.echo(f"error: {exc}", err=True)
         sys.exit(2)
-    except (typer.Abort, KeyboardInterrupt):
+    except (click.Abort, KeyboardInterrupt):
         typer.echo("aborted", err=True)
         sys.exit(130)
-    except typer.Exit as exc:
+    except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
-    except Exception as exc:  # click's usage errors and anything unforeseen: still one line, never a traceback
-        import click
-
-        if isinstance(exc, click.ClickException):
-            typer.echo(f"error: {exc.format_message()}", err=True)
-            sys.exit(exc.exit_code)
+    except click.exceptions.NoArgsIsHelpError as exc:  # a bare `caseflow` (or group): the help, as --help shows it
+        typer.echo(exc.format_message())
+        sys.exit(0)
+    except click.ClickException as exc:
+        typer.echo(f"error: {exc.format_message()}", err=True)
+        sys.exit(exc.exit_code)
+    except Exception as exc:  # anything unforeseen: still one line, never a traceback
         typer.echo(f"error: unexpected {type(exc).__name__}: {exc}", err=True)
         sys.exit(1)
     sys.exit(code if isinstance(code, int) else 0)

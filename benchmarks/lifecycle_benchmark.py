@@ -320,16 +320,21 @@ def report(name: str, rate: Rate, bare: Rate, spiff_rate: Rate, rows: str, peak:
     lines = [
         f"== caseflow on {name}: {rate.line('persisted triggers')}",
         f"   {rows}",
-        f"   Python heap peak (tracemalloc, separate run of the same size): {peak:.1f} MB",
+        f"   Python heap peak above the run's start (tracemalloc, a separate run of the same size): {peak:.1f} MB",
         f"   ours / SpiffWorkflow: {ratio_spiff:.1f}x wall, {ratio_spiff_cpu:.1f}x CPU",
         f"   ours / bare SQLite: {rate.per_second / bare.per_second:.2f} wall, "
         f"{rate.per_cpu_second / bare.per_cpu_second:.2f} CPU",
     ]
-    if name == "sqlite":
-        lines.append(f"   target {TARGET_RATE:,} triggers/s on SQLite: {verdict(rate.per_second >= TARGET_RATE)} wall, "
-                     f"{verdict(rate.per_cpu_second >= TARGET_RATE)} CPU")  # fmt: skip
-    lines.append(f"   target {TARGET_SPIFF_RATIO:.0f}x SpiffWorkflow: {verdict(ratio_spiff >= TARGET_SPIFF_RATIO)}")
-    return lines
+    if name != "sqlite":
+        # The targets are for SQLite; PostgreSQL's own work runs in its server process, outside this CPU time.
+        return [*lines, "   (CPU time is this process only: the PostgreSQL server's work is not in it)"]
+    return [
+        *lines,
+        f"   target {TARGET_RATE:,} triggers/s on SQLite: {verdict(rate.per_second >= TARGET_RATE)} wall, "
+        f"{verdict(rate.per_cpu_second >= TARGET_RATE)} CPU",
+        f"   target {TARGET_SPIFF_RATIO:.0f}x SpiffWorkflow: {verdict(ratio_spiff >= TARGET_SPIFF_RATIO)} wall, "
+        f"{verdict(ratio_spiff_cpu >= TARGET_SPIFF_RATIO)} CPU",
+    ]
 
 
 def main() -> None:

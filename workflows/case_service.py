@@ -6,7 +6,6 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -119,7 +118,7 @@ class CaseService:
 
     def _fire_loaded(
         self,
-        connection: Connection,
+        connection: case_store.Transactional,
         loaded: LoadedCase | None,
         attempt: tuple[str, str, Mapping[str, Any], Actor, date],
         authority: str | None,

@@ -15,9 +15,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import JSON, Connection, Date, DateTime, Dialect, Engine, text
+from sqlalchemy import JSON, Date, DateTime, Dialect, Engine, PoolProxiedConnection, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from states.case import Action, Case, TransitionResult
@@ -33,6 +33,7 @@ __all__ = [
     "CaseNotFound",
     "ConcurrentUpdate",
     "LoadedCase",
+    "Transactional",
     "load",
     "save",
     "save_changes",
@@ -184,7 +185,7 @@ class _Driver:
     SQLite's own work; the connection, its transaction and the error type callers see stay SQLAlchemy's.
     """
 
-    def __init__(self, connection: Connection) -> None:
+    def __init__(self, connection: Transactional) -> None:
         self._dialect = connection.dialect
         self._cursor = connection.connection.cursor()
         self._integrity_error: type[Exception] = connection.dialect.loaded_dbapi.IntegrityError
@@ -213,34 +214,49 @@ class _Driver:
         return self._cursor
 
 
-@contextmanager
-def unit_of_work(engine: Engine) -> Iterator[Connection]:
-    """As `engine.begin()`: a connection in a transaction, committed when the block ends, rolled back on error.
+class Transactional(Protocol):
+    """What load and save write through: a SQLAlchemy Connection, or the lighter one unit_of_work gives on SQLite."""
 
-    On SQLite the transaction is driven on the driver connection (BEGIN IMMEDIATE, as the engine's begin listener
-    would emit): SQLAlchemy's begin and commit cost more per trigger than SQLite's own commit. The block must use
-    driver cursors only, as load and save do; a SQLAlchemy execute in it fails loudly (a transaction within one).
+    @property
+    def dialect(self) -> Dialect: ...
+
+    @property
+    def connection(self) -> PoolProxiedConnection: ...
+
+
+@dataclass(frozen=True)
+class _PooledConnection:
+    dialect: Dialect
+    connection: PoolProxiedConnection
+
+
+@contextmanager
+def unit_of_work(engine: Engine) -> Iterator[Transactional]:
+    """As `engine.begin()`, for load and save: a transaction committed when the block ends, rolled back on error.
+
+    On SQLite it is a pooled driver connection with the transaction driven on it (BEGIN IMMEDIATE, as the engine's
+    begin listener would emit): SQLAlchemy's Connection, begin and commit cost more per trigger than SQLite's own
+    commit. Driver errors still surface as SQLAlchemy's.
     """
     if engine.dialect.name != "sqlite":
         with engine.begin() as connection:
             yield connection
         return
-    with engine.connect() as connection:
-        driver = connection.connection.driver_connection
-        _translated(connection, "BEGIN IMMEDIATE", lambda: driver.execute("BEGIN IMMEDIATE"))
+    pooled = _PooledConnection(engine.dialect, engine.raw_connection())
+    try:
+        driver = pooled.connection.driver_connection
+        _translated(pooled, "BEGIN IMMEDIATE", lambda: driver.execute("BEGIN IMMEDIATE"))
         try:
-            yield connection
+            yield pooled
+            _translated(pooled, "COMMIT", driver.commit)
         except BaseException:
             driver.rollback()
             raise
-        try:
-            _translated(connection, "COMMIT", driver.commit)
-        except BaseException:
-            driver.rollback()
-            raise
+    finally:
+        pooled.connection.close()  # back to the pool, which resets it as it would a Connection's
 
 
-def _translated(connection: Connection, statement: str, call: Callable[[], object]) -> None:
+def _translated(connection: Transactional, statement: str, call: Callable[[], object]) -> None:
     # Driver errors surface as SQLAlchemy's (OperationalError for a busy database), as they did through engine.begin().
     dbapi_error = connection.dialect.loaded_dbapi.Error
     try:
@@ -309,7 +325,7 @@ def _case(rows: Sequence[Sequence[Any]]) -> Case:
     )
 
 
-def load(connection: Connection, reference: str) -> LoadedCase | None:
+def load(connection: Transactional, reference: str) -> LoadedCase | None:
     """The case with its open actions and audit head, in one round trip; None when there is no such case."""
     with _Driver(connection) as driver:
         rows = driver.run(LOAD_SQL, {"reference": reference}).fetchall()
@@ -371,7 +387,7 @@ def _append_audit(driver: _Driver, loaded: LoadedCase | None, case: Case, record
 
 
 def save_changes(
-    connection: Connection,
+    connection: Transactional,
     loaded: LoadedCase | None,
     case: Case,
     changes: tuple[Sequence[Action], Sequence[Action]],
@@ -424,7 +440,7 @@ def _action_changes(result: TransitionResult) -> tuple[list[Action], list[Action
 
 
 def save(
-    connection: Connection,
+    connection: Transactional,
     loaded: LoadedCase | None,
     result: TransitionResult,
     actor: tuple[str, str],

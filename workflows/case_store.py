@@ -226,6 +226,8 @@ class Transactional(Protocol):
 
 @dataclass(frozen=True)
 class _PooledConnection:
+    """A pooled driver connection and its dialect: all load and save need."""
+
     dialect: Dialect
     connection: PoolProxiedConnection
 
@@ -296,6 +298,7 @@ _ACTION_AT = tuple(_AT[f"a_{name}"] for name in ACTION_FIELDS)
 
 
 # The action's columns close the row, in Action's field order; unpacked by position (a dict per row costs more).
+# Checked at import, so reordering Action's fields or ACTION_FIELDS cannot silently swap two columns.
 _ACTION_COLUMNS = slice(_AT["a_kind"], _AT["a_close_reason"] + 1)
 _ACTION_ID = _AT["action_id"]
 assert _ACTION_AT == tuple(range(_ACTION_COLUMNS.start, _ACTION_COLUMNS.stop))

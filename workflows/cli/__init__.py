@@ -11,8 +11,8 @@ import sys
 from dataclasses import dataclass
 from typing import Any
 
-import click
 import typer
+from typer.core import TyperGroup
 
 from states.errors import CaseflowError
 
@@ -60,28 +60,33 @@ def _typer_of(entry: CommandEntry) -> typer.Typer:
     return single
 
 
-def _load(entry: CommandEntry) -> click.Command:
-    command = typer.main.get_command(_typer_of(entry))
+def _load(entry: CommandEntry) -> Any:
+    loaded = _typer_of(entry)
+    # A group stays a group even with one subcommand (`report timeliness`, `audit verify`): get_command would
+    # collapse a one-command Typer app into that command.
+    command = typer.main.get_group(loaded) if entry.attribute == "app" else typer.main.get_command(loaded)
     command.name = entry.name
     return command
 
 
-class _LazyGroup(click.Group):
-    """A click group whose commands are imported only when asked for by name."""
+class _LazyGroup(TyperGroup):
+    """Typer's group, but its commands are imported only when asked for by name."""
 
-    def list_commands(self, ctx: click.Context) -> list[str]:
+    def list_commands(self, ctx: Any) -> list[str]:
         return [entry.name for entry in COMMANDS]
 
-    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
         entry = _BY_NAME.get(cmd_name)
         return _load(entry) if entry else None
 
-    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
         with formatter.section("Commands"):
             formatter.write_dl([(entry.name, entry.summary) for entry in COMMANDS])
 
 
-cli = _LazyGroup(name="caseflow", help="Child protection conference case orchestration.")
+# Plain (not Rich) help at the top level: Rich help would import every command to describe it.
+cli = _LazyGroup(name="caseflow", help="Child protection conference case orchestration.", rich_markup_mode=None,
+                 no_args_is_help=True)
 
 
 def __getattr__(name: str) -> Any:
@@ -106,17 +111,17 @@ def main() -> None:
     except CaseflowError as exc:
         typer.echo(f"error: {exc}", err=True)
         sys.exit(2)
-    except (click.Abort, KeyboardInterrupt):
+    except (typer.Abort, KeyboardInterrupt):
         typer.echo("aborted", err=True)
         sys.exit(130)
-    except click.exceptions.Exit as exc:
+    except typer.Exit as exc:
         sys.exit(exc.exit_code)
-    except click.exceptions.NoArgsIsHelpError as exc:  # a bare `caseflow` (or group): the help, as --help shows it
-        typer.echo(exc.format_message())
-        sys.exit(0)
-    except click.ClickException as exc:
+    except typer.TyperException as exc:  # click's usage errors, as Typer vendors them
+        if type(exc).__name__ == "NoArgsIsHelpError":  # a bare `caseflow` (or group): the help, as --help shows it
+            typer.echo(exc.format_message())
+            sys.exit(0)
         typer.echo(f"error: {exc.format_message()}", err=True)
-        sys.exit(exc.exit_code)
+        sys.exit(getattr(exc, "exit_code", 2))
     except Exception as exc:  # anything unforeseen: still one line, never a traceback
         typer.echo(f"error: unexpected {type(exc).__name__}: {exc}", err=True)
         sys.exit(1)

@@ -8,6 +8,8 @@ still retried at the longest backoff until it goes through.
 
 from __future__ import annotations
 
+import threading
+
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -97,8 +99,11 @@ class OutboxDispatcher:
         self._engine, self._deliver, self._is_ready, self._clock = engine, deliver, is_ready, clock
         self._backoff, self._incident_after, self._batch_size = backoff, incident_after, batch_size
 
-    def dispatch_once(self) -> DispatchReport:
-        """One pass over the pending rows; the rows left (later, backing off, blocked) wait for the next pass."""
+    def dispatch_once(self, stop: threading.Event | None = None) -> DispatchReport:
+        """One pass over the pending rows; the rows left (later, backing off, blocked) wait for the next pass.
+
+        `stop` ends the pass between rows: a scheduler shutting down must not start flow runs it cannot finish.
+        """
         report = DispatchReport()
         if not self._is_ready():
             # The server is down: the backlog is not the rows' fault, so no attempt is counted.
@@ -107,6 +112,8 @@ class OutboxDispatcher:
             return report
         blocked: set[str] = set()
         for row in self._pending():
+            if stop is not None and stop.is_set():
+                break
             if row.case_reference in blocked:
                 continue
             if not self._attempt(row, report):

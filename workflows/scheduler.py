@@ -142,9 +142,14 @@ def dispatch_outbox() -> None:
     """The frequent job: one pass of the outbox dispatcher."""
     from workflows.outbox_dispatcher import OutboxDispatcher
 
-    report = OutboxDispatcher(runtime.current().engine).dispatch_once()
+    report = OutboxDispatcher(runtime.current().engine).dispatch_once(stop=HALTING)
     if report.delivered or report.failed:
         log.info("outbox_dispatched", delivered=len(report.delivered), failed=len(report.failed))
+
+
+# Set while a scheduler in this process halts: the dispatch job stops between rows rather than starting flow runs
+# that the shutting-down process would leave failed ("can't register atexit after shutdown").
+HALTING = threading.Event()
 
 
 class LeasedScheduler:
@@ -195,6 +200,7 @@ class LeasedScheduler:
             on_change(holding)
 
     def _start(self) -> None:
+        HALTING.clear()
         scheduler = _build(self._engine, self.config)
         scheduler.start(paused=True)
         install_jobs(scheduler, self.config)
@@ -205,6 +211,8 @@ class LeasedScheduler:
 
     def _halt(self) -> None:
         if self.scheduler is not None:
-            self.scheduler.shutdown(wait=False)
+            HALTING.set()
+            # A clean stop lets the running job finish its current row; a simulated crash does not wait.
+            self.scheduler.shutdown(wait=not self._killed)
             self.scheduler = None
         self.active.clear()

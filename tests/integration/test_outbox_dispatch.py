@@ -140,3 +140,24 @@ def test_a_row_that_keeps_failing_backs_off_exponentially_becomes_an_incident_an
     assert dispatcher.dispatch_once().delivered == [stuck.outbox_id]
     with engine.connect() as connection:
         assert incidents.open_incidents(connection) == [] and incidents.undelivered(connection) == []
+
+
+def test_a_pass_stops_between_rows_when_its_scheduler_halts_and_the_next_pass_delivers_the_rest(engine: Engine) -> None:
+    import threading
+
+    convene_conference(case_service(engine), "CP-1")  # three outbox rows: referral, s47, convene
+    halting = threading.Event()
+    delivered: list[int] = []
+
+    def deliver(entry: OutboxEntry) -> None:
+        delivered.append(entry.id)
+        halting.set()  # the scheduler starts to shut down while the first row is being delivered
+
+    dispatcher = OutboxDispatcher(engine, deliver, is_ready=lambda: True)
+    first = dispatcher.dispatch_once(stop=halting)
+    assert len(first.delivered) == 1 and len(delivered) == 1
+    assert [done for _, _, done in _rows(engine)] == [True, False, False]
+
+    rest = dispatcher.dispatch_once()
+    assert len(rest.delivered) == 2
+    assert all(done for _, _, done in _rows(engine))

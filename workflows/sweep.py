@@ -14,7 +14,7 @@ sweep's rerun picks up the rest.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -426,12 +426,21 @@ def run_sweep(
     max_batches: int = DEFAULT_MAX_BATCHES,
     min_batch_actions: int = MIN_BATCH_ACTIONS,
     now: datetime | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
 ) -> SweepReport:
-    """The whole sweep in this process, without Prefect: plan, every batch, leftovers, report."""
+    """The whole sweep in this process, without Prefect: plan, every batch, leftovers, report.
+
+    `on_progress(done, total)` is told of each step (the batches and the leftovers pass), e.g. for a progress bar.
+    """
     with context.engine.begin() as connection:
         batches = plan(connection, context.policies, as_of, max_batches, min_batch_actions)
+    progress = on_progress or (lambda _done, _total: None)
+    total = len(batches) + 1
+    progress(0, total)
     created: Counter[str] = Counter()
-    for first, last in batches:
+    for done, (first, last) in enumerate(batches, start=1):
         created.update(sweep_batch(context, as_of, first, last, now=now))
+        progress(done, total)
     created.update(sweep_leftovers(context, as_of, now=now))
+    progress(total, total)
     return report(context, as_of, created)

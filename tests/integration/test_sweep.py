@@ -147,3 +147,15 @@ def test_the_overdue_list_takes_each_authoritys_calendar_before_it_cuts_at_the_l
         (date(2026, 12, 29), 2, "team_manager")
     ]
     assert found.open_at_level == {"owner": 1, "team_manager": 1}
+
+
+def test_the_sweep_reports_its_progress_step_by_step_ending_complete(engine: Engine) -> None:
+    _ladder_actions(engine)
+    steps: list[tuple[int, int]] = []
+
+    run_sweep(context(engine), AS_OF, on_progress=lambda done, total: steps.append((done, total)))
+
+    total = steps[0][1]
+    assert steps[0] == (0, total) and steps[-1] == (total, total)
+    assert total >= 2  # at least one batch, then the leftovers pass
+    assert [done for done, _ in steps] == sorted(done for done, _ in steps)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 import sys
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import typer
@@ -16,7 +17,19 @@ from typer.core import TyperGroup
 
 from states.errors import CaseflowError
 
-__all__ = ["COMMANDS", "app", "cli", "main"]
+__all__ = ["COMMANDS", "DateOptionInvalid", "app", "cli", "main", "parse_date"]
+
+
+class DateOptionInvalid(CaseflowError):
+    """A date given on the command line that is not a date."""
+
+
+def parse_date(value: str, where: str) -> date:
+    """A YYYY-MM-DD date from the command line; anything else is one line naming the option."""
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise DateOptionInvalid(f"{where} {value!r}: not a date: expected YYYY-MM-DD, like 2027-03-10") from None
 
 
 @dataclass(frozen=True)

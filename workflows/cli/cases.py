@@ -56,10 +56,9 @@ class TriggerNotAllowedNow(CaseflowError):
 
 
 def _date(value: str, where: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise DateInvalid(f"{where} {value!r}: not a date: expected YYYY-MM-DD, like 2027-03-10") from None
+    from workflows.cli import parse_date
+
+    return parse_date(value, where)
 
 
 def _as_of(value: str | None) -> date:

@@ -8,8 +8,10 @@ from typing import Annotated
 import typer
 
 from workflows.bootstrap import bootstrap
+from workflows.cli import parse_date
 from workflows.manager_escalation import EscalationReason, EscalationRequest, ManagerEscalations
 from workflows.policies import load_all_policies
+from workflows.schema import require_schema
 
 
 def escalate(
@@ -21,8 +23,9 @@ def escalate(
     today: Annotated[str | None, typer.Option("--today", help="Date of the escalation (default: today).")] = None,
 ) -> None:
     """Raise an escalation; only a manager over the case's team may, and the attempt is audited either way."""
+    day = parse_date(today, "--today") if today else date.today()
     app = bootstrap()
+    require_schema(app.engine)
     service = ManagerEscalations(app.engine, load_all_policies(app.settings.policy_dir))
-    day = date.fromisoformat(today) if today else date.today()
     escalation_id = service.raise_escalation(EscalationRequest(reference, level, reason, manager, day), note=note)
     typer.echo(f"escalation {escalation_id} raised on case {reference} to {level}")

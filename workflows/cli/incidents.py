@@ -12,6 +12,7 @@ import typer
 from workflows import incidents
 from workflows.bootstrap import bootstrap
 from workflows.notifier import SmtpChannel
+from workflows.schema import require_schema
 
 app = typer.Typer(help="Incidents for operations staff: list them, retry one.", invoke_without_command=True)
 
@@ -43,6 +44,7 @@ def show(
     if context.invoked_subcommand is not None:
         return
     engine = bootstrap().engine
+    require_schema(engine)
     with engine.connect() as connection:
         found, waiting = incidents.open_incidents(connection), incidents.undelivered(connection)
     engine.dispose()
@@ -62,6 +64,7 @@ def show(
 def retry(incident_id: Annotated[int, typer.Argument(help="The incident's id, as listed.")]) -> None:
     """Retry one incident: send its e-mail again, or queue its outbox row for the next dispatch."""
     app_ = bootstrap()
+    require_schema(app_.engine)
     settings = app_.settings
     email = SmtpChannel(settings.smtp_host, settings.smtp_port, settings.smtp_sender) if settings.smtp_host else None
     try:

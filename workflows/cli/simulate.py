@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -12,16 +11,8 @@ from rich.console import Console
 from rich.table import Table
 
 from workflows.bootstrap import load_policies, load_settings
+from workflows.cli import parse_date
 from workflows.scenario import ScenarioInvalid, ScenarioOutcome, load_scenario, replay
-
-
-def _parse_date(value: str | None) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise ScenarioInvalid(f"--as-of: {value!r} is not a date: expected YYYY-MM-DD") from None
 
 
 def _table(title: str, columns: tuple[str, ...], rows: list[dict[str, object]]) -> Table:
@@ -55,7 +46,7 @@ def simulate(
     settings = load_settings()
     policies = load_policies(settings)
     scenario = load_scenario(scenario_file)
-    when = _parse_date(as_of) or scenario.as_of
+    when = parse_date(as_of, "--as-of") if as_of else scenario.as_of
     if when is None:
         raise ScenarioInvalid(f"{scenario_file}: as_of: give it in the file or with --as-of")
     outcome = replay(scenario, policies, when, source=str(scenario_file))

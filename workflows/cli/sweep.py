@@ -9,7 +9,10 @@ from typing import Annotated, Any
 import typer
 
 from workflows.bootstrap import bootstrap, load_settings
+from workflows.cli import parse_date
 from workflows.policies import load_all_policies
+from workflows.prefect_server import PrefectUnreachable, is_healthy
+from workflows.schema import require_schema
 from workflows.sweep import DEFAULT_MAX_BATCHES, SweepContext, ladder_levels, run_sweep
 
 
@@ -23,9 +26,18 @@ def _summary_text(summary: dict[str, Any], levels: list[str]) -> str:
     return "\n".join(lines)
 
 
-def _local(as_of: date, max_batches: int) -> dict[str, Any]:
+def _local(as_of: date, max_batches: int, show_progress: bool) -> dict[str, Any]:
+    from rich.console import Console
+    from rich.progress import Progress
+
     app = bootstrap()
-    report = run_sweep(SweepContext(app.engine, load_all_policies(app.settings.policy_dir)), as_of, max_batches)
+    require_schema(app.engine)
+    context = SweepContext(app.engine, load_all_policies(app.settings.policy_dir))
+    # On stderr, and gone when done: stdout stays the summary (or the JSON a script reads).
+    with Progress(console=Console(stderr=True), transient=True, disable=not show_progress) as progress:
+        task = progress.add_task("sweeping due dates", total=None)
+        report = run_sweep(context, as_of, max_batches,
+                           on_progress=lambda done, total: progress.update(task, completed=done, total=total))  # fmt: skip
     return {
         "as_of": as_of.isoformat(), "open_at_level": report.open_at_level, "raised_as_of": report.raised_as_of,
         "created_by_run": report.created_by_run, "overdue_total": report.overdue_total,
@@ -35,12 +47,20 @@ def _local(as_of: date, max_batches: int) -> dict[str, Any]:
 def _with_prefect(as_of: date, max_batches: int) -> dict[str, Any]:
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
+    from rich.console import Console
+
     from workflows.deadline_sweep import run_deadline_sweep
 
-    bootstrap()
-    api_url = load_settings().prefect_api_url
-    updates = {PREFECT_API_URL: api_url} if api_url else {}
-    with temporary_settings(updates=updates):
+    app = bootstrap()
+    require_schema(app.engine)
+    settings = app.settings
+    # The configured server, or the one `caseflow up` runs; never Prefect's own temporary server.
+    api_url = (settings.prefect_api_url or f"http://{settings.prefect_host}:{settings.prefect_port}/api").rstrip("/")
+    if not is_healthy(api_url):
+        raise PrefectUnreachable(
+            f"Prefect server at {api_url} does not answer: start it with `caseflow up`, or run `caseflow sweep --local`"
+        )
+    with temporary_settings(updates={PREFECT_API_URL: api_url}), Console(stderr=True).status("deadline-sweep flow running"):
         return run_deadline_sweep(as_of, max_batches)
 
 
@@ -51,11 +71,8 @@ def sweep(
     max_batches: Annotated[int, typer.Option("--max-batches", min=1, help="Upper bound on batch task runs.")] = DEFAULT_MAX_BATCHES,
 ) -> None:
     """Remind before due dates and escalate overdue actions up each authority's ladder; safe to run twice."""
-    try:
-        day = date.fromisoformat(as_of) if as_of else date.today()
-    except ValueError:
-        raise typer.BadParameter(f"--as-of {as_of!r}: expected a date like 2027-03-10") from None
-    summary = _local(day, max_batches) if local else _with_prefect(day, max_batches)
+    day = parse_date(as_of, "--as-of") if as_of else date.today()
+    summary = _local(day, max_batches, show_progress=not as_json) if local else _with_prefect(day, max_batches)
     if as_json:
         typer.echo(json.dumps(summary, sort_keys=True))
         return

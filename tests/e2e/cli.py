@@ -6,6 +6,7 @@ import os
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 CASEFLOW = str(Path(sys.executable).parent / "caseflow")
@@ -25,3 +26,18 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def read_until(process: subprocess.Popen[str], marker: str, timeout: float) -> list[str]:
+    """The lines a process prints up to and including the first holding `marker`; fails after `timeout` seconds."""
+    lines: list[str] = []
+    deadline = time.monotonic() + timeout
+    assert process.stdout is not None
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if not line:
+            break
+        lines.append(line.rstrip("\n"))
+        if marker in line:
+            return lines
+    raise AssertionError(f"{marker!r} never printed; output so far: {lines}")

@@ -5,14 +5,13 @@ from __future__ import annotations
 import json
 import signal
 import subprocess
-import time
 import urllib.request
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
-from tests.e2e.cli import CASEFLOW, clean_environment, free_port
+from tests.e2e.cli import CASEFLOW, clean_environment, free_port, read_until
 from workflows.database import make_engine
 
 pytestmark = pytest.mark.e2e
@@ -20,26 +19,12 @@ pytestmark = pytest.mark.e2e
 DEPLOYMENTS = ("case-transition", "deadline-sweep", "manager-escalation", "outbox-dispatch")
 
 
-def _read_until(process: subprocess.Popen[str], marker: str, timeout: float) -> list[str]:
-    lines: list[str] = []
-    deadline = time.monotonic() + timeout
-    assert process.stdout is not None
-    while time.monotonic() < deadline:
-        line = process.stdout.readline()
-        if not line:
-            break
-        lines.append(line.rstrip("\n"))
-        if marker in line:
-            return lines
-    raise AssertionError(f"{marker!r} never printed; output so far: {lines}")
-
-
 def _start(tmp_path: Path, env: dict[str, str], *args: str) -> tuple[subprocess.Popen[str], list[str]]:
     process = subprocess.Popen(
         [CASEFLOW, "up", *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=tmp_path
     )
     try:
-        return process, _read_until(process, "press Ctrl-C to stop", timeout=180)
+        return process, read_until(process, "press Ctrl-C to stop", timeout=180)
     except BaseException:
         process.kill()
         raise

@@ -22,7 +22,7 @@ import pytest
 import sqlalchemy as sa
 
 from states.case import Actor
-from tests.e2e.cli import CASEFLOW, clean_environment, free_port, run_caseflow
+from tests.e2e.cli import CASEFLOW, clean_environment, free_port, read_until, run_caseflow
 from workflows.case_service import CaseService
 from workflows.database import make_engine, make_session_factory
 from workflows.escalation_models import EscalationRow
@@ -50,20 +50,6 @@ class RunningStack:
     env: dict[str, str]
     engine: sa.Engine
     screenshots: Path
-
-
-def _read_until(process: subprocess.Popen[str], marker: str, timeout: float) -> list[str]:
-    lines: list[str] = []
-    deadline = time.monotonic() + timeout
-    assert process.stdout is not None
-    while time.monotonic() < deadline:
-        line = process.stdout.readline()
-        if not line:
-            break
-        lines.append(line.rstrip("\n"))
-        if marker in line:
-            return lines
-    raise AssertionError(f"`caseflow up` never printed {marker!r}; output so far: {lines}")
 
 
 def _wait_for(check: Callable[[], bool], what: str, timeout: float = RUN_TIMEOUT) -> None:
@@ -111,7 +97,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
     )  # fmt: skip
     engine = make_engine(f"sqlite:///{root / 'data' / 'caseflow.db'}")
     try:
-        _read_until(process, "Prefect UI:", timeout=180)
+        read_until(process, "Prefect UI:", timeout=180)
         api_url = f"http://127.0.0.1:{port}/api"
         _fire_triggers(engine)
         staff = run_caseflow("staff", "add", MANAGER, "--role", "team_manager", "--team", "north", env=env)

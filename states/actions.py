@@ -128,9 +128,13 @@ class ActionChanges:
         self.close_one(action, "done", on, "completed")
         return self.closed[-1]
 
-    def move(self, action: Action, due_on: date, rule: str | None = None, anchor: str | None = None) -> None:
-        """Give an open action a new due date (and, when given, the rule and fact it now counts from)."""
-        moved = _copy(action, due_on=due_on, rule=rule or action.rule, anchor=anchor or action.anchor)
+    def move(
+        self, action: Action, due_on: date, policy_version: str, rule: str | None = None, anchor: str | None = None
+    ) -> None:
+        """Give an open action a new due date from policy `policy_version` (and, when given, a new rule and fact)."""
+        moved = _copy(
+            action, due_on=due_on, rule=rule or action.rule, anchor=anchor or action.anchor, policy_version=policy_version
+        )
         self._swap(action, moved)
         self.moved.append((moved, action.due_on))
 
@@ -173,7 +177,7 @@ def move_counted_from(changes: ActionChanges, case: Case, facts_changed: Iterabl
             continue
         due_on = due_date(policy, action.rule, anchor_date)
         if due_on != action.due_on:
-            changes.move(action, due_on)
+            changes.move(action, due_on, policy.version)
 
 
 def leave_phase(changes: ActionChanges, dest: CaseStatus, policy: Policy, override_reason: str | None) -> None:

@@ -450,7 +450,7 @@ def _bring_first_review_forward(step: Step, born: date) -> None:
     due = due_date(step.policy, "first_review_after_birth", born)
     for action in [a for a in step.changes.actions if a.status == "open" and a.kind == "hold_first_review"]:
         if due < action.due_on:
-            step.changes.move(action, due, rule="first_review_after_birth", anchor="date_of_birth")
+            step.changes.move(action, due, step.policy.version, rule="first_review_after_birth", anchor="date_of_birth")
 
 
 def _complete_action(step: Step) -> None:

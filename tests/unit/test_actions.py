@@ -179,3 +179,15 @@ def test_holding_a_later_conference_leaves_the_earlier_conferences_follow_ups_wh
     # -> Tue 2027-01-05. The ICPC's minutes keep their own due date.
     assert minutes == [date(2026, 12, 15), date(2027, 1, 5)]
     assert "circulate_minutes" not in [a.kind for a, _ in result.moved]
+
+
+def test_an_action_moved_under_a_newer_policy_records_the_version_its_new_due_date_came_from() -> None:
+    newer = make_policy(version="2027.1")
+    case = in_icpc_planning()  # conference Tue 2026-11-24, planned under the default policy's version
+    assert the_open(case, "share_reports_with_family").policy_version == POLICY.version
+    result = step(case, "set_conference_date", date(2026, 11, 10), policy=newer, conference_date=date(2026, 11, 26))
+    moved = the_open(result.case, "share_reports_with_family")
+    # hand-checked: conference Thu 2026-11-26, reports 2 WD before: Wed 25, Tue 24 -> Tue 2026-11-24
+    assert moved.due_on == date(2026, 11, 24)
+    assert moved.policy_version == "2027.1"
+    assert the_open(result.case, "hold_icpc").policy_version == POLICY.version  # not moved, not restamped

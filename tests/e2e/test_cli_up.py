@@ -89,3 +89,32 @@ def test_no_demo_starts_on_an_empty_database_and_leaves_it_empty(tmp_path: Path)
 
     assert not any(line.startswith("demo caseload") for line in lines), lines
     assert _case_count(tmp_path / "data") == 0
+
+
+def test_pointed_at_an_existing_prefect_and_postgresql_it_starts_only_the_application_parts(
+    tmp_path: Path, prefect_harness: str, postgres: object
+) -> None:
+    from workflows import schema
+
+    database_url = postgres.create_database(f"up_external_{free_port()}")  # type: ignore[attr-defined]
+    env = clean_environment(
+        CASEFLOW_DATA_DIR=str(tmp_path / "data"), CASEFLOW_PREFECT_API_URL=prefect_harness,
+        CASEFLOW_DATABASE_URL=database_url,
+    )  # fmt: skip
+    process, lines = _start(tmp_path, env)
+    try:
+        assert "connecting to Prefect ..." in lines and "starting Prefect server ..." not in lines, lines
+        assert f"Prefect UI: {prefect_harness.removesuffix('/api')}" in lines, lines
+        assert f"deployments served: {', '.join(DEPLOYMENTS)}" in lines
+        assert not any(line.startswith("demo caseload") for line in lines), lines
+    finally:
+        _ctrl_c(process)
+    assert _get(f"{prefect_harness}/health") == b"true"  # the server it did not start is left running
+    engine = make_engine(database_url)
+    try:
+        assert schema.is_current(engine)  # migrated the configured PostgreSQL database
+        with engine.connect() as connection:
+            assert connection.execute(sa.text("select count(*) from cases")).scalar_one() == 0  # no demo there
+    finally:
+        engine.dispose()
+    assert not (tmp_path / "data" / "caseflow.db").exists()  # the embedded database was never touched

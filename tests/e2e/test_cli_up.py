@@ -51,7 +51,7 @@ def _case_count(data_dir: Path) -> int:
         engine.dispose()
 
 
-def test_up_migrates_loads_the_demo_serves_the_deployments_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None:
+def test_up_loads_the_demo_serves_the_deployments_stops_on_ctrl_c_and_a_second_start_reuses_it(tmp_path: Path) -> None:
     port = free_port()
     env = clean_environment(CASEFLOW_DATA_DIR=str(tmp_path / "data"), CASEFLOW_PREFECT_PORT=str(port))
     process, lines = _start(tmp_path, env)
@@ -70,14 +70,9 @@ def test_up_migrates_loads_the_demo_serves_the_deployments_and_stops_cleanly_on_
     assert output.rstrip().endswith("stopped")
     assert _case_count(tmp_path / "data") == 300
 
-
-def test_a_second_start_reuses_the_database_and_does_not_load_the_demo_again(tmp_path: Path) -> None:
-    env = clean_environment(CASEFLOW_DATA_DIR=str(tmp_path / "data"), CASEFLOW_PREFECT_PORT=str(free_port()))
-    first, _ = _start(tmp_path, env)
-    _ctrl_c(first)
+    # Started again on the same folder: the same database, and no second demo.
     second, lines = _start(tmp_path, env)
     _ctrl_c(second)
-
     assert not any(line.startswith("demo caseload") for line in lines), lines
     assert _case_count(tmp_path / "data") == 300
 

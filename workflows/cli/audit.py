@@ -15,7 +15,7 @@ from workflows.case_store import CaseNotFound
 from workflows.schema import require_schema
 
 # Re-exported: other commands imported the check from here before it moved to workflows.schema.
-__all__ = ["app", "require_schema", "verify"]
+__all__ = ["app", "verify"]
 
 app = typer.Typer(help="The append-only, hash-chained audit trail.", no_args_is_help=True)
 

@@ -7,6 +7,8 @@ imported inside the commands that use them.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
@@ -18,7 +20,6 @@ from states.errors import CaseflowError
 
 if TYPE_CHECKING:
     from rich.table import Table
-    from sqlalchemy import Engine
 
     from states.case import TransitionResult
     from workflows.bootstrap import App
@@ -65,14 +66,18 @@ def _as_of(value: str | None) -> date:
     return _date(value, "--as-of") if value else date.today()
 
 
-def _connected() -> tuple[App, Engine]:
-    """The application, once the database is known to exist with the code's schema."""
+@contextmanager
+def _connected() -> Iterator[App]:
+    """The application, once the database is known to exist with the code's schema; its engine closed after."""
     from workflows.bootstrap import bootstrap
     from workflows.schema import require_schema
 
     application = bootstrap()
-    require_schema(application.engine)
-    return application, application.engine
+    try:
+        require_schema(application.engine)
+        yield application
+    finally:
+        application.engine.dispose()
 
 
 def _print_json(document: Any) -> None:
@@ -114,13 +119,8 @@ def cases(
     from workflows.case_views import CaseFilter, list_cases
 
     day = _as_of(as_of)
-    application, engine = _connected()
-    try:
-        with engine.connect() as connection:
-            where = CaseFilter(status, team, owner_role, overdue_only)
-            found = list_cases(connection, application.policies, day, where)
-    finally:
-        engine.dispose()
+    with _connected() as application, application.engine.connect() as connection:
+        found = list_cases(connection, application.policies, day, CaseFilter(status, team, owner_role, overdue_only))
     if as_json:
         _print_json({"as_of": day, "cases": found})
         return
@@ -154,12 +154,8 @@ def show(
 def _detail(reference: str, day: date) -> CaseDetail:
     from workflows.case_views import case_detail
 
-    application, engine = _connected()
-    try:
-        with engine.connect() as connection:
-            return case_detail(connection, application.policies, reference, day)
-    finally:
-        engine.dispose()
+    with _connected() as application, application.engine.connect() as connection:
+        return case_detail(connection, application.policies, reference, day)
 
 
 def _print_detail(detail: CaseDetail) -> None:
@@ -209,12 +205,8 @@ def overdue(
     from workflows.case_views import overdue_actions, overdue_counts
 
     day = _as_of(as_of)
-    application, engine = _connected()
-    try:
-        with engine.connect() as connection:
-            items = overdue_actions(connection, application.policies, day)
-    finally:
-        engine.dispose()
+    with _connected() as application, application.engine.connect() as connection:
+        items = overdue_actions(connection, application.policies, day)
     groupings = [by] if by is not None else list(Grouping)
     counts = {f"by_{g.value}": overdue_counts(items, g.value, application.policies) for g in groupings}
     if as_json:
@@ -250,15 +242,12 @@ def trigger(
 
     day = _date(today, "--today") if today else date.today()
     happened = _date(on, "--on") if on else None
-    application, engine = _connected()
-    try:
+    with _connected() as application:
         service = CaseService(application.session_factory, application.policies,
                               default_authority=application.settings.authority)  # fmt: skip
         _check_allowed(service, reference, trigger_name)
         data = trigger_data(trigger_name, fields or [], happened)
         result = service.fire(reference, trigger_name, data, Actor(actor, role), day)
-    finally:
-        engine.dispose()
     if as_json:
         _print_json(_fired(result))
         return

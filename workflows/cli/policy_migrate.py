@@ -10,7 +10,7 @@ import typer
 
 from workflows.bootstrap import bootstrap
 from workflows.case_service import utc_now
-from workflows.cli.audit import require_schema
+from workflows.schema import require_schema
 from workflows.policy_migration import DueDateMove, MigrationReport, migrate as migrate_cases
 
 

@@ -4,12 +4,32 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Column, Date, DateTime, Float, ForeignKey, Index, Integer, LargeBinary, String, Table, Unicode
+from sqlalchemy import (
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Table,
+    Unicode,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from workflows.models import Base
 
-__all__ = ["SCHEDULER_JOBS_TABLE", "IncidentRow", "NotificationRow", "SchedulerLeaseRow", "scheduler_jobs"]
+__all__ = [
+    "SCHEDULER_JOBS_TABLE",
+    "IncidentRow",
+    "NotificationRow",
+    "SchedulerLeaseRow",
+    "SweepDigestRow",
+    "scheduler_jobs",
+]
 
 SCHEDULER_JOBS_TABLE = "scheduler_jobs"
 
@@ -36,18 +56,42 @@ class NotificationRow(Base):
     last_error: Mapped[str | None] = mapped_column(String(500))
 
 
+class SweepDigestRow(Base):
+    """What one deadline sweep raised for one role of one team: the inbox entry and the state of its e-mail copy."""
+
+    __tablename__ = "sweep_digests"
+    # One digest per sweep date and recipient: a rerun, or a second sweep at once, finds its digests already here.
+    __table_args__ = (UniqueConstraint("as_of", "recipient_role", "team"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    as_of: Mapped[date] = mapped_column(Date)
+    recipient_role: Mapped[str] = mapped_column(String(32))
+    # "" for the whole service (service-wide roles, and cases with no team): NULLs would never clash in the key.
+    team: Mapped[str] = mapped_column(String(64))
+    actions: Mapped[int] = mapped_column(Integer)  # reminders and escalations it covers
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    read_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Set by the sender that is e-mailing it now, so a second sweep at once does not send it too.
+    email_claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    emailed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    email_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(String(500))
+
+
 class IncidentRow(Base):
     """Something operations staff must see and may retry: an e-mail that would not go, an outbox row stuck."""
 
     __tablename__ = "incidents"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    # "email:<notification id>" or "outbox:<outbox id>": one incident per subject, reopened if it fails again.
+    # "email:<notification id>", "digest:<digest id>" or "outbox:<outbox id>": one incident per subject, reopened
+    # if it fails again.
     subject: Mapped[str] = mapped_column(String(64), unique=True)
     kind: Mapped[str] = mapped_column(String(32))
     case_reference: Mapped[str | None] = mapped_column(String(64))
     outbox_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id"))
     notification_id: Mapped[int | None] = mapped_column(ForeignKey("notifications.id"))
+    digest_id: Mapped[int | None] = mapped_column(ForeignKey("sweep_digests.id"))
     flow_run_id: Mapped[str | None] = mapped_column(String(36))
     error: Mapped[str] = mapped_column(String(500))
     opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -36,6 +36,10 @@ class CaseRow(Base):
     version: Mapped[int] = mapped_column(Integer)
     date_of_birth: Mapped[date | None] = mapped_column(Date)
     expected_delivery_date: Mapped[date | None] = mapped_column(Date)
+    # The authority's own id for the child (its case record system's person id): links a child's cases.
+    child_id: Mapped[str | None] = mapped_column(String(20), index=True)
+    sex: Mapped[str | None] = mapped_column(String(1))  # the DfE census code: M, F or U
+    upn: Mapped[str | None] = mapped_column(String(13))  # unique pupil number
     # Facts the lifecycle has recorded (strategy discussion date, conference dates, plan dates, categories...).
     facts: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -45,6 +45,10 @@ class Case:
     facts: dict[str, Any] = field(default_factory=dict)
     actions: list[Action] = field(default_factory=list)
     team: str | None = None
+    # Who the child is in the authority's own records (personal, like the date of birth): the returns read them.
+    child_id: str | None = None
+    sex: str | None = None
+    upn: str | None = None
 
     def fact_date(self, name: str) -> date | None:
         """The date recorded under fact `name` (or the personal anchor field of that name), if any."""

@@ -30,6 +30,11 @@ def _iso_date(value: Any) -> Any:
 IsoDate = Annotated[date, BeforeValidator(_iso_date)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 Code = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
+# The authority's own id for the child: the census sends it as LAchildID, at most 20 letters and digits (rules 1570, 1580).
+ChildId = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9]{1,20}$")]
+# A unique pupil number, as the census schema's upntype writes it: a letter, 11 digits, a digit or letter.
+Upn = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z][0-9]{11}[0-9A-Za-z]$")]
+Sex = Literal["M", "F", "U"]  # the census codes: male, female, unknown
 
 
 class EventData(BaseModel):
@@ -66,6 +71,10 @@ class _BirthFacts(LeavingData):
     date_of_birth: IsoDate | None = None
     expected_delivery_date: IsoDate | None = None
     team: Code | None = None
+    # Who the child is in the authority's records (optional, personal): the child id links the child's cases.
+    child_id: ChildId | None = None
+    sex: Sex | None = None
+    upn: Upn | None = None
 
     @model_validator(mode="after")
     def _born_or_expected(self) -> _BirthFacts:
@@ -272,7 +281,7 @@ DATA_MODELS: dict[str, type[EventData]] = {
 }
 
 # Values of these fields may be personal or free text: an error never repeats them.
-_NEVER_ECHOED = frozenset({"date_of_birth", "expected_delivery_date"})
+_NEVER_ECHOED = frozenset({"date_of_birth", "expected_delivery_date", "child_id", "sex", "upn"})
 
 
 @cache

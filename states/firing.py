@@ -117,6 +117,9 @@ def _start(case: Case | None, trigger: str, reference: str | None, authority: st
         dict(case.facts),
         list(case.actions),
         case.team,
+        case.child_id,
+        case.sex,
+        case.upn,
     )
 
 
@@ -167,6 +170,7 @@ def _record_birth_facts(step: Step, data: ev.ReceiveReferral | ev.ReceiveTransfe
     step.case.date_of_birth = data.date_of_birth
     step.case.expected_delivery_date = data.expected_delivery_date
     step.case.team = data.team
+    step.case.child_id, step.case.sex, step.case.upn = data.child_id, data.sex, data.upn
 
 
 def _start_s47(step: Step) -> None:
@@ -512,7 +516,7 @@ HANDLERS: dict[str, Callable[[Step], str | None]] = {
 # --- the result: the audit event (database only) and the outbox payload (codes, ids and dates only).
 
 _OUTBOX_DATA = ("outcome", "category", "sub_category", "reason", "kind")
-_NOT_AUDITED = frozenset({"date_of_birth", "expected_delivery_date"})
+_NOT_AUDITED = frozenset({"date_of_birth", "expected_delivery_date", "child_id", "sex", "upn"})
 
 
 def _result(before: Case | None, step: Step, trigger: str, actor: Actor) -> TransitionResult:

@@ -50,6 +50,7 @@ ACTION_FIELDS = (
 )  # fmt: skip
 CASE_FIELDS = (
     "id", "reference", "authority", "team", "status", "version", "date_of_birth", "expected_delivery_date", "facts",
+    "child_id", "sex", "upn",
 )  # fmt: skip
 # The columns of an action a later trigger (or a policy migration) may change.
 CHANGEABLE_FIELDS = ("status", "due_on", "done_on", "close_reason", "rule", "anchor", "policy_version")
@@ -91,6 +92,9 @@ def _case_values(case: Case, version: int, now: datetime) -> dict[str, Any]:
         "team": case.team,
         "date_of_birth": case.date_of_birth,
         "expected_delivery_date": case.expected_delivery_date,
+        "child_id": case.child_id,
+        "sex": case.sex,
+        "upn": case.upn,
         "facts": case.facts,
         "updated_at": now,
     }
@@ -103,7 +107,9 @@ def _insert_sql(table: str, columns: Sequence[str], returning: str | None = None
     return f"{sql} RETURNING {returning}" if returning else sql
 
 
-CASE_COLUMNS = ("status", "version", "team", "date_of_birth", "expected_delivery_date", "facts", "updated_at")
+CASE_COLUMNS = (
+    "status", "version", "team", "date_of_birth", "expected_delivery_date", "child_id", "sex", "upn", "facts", "updated_at",
+)  # fmt: skip
 UPDATE_CASE_SQL = (
     f"UPDATE cases SET {', '.join(f'{name} = :{name}' for name in CASE_COLUMNS)} "
     "WHERE id = :row_id AND version = :expected_version"
@@ -325,6 +331,9 @@ def _case(rows: Sequence[Sequence[Any]]) -> Case:
         facts=dict(_decoded_json(first[_AT["facts"]])),
         actions=[_action(row) for row in rows if row[_ACTION_ID] is not None],
         team=first[_AT["team"]],
+        child_id=first[_AT["child_id"]],
+        sex=first[_AT["sex"]],
+        upn=first[_AT["upn"]],
     )
 
 

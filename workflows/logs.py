@@ -20,7 +20,7 @@ PERSONAL_KEYS = frozenset(
         "address", "postcode", "post_code", "street",
         "phone", "telephone", "mobile", "phone_number",
         "email", "email_address",
-        "nhs_number", "upn",
+        "nhs_number", "upn", "child_id", "sex",
         "free_text", "text", "notes", "note", "comment", "comments", "description", "views", "child_views",
         "details", "narrative", "shared_with_conference",
     }

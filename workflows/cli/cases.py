@@ -32,7 +32,7 @@ app = typer.Typer(help="One case: show it in full, draw its timeline.", no_args_
 AS_OF_HELP = "Date to count lateness as of, YYYY-MM-DD (default: today)."
 JSON_HELP = "Print JSON for scripts."
 # Values of these fields are personal: an error never repeats them.
-PERSONAL_FIELDS = frozenset({"date_of_birth", "expected_delivery_date"})
+PERSONAL_FIELDS = frozenset({"date_of_birth", "expected_delivery_date", "child_id", "sex", "upn"})
 TRUE, FALSE = frozenset({"true", "yes", "1"}), frozenset({"false", "no", "0"})
 
 

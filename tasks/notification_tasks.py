@@ -2,17 +2,43 @@
 
 from __future__ import annotations
 
-from prefect import task
+from datetime import date
+from typing import ParamSpec, TypeVar
+
+from prefect import Task, task
 from prefect.cache_policies import NO_CACHE
 
-from workflows import incidents, runtime
+from states.errors import CaseflowError
+from workflows import incidents, runtime, sweep_notices
 from workflows.logs import get_logger
+from workflows.notifier import mailer_of
 from workflows.transition_plan import opened_by, transition_notices
 from workflows.transition_store import load_notice, load_transition, mark_emailed, open_actions, record_email_failure
 
-__all__ = ["email_notification", "record_email_incident", "record_notifications"]
+__all__ = [
+    "DigestsNotSent",
+    "email_notification",
+    "email_sweep_digests",
+    "record_digest_incidents",
+    "record_email_incident",
+    "record_notifications",
+    "record_sweep_digests",
+    "with_email_retries",
+]
 
 log = get_logger("caseflow.notifications")
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+class DigestsNotSent(CaseflowError):
+    """Some sweep digests were not accepted by the SMTP server; a retry sends those only."""
+
+
+def with_email_retries(email_task: Task[P, R]) -> Task[P, R]:
+    """An e-mail task with this process's retries and backoff (runtime.email_retry_delays); after them, an incident."""
+    delays = runtime.current().email_retry_delays
+    return email_task.with_options(retries=len(delays), retry_delay_seconds=list(delays) or 0)
 
 
 @task(name="record-notifications", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[1.0, 4.0])
@@ -68,3 +94,48 @@ def record_email_incident(notification_id: int, flow_run_id: str | None) -> int:
         )
     log.warning("incident_opened", case_ref=notice.case_reference, incident_id=incident_id, kind=incidents.EMAIL_FAILED)
     return incident_id
+
+
+@task(name="record-sweep-digests", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[1.0, 4.0])
+def record_sweep_digests(as_of: date) -> int:
+    """One inbox digest per recipient (role, team) of what the sweep of `as_of` raised; how many are new."""
+    rt = runtime.current()
+    with rt.engine.begin() as connection:
+        created = sweep_notices.record_digests(connection, as_of, rt.clock())
+    log.info("sweep_digests_recorded", as_of=as_of.isoformat(), created=created)
+    return created
+
+
+@task(name="email-sweep-digests", cache_policy=NO_CACHE)
+def email_sweep_digests(as_of: date) -> int:
+    """E-mail the digests of `as_of` not sent yet; raises while any fails, so a retry sends those. Retries: the flow."""
+    rt = runtime.current()
+    mailer = mailer_of(rt.email)
+    if mailer is None:
+        return 0
+    with rt.engine.connect() as connection:
+        unsent = sweep_notices.unsent_digests(connection, as_of)
+    sent, failed = sweep_notices.email_digests(rt.engine, mailer, unsent, rt.clock())
+    log.info("sweep_digests_emailed", as_of=as_of.isoformat(), sent=len(sent), failed=len(failed))
+    if failed:
+        raise DigestsNotSent(f"sweep {as_of.isoformat()}: {len(failed)} of {len(sent) + len(failed)} digest e-mail(s) not sent")
+    return len(sent)
+
+
+@task(name="record-digest-incidents", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[1.0, 4.0])
+def record_digest_incidents(as_of: date, flow_run_id: str | None) -> list[int]:
+    """Open (or reopen) an incident per digest of `as_of` whose e-mail failed every retry; their ids."""
+    rt = runtime.current()
+    opened = []
+    with rt.engine.begin() as connection:
+        for digest in sweep_notices.failed_digests(connection, as_of):
+            opened.append(
+                incidents.open_incident(
+                    connection, incidents.digest_subject(digest.id), incidents.DIGEST_EMAIL_FAILED,
+                    f"{digest}: {incidents.digest_error(connection, digest.id)}", rt.clock(),
+                    digest_id=digest.id,
+                    flow_run_id=flow_run_id,
+                )  # fmt: skip
+            )
+    log.warning("incidents_opened", as_of=as_of.isoformat(), incidents=opened, kind=incidents.DIGEST_EMAIL_FAILED)
+    return opened

@@ -7,7 +7,7 @@ from prefect.runtime import flow_run
 from prefect.settings import temporary_settings
 
 from states.errors import CaseflowError
-from tasks.notification_tasks import email_notification, record_email_incident, record_notifications
+from tasks.notification_tasks import email_notification, record_email_incident, record_notifications, with_email_retries
 from tasks.transition_tasks import check_outstanding_actions, escalate_late_actions, schedule_reminders
 from workflows import runtime
 from workflows.logs import get_logger
@@ -46,10 +46,9 @@ def case_transition(outbox_id: int, case_reference: str, trigger: str) -> dict[s
 
 
 def _email(notification_ids: list[int]) -> list[int]:
-    delays = runtime.current().email_retry_delays
     if runtime.current().email is None:
         return []
-    send = email_notification.with_options(retries=len(delays), retry_delay_seconds=list(delays) or 0)
+    send = with_email_retries(email_notification)
     failed = []
     for notification_id in notification_ids:
         if not send(notification_id, return_state=True).is_completed():

@@ -10,18 +10,21 @@ from sqlalchemy import Connection, Engine, select, update
 
 from states.errors import CaseflowError
 from workflows.models import OutboxRow
-from workflows.notification_models import IncidentRow, NotificationRow
-from workflows.notifier import Channel
+from workflows.notification_models import IncidentRow, NotificationRow, SweepDigestRow
+from workflows.notifier import Channel, EmailNotSent, mailer_of
 from workflows.transition_store import ERROR_LENGTH, load_notice, mark_emailed, record_email_failure
 from workflows.unique_insert import insert_new
 
 __all__ = [
+    "DIGEST_EMAIL_FAILED",
     "EMAIL_FAILED",
     "OUTBOX_STUCK",
     "Incident",
     "IncidentNotFound",
     "IncidentNotRetryable",
     "Undelivered",
+    "digest_error",
+    "digest_subject",
     "email_subject",
     "notification_error",
     "open_incident",
@@ -33,10 +36,12 @@ __all__ = [
 ]
 
 EMAIL_FAILED = "email_failed"
+DIGEST_EMAIL_FAILED = "digest_email_failed"
 OUTBOX_STUCK = "outbox_stuck"
 
 _incidents = IncidentRow.__table__
 _notifications = NotificationRow.__table__
+_digests = SweepDigestRow.__table__
 _outbox = OutboxRow.__table__
 
 
@@ -61,6 +66,7 @@ class Incident:
     outbox_id: int | None
     notification_id: int | None
     flow_run_id: str | None
+    digest_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -78,6 +84,10 @@ class Undelivered:
 
 def email_subject(notification_id: int) -> str:
     return f"email:{notification_id}"
+
+
+def digest_subject(digest_id: int) -> str:
+    return f"digest:{digest_id}"
 
 
 def outbox_subject(outbox_id: int) -> str:
@@ -107,12 +117,17 @@ def notification_error(connection: Connection, notification_id: int) -> str:
     return str(connection.execute(query).scalar_one_or_none() or "e-mail not sent")
 
 
+def digest_error(connection: Connection, digest_id: int) -> str:
+    query = select(_digests.c.last_error).where(_digests.c.id == digest_id)
+    return str(connection.execute(query).scalar_one_or_none() or "e-mail not sent")
+
+
 def open_incidents(connection: Connection) -> list[Incident]:
     """Every open incident, oldest first."""
     rows = connection.execute(select(_incidents).where(_incidents.c.resolved_at.is_(None)).order_by(_incidents.c.id))
     return [
         Incident(r.id, r.kind, r.case_reference, r.error, r.opened_at, r.retries, r.outbox_id, r.notification_id,
-                 r.flow_run_id)
+                 r.flow_run_id, r.digest_id)
         for r in rows
     ]  # fmt: skip
 
@@ -138,19 +153,39 @@ def _open_incident_row(connection: Connection, incident_id: int) -> Any:
 
 
 def retry(engine: Engine, incident_id: int, email: Channel | None, now: datetime) -> str:
-    """Retry an incident: send its e-mail again, or queue its outbox row for the next dispatch; returns what was done."""
+    """Retry an incident: send its e-mail (a notice's or a sweep digest's) again, or queue its outbox row for the
+    next dispatch; returns what was done."""
     with engine.begin() as connection:
         row = _open_incident_row(connection, incident_id)
         connection.execute(update(_incidents).where(_incidents.c.id == incident_id).values(retries=row.retries + 1))
         if row.kind == OUTBOX_STUCK:
             connection.execute(update(_outbox).where(_outbox.c.id == row.outbox_id).values(next_attempt_at=now))
             return f"incident {incident_id}: outbox row {row.outbox_id} queued for the next dispatch"
-        notice, emailed_at = load_notice(connection, row.notification_id)
+        if row.kind != DIGEST_EMAIL_FAILED:
+            notice, emailed_at = load_notice(connection, row.notification_id)
+    if row.kind == DIGEST_EMAIL_FAILED:
+        return _retry_digest(engine, row, email, now)
     if emailed_at is None:
         _send(engine, row.notification_id, notice, email, now)
     with engine.begin() as connection:
         resolve(connection, row.subject, now)
     return f"incident {incident_id}: notice {notice.key} e-mailed; incident resolved"
+
+
+def _retry_digest(engine: Engine, row: Any, email: Channel | None, now: datetime) -> str:
+    from workflows import sweep_notices  # the sweep's queries, needed only for this kind of incident
+
+    mailer = mailer_of(email)
+    if mailer is None:
+        raise IncidentNotRetryable("no SMTP server is configured (CASEFLOW_SMTP_HOST): the e-mail cannot be retried")
+    _, failed = sweep_notices.email_digests(engine, mailer, [row.digest_id], now)
+    with engine.begin() as connection:
+        if not failed:
+            resolve(connection, row.subject, now)
+            return f"incident {row.id}: sweep digest {row.digest_id} e-mailed; incident resolved"
+        error = f"{sweep_notices.load_digest(connection, row.digest_id)}: {digest_error(connection, row.digest_id)}"
+        connection.execute(update(_incidents).where(_incidents.c.id == row.id).values(error=error[:ERROR_LENGTH]))
+    raise EmailNotSent(f"incident {row.id}: digest {row.digest_id} not sent again: {error}")
 
 
 def _send(engine: Engine, notification_id: int, notice: Any, email: Channel | None, now: datetime) -> None:

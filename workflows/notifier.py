@@ -6,12 +6,13 @@ else personal, so it is safe in a mailbox, a log line and the Prefect UI alike.
 
 from __future__ import annotations
 
+import re
 import smtplib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
 from email.message import EmailMessage
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from sqlalchemy import Connection, Engine, select
 
@@ -21,14 +22,24 @@ from workflows.unique_insert import insert_new
 
 __all__ = [
     "NOTICE_TEXT",
+    "WHOLE_SERVICE",
     "Channel",
+    "Digest",
+    "DigestLine",
     "EmailNotSent",
     "InboxChannel",
+    "Mailer",
     "Notice",
     "SmtpChannel",
+    "digest_message",
     "email_message",
+    "mailer_of",
     "role_mailbox",
+    "team_mailbox",
 ]
+
+# The team of a digest to a role over the whole service (or about cases with no team).
+WHOLE_SERVICE = ""
 
 _notifications = NotificationRow.__table__
 
@@ -60,6 +71,29 @@ class Notice:
     action_id: int | None = None
     action_kind: str | None = None
     due_on: date | None = None
+
+
+@dataclass(frozen=True)
+class DigestLine:
+    """One reminder or escalation in a digest: the case reference and the action, never anything personal."""
+
+    case_reference: str
+    action_kind: str
+    due_on: date
+    working_days_late: int | None  # None: a reminder, not due yet
+    level: str
+
+
+@dataclass(frozen=True)
+class Digest:
+    """What one sweep raised for one role of one team: how many actions, and the first lines of them."""
+
+    id: int
+    as_of: date
+    recipient_role: str
+    team: str  # WHOLE_SERVICE for a service-wide role or cases with no team
+    actions: int
+    lines: tuple[DigestLine, ...]
 
 
 class Channel(Protocol):
@@ -100,10 +134,40 @@ class InboxChannel:
         return [ids[key] for key in keys]
 
 
+@runtime_checkable
+class Mailer(Protocol):
+    """An e-mail channel that sends ready-made messages, several in one session."""
+
+    sender: str
+
+    def send_all(self, messages: Sequence[EmailMessage]) -> list[str | None]:
+        """Send each message; per message, None when accepted or one line saying why it was not."""
+
+
+def mailer_of(channel: Channel | None) -> Mailer | None:
+    """The channel as a Mailer, when it can send ready-made messages (SMTP can; the inbox cannot)."""
+    return channel if isinstance(channel, Mailer) else None
+
+
+def team_mailbox(sender: str) -> Callable[[str, str], str]:
+    """A role's shared mailbox in one team, at the sender's domain: team_manager.north@<domain>.
+
+    For the whole service (WHOLE_SERVICE) it is the role's own mailbox, service_manager@<domain>. A team name is
+    lower-cased and anything but letters, digits and hyphens becomes a hyphen ("North East" -> north-east).
+    """
+    domain = sender.rpartition("@")[2] or "localhost"
+
+    def mailbox(role: str, team: str) -> str:
+        local_team = re.sub(r"[^a-z0-9-]+", "-", team.lower()).strip("-")
+        return f"{role}.{local_team}@{domain}" if local_team else f"{role}@{domain}"
+
+    return mailbox
+
+
 def role_mailbox(sender: str) -> Callable[[str], str]:
     """Each role's shared mailbox at the sender's domain: social_worker@<domain>, business_support@<domain>."""
-    domain = sender.rpartition("@")[2] or "localhost"
-    return lambda role: f"{role}@{domain}"
+    mailbox = team_mailbox(sender)
+    return lambda role: mailbox(role, WHOLE_SERVICE)
 
 
 def email_message(notice: Notice, sender: str, recipient: str) -> EmailMessage:
@@ -123,8 +187,35 @@ def email_message(notice: Notice, sender: str, recipient: str) -> EmailMessage:
     return message
 
 
+def _lateness(line: DigestLine) -> str:
+    if line.working_days_late is None:
+        return "not due yet"
+    return f"{line.working_days_late} working day{'' if line.working_days_late == 1 else 's'} late"
+
+
+def digest_message(digest: Digest, sender: str, recipient: str) -> EmailMessage:
+    """The e-mail of a sweep digest: one line per action (case reference, action, due date, lateness, level)."""
+    whom = digest.recipient_role + (f", team {digest.team}" if digest.team != WHOLE_SERVICE else "")
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = recipient
+    message["Subject"] = f"[caseflow] deadline sweep {digest.as_of.isoformat()}: {digest.actions} action(s) for {whom}"
+    lines = [f"Deadline sweep of {digest.as_of.isoformat()}: {digest.actions} reminder(s) and escalation(s) for {whom}.", ""]
+    lines += [
+        f"{line.case_reference}  {line.action_kind}  due {line.due_on.isoformat()}  {_lateness(line)}  level {line.level}"
+        for line in digest.lines
+    ]
+    more = digest.actions - len(digest.lines)
+    if more > 0:
+        lines.append(f"... and {more} more; run `caseflow overdue --as-of {digest.as_of.isoformat()}` for the whole list.")
+    lines += ["", "Open the cases in caseflow for the details."]
+    message.set_content("\n".join(lines) + "\n")
+    message["X-Caseflow-Digest"] = f"{digest.as_of.isoformat()}:{digest.recipient_role}:{digest.team}"
+    return message
+
+
 class SmtpChannel:
-    """E-mail through an SMTP server (stdlib smtplib), one message per notice to the recipient role's mailbox."""
+    """E-mail through an SMTP server (stdlib smtplib): a notice to its role's mailbox, or ready-made messages."""
 
     name = "email"
 
@@ -135,11 +226,28 @@ class SmtpChannel:
         self._recipient_for = recipient_for or role_mailbox(sender)
 
     def deliver(self, notice: Notice) -> None:
-        message = email_message(notice, self.sender, self._recipient_for(notice.recipient_role))
+        [error] = self.send_all([email_message(notice, self.sender, self._recipient_for(notice.recipient_role))])
+        if error is not None:
+            raise EmailNotSent(f"notice {notice.key}: {error}")
+
+    def send_all(self, messages: Sequence[EmailMessage]) -> list[str | None]:
+        """Send the messages in one SMTP session; per message, None when accepted or why it was not."""
+        errors: list[str | None] = []
         try:
             with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
-                smtp.send_message(message)
+                for message in messages:
+                    errors.append(self._send_one(smtp, message))
         except (smtplib.SMTPException, OSError) as exc:
-            raise EmailNotSent(
-                f"notice {notice.key}: SMTP server {self.host}:{self.port} did not accept it ({type(exc).__name__})"
-            ) from None
+            # No connection, or it dropped: every message not yet handled failed with it.
+            errors.extend([self._refusal(exc)] * (len(messages) - len(errors)))
+        return errors
+
+    def _send_one(self, smtp: smtplib.SMTP, message: EmailMessage) -> str | None:
+        try:
+            smtp.send_message(message)
+        except (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as exc:
+            return self._refusal(exc)  # this message only: the session goes on with the next one
+        return None
+
+    def _refusal(self, exc: Exception) -> str:
+        return f"SMTP server {self.host}:{self.port} did not accept it ({type(exc).__name__})"

@@ -21,10 +21,16 @@ def _jsonable(record: Any) -> dict[str, Any]:
     return {key: value.isoformat() if isinstance(value, datetime) else value for key, value in asdict(record).items()}
 
 
+def _about(incident: incidents.Incident) -> str:
+    if incident.digest_id is not None:
+        return f"sweep digest {incident.digest_id}"
+    return f"case {incident.case_reference or '-'}"
+
+
 def _line(incident: incidents.Incident) -> str:
     run = f"  flow run {incident.flow_run_id}" if incident.flow_run_id else ""
     return (
-        f"  #{incident.id} {incident.kind}  case {incident.case_reference or '-'}  opened {incident.opened_at:%Y-%m-%d %H:%M}"
+        f"  #{incident.id} {incident.kind}  {_about(incident)}  opened {incident.opened_at:%Y-%m-%d %H:%M}"
         f"  retries {incident.retries}{run}  error: {incident.error}"
     )
 
@@ -62,7 +68,7 @@ def show(
 
 @app.command()
 def retry(incident_id: Annotated[int, typer.Argument(help="The incident's id, as listed.")]) -> None:
-    """Retry one incident: send its e-mail again, or queue its outbox row for the next dispatch."""
+    """Retry one incident: send its e-mail (a notice or a sweep digest) again, or queue its outbox row."""
     app_ = bootstrap()
     require_schema(app_.engine)
     settings = app_.settings

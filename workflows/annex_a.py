@@ -18,7 +18,7 @@ from openpyxl import Workbook
 
 from states.errors import CaseflowError
 from workflows.cin_census import la_child_id
-from workflows.return_facts import CaseFacts
+from workflows.return_facts import CaseFacts, previous_plans
 
 __all__ = ["LISTS", "AnnexAList", "AnnexAInvalid", "months_before", "rows", "write_csv", "write_xlsx"]
 
@@ -86,10 +86,20 @@ def _known(value: date | None, as_of: date) -> date | None:
     return value if value is not None and value <= as_of else None
 
 
+# The census sex codes in the template's words.
+GENDER = {"M": "Male", "F": "Female", "U": "Unknown"}
+
+
 def _child(case: CaseFacts, as_of: date) -> list[Cell]:
     record = case.record
-    return [la_child_id(case), record.get("gender"), record.get("ethnicity"), case.date_of_birth,
-            _age(case.date_of_birth, as_of), record.get("disability")]  # fmt: skip
+    gender = GENDER.get(case.sex or "") or record.get("gender")
+    return [la_child_id(case), gender, record.get("ethnicity"), case.date_of_birth, _age(case.date_of_birth, as_of),
+            record.get("disability")]  # fmt: skip
+
+
+def _same_child(case: CaseFacts, caseload: Sequence[CaseFacts]) -> list[CaseFacts]:
+    """The child's cases: those with its child id, or the case alone when it records none."""
+    return [other for other in caseload if other.child_key == case.child_key]
 
 
 def _between(day: date | None, first: date, last: date) -> bool:
@@ -98,7 +108,7 @@ def _between(day: date | None, first: date, last: date) -> bool:
 
 def _list_5_row(case: CaseFacts, caseload: Sequence[CaseFacts], as_of: date) -> list[Cell]:
     year_ago = months_before(as_of, 12)
-    same_child = [other for other in caseload if la_child_id(other) == la_child_id(case)]
+    same_child = _same_child(case, caseload)
     enquiries = sum(1 for c in same_child if _between(c.strategy_discussion_date, year_ago, as_of))
     icpcs = sum(1 for c in same_child if _between(c.icpc_date, year_ago, as_of))
     icpc = _known(case.icpc_date, as_of)
@@ -115,10 +125,7 @@ def _list_7_row(case: CaseFacts, caseload: Sequence[CaseFacts], as_of: date) -> 
     visits = [v for v in case.visits if v.child_seen and v.on <= as_of]
     last = max(visits, key=lambda v: v.on, default=None)
     reviews = [held for held in plan.reviews if held <= as_of]
-    previous = sum(
-        1 for other in caseload
-        if other.plan is not None and la_child_id(other) == la_child_id(case) and other.plan.start < plan.start
-    )  # fmt: skip
+    previous = previous_plans(_same_child(case, caseload))[case.reference]
     return [*_child(case, as_of), plan.start, plan.initial_category, plan.category_on(as_of),
             last.on if last else None, _yes_no(last.seen_alone) if last else None, max(reviews, default=None),
             _known(plan.end, as_of), case.record.get("emergency_protection"), previous, case.team,
@@ -159,7 +166,8 @@ def rows(annex_list: AnnexAList, caseload: Sequence[CaseFacts], as_of: date) -> 
     """The list's rows as at `as_of` (its window: the six months before, that day included), by child id."""
     since = months_before(as_of, 6)
     included = [case for case in caseload if case.referral_date <= as_of and annex_list.includes(case, since, as_of)]
-    return [annex_list.row(case, caseload, as_of) for case in sorted(included, key=la_child_id)]
+    ordered = sorted(included, key=lambda case: (la_child_id(case), case.referral_date))
+    return [annex_list.row(case, caseload, as_of) for case in ordered]
 
 
 def _text(value: Cell) -> str:

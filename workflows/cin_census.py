@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
-from collections.abc import Iterable, Sequence
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from lxml import etree
 
 from states.errors import CaseflowError
-from workflows.return_facts import CaseFacts, Plan
+from workflows.return_facts import CaseFacts, Plan, previous_plans
 from workflows.settings import REPOSITORY_CONFIG_DIR
 
 __all__ = [
@@ -22,7 +25,7 @@ __all__ = [
 SCHEMA_DIR = REPOSITORY_CONFIG_DIR / "schemas"
 SOFTWARE_CODE = "caseflow"
 # The DfE's own codes for "not recorded" where the schema requires a value the case system does not hold.
-GENDER_NOT_RECORDED = "0"
+SEX_UNKNOWN = "U"
 ETHNICITY_NOT_OBTAINED = "NOBT"
 REFERRAL_SOURCE_UNKNOWN = "10"
 # Reasons for closure the audit trail proves; any other closure keeps the code recorded on the case, if any.
@@ -89,9 +92,22 @@ def census_children(facts: Iterable[CaseFacts], year: CensusYear) -> list[CaseFa
     ]  # fmt: skip
 
 
+# LAchildID: at most 20 letters and digits (DfE rules 1570 and 1580).
+LA_CHILD_ID_LENGTH = 20
+_NOT_ALPHANUMERIC = re.compile(r"[^A-Za-z0-9]")
+
+
 def la_child_id(case: CaseFacts) -> str:
-    """The DfE's LAchildID: the one recorded on the case if any, else the case reference."""
-    return str(case.record.get("la_child_id") or case.reference)
+    """The DfE's LAchildID: the authority's own child id when the case records one; else the case reference
+    without its other characters (CF-2026-0001 -> CF20260001); a reference longer than 20 letters and digits
+    becomes R and the first 19 hex digits of its SHA-256, upper case. Either way the same case always gets
+    the same id."""
+    if case.child_id:
+        return case.child_id
+    letters = _NOT_ALPHANUMERIC.sub("", case.reference)
+    if 0 < len(letters) <= LA_CHILD_ID_LENGTH:
+        return letters
+    return "R" + hashlib.sha256(case.reference.encode()).hexdigest()[: LA_CHILD_ID_LENGTH - 1].upper()
 
 
 def _add(parent: etree._Element, tag: str, value: object | None) -> etree._Element | None:
@@ -103,7 +119,8 @@ def _add(parent: etree._Element, tag: str, value: object | None) -> etree._Eleme
 
 
 def _flag(value: bool) -> str:
-    return "true" if value else "false"
+    # 1 and 0: the only spelling every CIN schema accepts (the 2023-24 one also took true and false).
+    return "1" if value else "0"
 
 
 def _header(root: etree._Element, year: CensusYear, lea: str, generated_at: datetime) -> None:
@@ -120,16 +137,23 @@ def _header(root: etree._Element, year: CensusYear, lea: str, generated_at: date
     _add(source, "DateTime", generated_at.replace(microsecond=0, tzinfo=None).isoformat())
 
 
-def _identifiers(child: etree._Element, case: CaseFacts) -> None:
+def _latest(cases: Sequence[CaseFacts], read: Callable[[CaseFacts], Any]) -> Any:
+    """The value the most recent of a child's cases (by referral) records, looking back past cases without one."""
+    return next((value for case in reversed(cases) if (value := read(case))), None)
+
+
+def _identifiers(child: etree._Element, cases: Sequence[CaseFacts]) -> None:
+    """The child's identifiers and characteristics, from the newest of its cases that records each."""
+    born = _latest(cases, lambda case: case.date_of_birth)
     ids = etree.SubElement(child, "ChildIdentifiers")
-    _add(ids, "LAchildID", la_child_id(case))
-    _add(ids, "UPN", case.record.get("upn"))
-    _add(ids, "PersonBirthDate", case.date_of_birth)
-    _add(ids, "ExpectedPersonBirthDate", case.expected_delivery_date if case.date_of_birth is None else None)
-    _add(ids, "GenderCurrent", case.record.get("gender_current") or GENDER_NOT_RECORDED)
+    _add(ids, "LAchildID", la_child_id(cases[-1]))
+    _add(ids, "UPN", _latest(cases, lambda case: case.upn))
+    _add(ids, "PersonBirthDate", born)
+    _add(ids, "ExpectedPersonBirthDate", None if born else _latest(cases, lambda case: case.expected_delivery_date))
+    _add(ids, "Sex", _latest(cases, lambda case: case.sex) or SEX_UNKNOWN)
     characteristics = etree.SubElement(child, "ChildCharacteristics")
-    _add(characteristics, "Ethnicity", case.record.get("ethnicity") or ETHNICITY_NOT_OBTAINED)
-    disabilities = case.record.get("disabilities") or []
+    _add(characteristics, "Ethnicity", _latest(cases, lambda case: case.record.get("ethnicity")) or ETHNICITY_NOT_OBTAINED)
+    disabilities = _latest(cases, lambda case: case.record.get("disabilities")) or []
     if disabilities:
         listed = etree.SubElement(characteristics, "Disabilities")
         for code in disabilities:
@@ -208,24 +232,37 @@ def _cin_details(child: etree._Element, case: CaseFacts, previous: int, year: Ce
         _plan(details, plan, previous, year)
 
 
-def _previous_plans(cases: Sequence[CaseFacts]) -> dict[str, int]:
-    """Per case, the plans of the same child (same LAchildID) that started before its own plan."""
-    starts = {case.reference: case.plan.start for case in cases if case.plan is not None}
-    child = {case.reference: la_child_id(case) for case in cases}
-    return {
-        reference: sum(1 for other, began in starts.items() if child[other] == child[reference] and began < start)
-        for reference, start in starts.items()
-    }
+def _children(cases: Iterable[CaseFacts]) -> list[list[CaseFacts]]:
+    """The cases grouped by child, each child's oldest referral first, the children in LAchildID order.
+
+    Two children may not share an LAchildID (a reference reduced to the same letters and digits as another
+    case's, or as a recorded child id): the census would merge them, so that is refused, naming the cases.
+    """
+    by_child: dict[str, list[CaseFacts]] = defaultdict(list)
+    for case in cases:
+        by_child[case.child_key].append(case)
+    children = [sorted(group, key=lambda case: (case.referral_date, case.reference)) for group in by_child.values()]
+    sent_as: dict[str, list[CaseFacts]] = {}
+    for group in children:
+        other = sent_as.setdefault(la_child_id(group[-1]), group)
+        if other is not group:
+            raise CensusInvalid(
+                f"cases {other[-1].reference} and {group[-1].reference} are different children with the same "
+                "LAchildID: give one of them the authority's child id (child_id at referral)"
+            )
+    return sorted(children, key=lambda group: la_child_id(group[-1]))
 
 
 def build_census(facts: Sequence[CaseFacts], year: CensusYear, lea: str, generated_at: datetime) -> etree._Element:
-    """The census `Message` for the cases open in `year`, one Child per case, in case reference order."""
+    """The census `Message` for the children in need in `year`: one Child per child, with a CINdetails per
+    case of the year; NumberOfPreviousCPP counts the child's earlier plans on any case, in any year."""
     root = etree.Element("Message")
     _header(root, year, lea, generated_at)
     children = etree.SubElement(root, "Children")
-    previous = _previous_plans(facts)
-    for case in census_children(facts, year):
+    previous = previous_plans(facts)
+    for cases in _children(census_children(facts, year)):
         child = etree.SubElement(children, "Child")
-        _identifiers(child, case)
-        _cin_details(child, case, previous.get(case.reference, 0), year)
+        _identifiers(child, cases)
+        for case in cases:
+            _cin_details(child, case, previous.get(case.reference, 0), year)
     return root

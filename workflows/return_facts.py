@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from workflows.case_store import FIRED_EVENT
 from workflows.models import ActionRow, AuditEventRow, CaseRow
 
-__all__ = ["ActionRecord", "CaseFacts", "Plan", "Visit", "read_case_facts"]
+__all__ = ["ActionRecord", "CaseFacts", "Plan", "Visit", "previous_plans", "read_case_facts"]
 
 
 @dataclass(frozen=True)
@@ -69,6 +69,10 @@ class CaseFacts:
     date_of_birth: date | None
     expected_delivery_date: date | None
     referral_date: date
+    # Who the child is in the authority's records (personal): the id links the child's cases.
+    child_id: str | None = None
+    sex: str | None = None
+    upn: str | None = None
     record: Mapping[str, Any] = field(default_factory=dict)
     referral_nfa: bool = False
     strategy_discussion_date: date | None = None
@@ -88,6 +92,12 @@ class CaseFacts:
     child_only_conferences: tuple[date, ...] = ()
     actions: tuple[ActionRecord, ...] = ()
 
+    @property
+    def child_key(self) -> str:
+        """What groups a child's cases: the child id when recorded; else the case stands alone (a child id
+        has no colon, so the two kinds never meet)."""
+        return self.child_id or f"case:{self.reference}"
+
     def actions_of(self, kind: str) -> list[ActionRecord]:
         """The action rows of `kind`, earliest due first."""
         return sorted((a for a in self.actions if a.kind == kind), key=lambda a: a.due_on)
@@ -96,6 +106,19 @@ class CaseFacts:
         """The latest visit at which the child was seen (seen alone, if asked)."""
         seen = [v.on for v in self.visits if v.child_seen and (v.seen_alone or not alone)]
         return max(seen, default=None)
+
+
+def previous_plans(caseload: Iterable[CaseFacts]) -> dict[str, int]:
+    """Per case with a plan (by reference): how many plans of the same child started before it, on any of the
+    child's cases and in any year. Cases without a child id are children of their own."""
+    starts: dict[str, list[date]] = defaultdict(list)
+    planned = [case for case in caseload if case.plan is not None]
+    for case in planned:
+        starts[case.child_key].append(case.plan.start)  # type: ignore[union-attr]
+    return {
+        case.reference: sum(1 for began in starts[case.child_key] if began < case.plan.start)  # type: ignore[union-attr]
+        for case in planned
+    }
 
 
 def _day(value: Any) -> date | None:
@@ -216,6 +239,9 @@ def _case_facts(case: Any, events: Sequence[Any], actions: Iterable[Any]) -> Cas
         date_of_birth=case.date_of_birth,
         expected_delivery_date=case.expected_delivery_date,
         referral_date=referral,
+        child_id=case.child_id,
+        sex=case.sex,
+        upn=case.upn,
         record=dict(case.facts or {}),
         actions=tuple(ActionRecord(a.kind, a.due_on, a.done_on, a.status) for a in actions),
     )

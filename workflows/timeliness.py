@@ -17,8 +17,7 @@ from matplotlib.figure import Figure
 
 from states.errors import CaseflowError
 from workflows.annex_a import months_before
-from workflows.cin_census import la_child_id
-from workflows.return_facts import ActionRecord, CaseFacts
+from workflows.return_facts import ActionRecord, CaseFacts, previous_plans
 
 __all__ = [
     "MEASURES", "Measure", "Period", "ReportPeriodInvalid", "Result", "measure_all", "write_charts", "write_table",
@@ -104,10 +103,10 @@ def _long_plans(cases: Sequence[CaseFacts], period: Period) -> Count:
 
 
 def _later_plans(cases: Sequence[CaseFacts], period: Period) -> Count:
+    """Plans started in the period that follow an earlier plan of the same child (linked by its child id)."""
     started = [c for c in cases if c.plan is not None and c.plan.start in period]
-    starts = [(la_child_id(c), c.plan.start) for c in cases if c.plan is not None]
-    later = sum(1 for c in started if c.plan and any(k == la_child_id(c) and s < c.plan.start for k, s in starts))
-    return later, len(started)
+    previous = previous_plans(cases)
+    return sum(1 for c in started if previous[c.reference] > 0), len(started)
 
 
 def _conferences(cases: Sequence[CaseFacts], period: Period) -> list[tuple[CaseFacts, date]]:
@@ -121,8 +120,8 @@ def _child_only_held(cases: Sequence[CaseFacts], period: Period) -> Count:
 
 
 def _children_took_part(cases: Sequence[CaseFacts], period: Period) -> Count:
-    children = {la_child_id(c) for c, _ in _conferences(cases, period)}
-    took_part = {la_child_id(c) for c in cases if any(on in period for on in c.child_only_conferences)}
+    children = {c.child_key for c, _ in _conferences(cases, period)}
+    took_part = {c.child_key for c in cases if any(on in period for on in c.child_only_conferences)}
     return len(children & took_part), len(children)
 
 

@@ -20,6 +20,24 @@ CF0004  born 2012-01-15; referral Mon 2024-04-08, strategy discussion Tue 04-09,
 CF0005  referral Mon 2026-05-11, closed with no further action Tue 05-12 (no strategy discussion).
 CF0006  referral Mon 2026-10-05, strategy discussion Tue 10-06, ICPC not required, closed Tue 10-20.
 CF0007  referral Mon 2025-01-06, closed with no further action Tue 2025-01-07: before the 2026-27 census year.
+
+The second-plans caseload (build_second_plans): two children with two cases each, linked by the authority's
+child id, and one hyphenated reference without a child id.
+
+Child P4401 (sex F, born 2016-05-14, UPN T201000123456: LA code 201, check letter T as the DfE's UPN guide
+        computes it, digits 2-13 weighted 2 to 13 sum to 246, remainder 16 after dividing by 23 -> T):
+RC-0001 referral Mon 2026-04-20, strategy discussion Tue 04-21 (ICPC target Wed 05-13: 15 WD, Mon 05-04 a
+        bank holiday), conference decided Wed 04-22 for Fri 05-08; ICPC Fri 05-08 -> CP plan, sexual abuse;
+        review Wed 07-22 (due Fri 08-07: 3 months is Sat 08-08, back to Friday) ends the plan and the case.
+RC-0002 referral Mon 2026-10-12, strategy discussion Tue 10-13 (target Tue 11-03), conference decided
+        Wed 10-14 for Thu 10-29; ICPC Thu 10-29 -> CP plan, neglect: the child's second plan, open on 2027-03-31.
+Child P5502 (sex M, no UPN, born 2013-09-09):
+RC-0004 referral Mon 2025-01-13, strategy discussion Tue 01-14, conference decided Wed 01-15 for Fri 01-31;
+        ICPC Fri 2025-01-31 -> CP plan, physical abuse; review Wed 2025-04-23 ends the plan and the case:
+        all before the 2026-27 census year.
+RC-0005 referral Mon 2026-11-09, strategy discussion Tue 11-10, conference decided Wed 11-11 for Wed 11-25;
+        ICPC Wed 11-25 -> CP plan, emotional abuse: the child's second plan, open on 2027-03-31.
+RC-0003 (no child id) referral Mon 2026-06-08, closed with no further action Tue 06-09.
 """
 
 from __future__ import annotations
@@ -126,6 +144,45 @@ def _cf0006(service: CaseService) -> None:
      .fire("receive_referral", "2026-10-05", referral_date="2026-10-05", date_of_birth="2010-06-30")
      .fire("start_s47", "2026-10-06", strategy_discussion_date="2026-10-06")
      .fire("icpc_not_required", "2026-10-20", outcome="no_further_action", date="2026-10-20"))  # fmt: skip
+
+
+def _plan_at_icpc(journey: Journey, enquiry: str, decided: str, icpc: str, category: str) -> Journey:
+    """From the strategy discussion to an ICPC that starts a plan (the referral already fired)."""
+    return (journey
+            .fire("start_s47", enquiry, strategy_discussion_date=enquiry)
+            .fire("convene_icpc", decided, decision_date=decided, conference_date=icpc)
+            .fire("hold_icpc", icpc, date=icpc, outcome="cp_plan", category=category, override_reason=OVERRIDE))  # fmt: skip
+
+
+def _ended_at_first_review(journey: Journey, convened: str, held: str) -> None:
+    (journey.fire("convene_review", convened, conference_date=held)
+     .fire("hold_review", held, date=held, outcome="end_plan_close", override_reason=OVERRIDE,
+           exceptional_reason="the family moved in with the other parent"))  # fmt: skip
+
+
+P4401 = {"child_id": "P4401", "sex": "F", "upn": "T201000123456", "date_of_birth": "2016-05-14"}
+P5502 = {"child_id": "P5502", "sex": "M", "date_of_birth": "2013-09-09"}
+
+
+def _referred(service: CaseService, reference: str, on: str, child: dict[str, str]) -> Journey:
+    return Journey(service, reference).fire("receive_referral", on, referral_date=on, **child)
+
+
+def build_second_plans(engine: Engine) -> CaseService:
+    """Fire the second-plans caseload above into the database behind `engine`; returns the service used."""
+    service = CaseService(make_session_factory(engine), POLICIES)
+    first = _plan_at_icpc(_referred(service, "RC-0001", "2026-04-20", P4401),
+                          "2026-04-21", "2026-04-22", "2026-05-08", "SAB")  # fmt: skip
+    _ended_at_first_review(first, "2026-07-01", "2026-07-22")
+    _plan_at_icpc(_referred(service, "RC-0002", "2026-10-12", P4401),
+                  "2026-10-13", "2026-10-14", "2026-10-29", "NEG")  # fmt: skip
+    earlier = _plan_at_icpc(_referred(service, "RC-0004", "2025-01-13", P5502),
+                            "2025-01-14", "2025-01-15", "2025-01-31", "PHY")  # fmt: skip
+    _ended_at_first_review(earlier, "2025-04-01", "2025-04-23")
+    _plan_at_icpc(_referred(service, "RC-0005", "2026-11-09", P5502),
+                  "2026-11-10", "2026-11-11", "2026-11-25", "EMO")  # fmt: skip
+    _closed_at_referral(service, "RC-0003", "2026-06-08", "2026-06-09")
+    return service
 
 
 def build_caseload(engine: Engine) -> CaseService:

@@ -9,7 +9,7 @@ from pathlib import Path
 from openpyxl import load_workbook
 from sqlalchemy import Engine
 
-from tests.integration.returns_caseload import build_caseload
+from tests.integration.returns_caseload import build_caseload, build_second_plans
 from workflows.annex_a import LISTS, months_before, rows, write_csv, write_xlsx
 from workflows.return_facts import CaseFacts, read_case_facts
 
@@ -96,3 +96,24 @@ def test_the_csv_and_xlsx_carry_the_ofsted_template_headings_and_dates(engine: E
     assert sheet["A2"].value == "CF0003"
     assert sheet["G2"].value == datetime(2026, 9, 8)
     assert sheet["G2"].number_format == "dd/mm/yyyy"
+
+
+def test_a_child_s_earlier_cases_count_in_its_enquiries_icpcs_and_previous_plans(engine: Engine) -> None:
+    build_second_plans(engine)
+    with engine.connect() as connection:
+        facts = read_case_facts(connection)
+    # The window: Sat 31 July 2026 to Sun 31 January 2027. RC-0001's plan ended Wed 22 July, before it.
+    on_plan = _by_heading(7, facts, AS_OF)
+    assert [row["Child Unique ID"] for row in on_plan] == ["P4401", "P5502"]
+    p4401, p5502 = on_plan
+    assert p4401["Child Protection Plan Start Date"] == date(2026, 10, 29)
+    assert p4401["Number of Previous Child Protection Plans"] == 1  # RC-0001's, 8 May to 22 July 2026
+    assert p5502["Number of Previous Child Protection Plans"] == 1  # RC-0004's, January to April 2025
+    assert (p4401["Gender"], p5502["Gender"]) == ("Female", "Male")
+    enquiries = {row["Child Unique ID"]: row for row in _by_heading(5, facts, AS_OF)}
+    # Since Sun 31 January 2026: P4401's enquiries Tue 21 April and Tue 13 October, ICPCs Fri 8 May and
+    # Thu 29 October; P5502's enquiry of Tue 14 January 2025 is older than twelve months.
+    assert (enquiries["P4401"]["Number of Section 47 Enquiries in the last 12 months"],
+            enquiries["P4401"]["Number of ICPCs in the last 12 months"]) == (2, 2)  # fmt: skip
+    assert enquiries["P5502"]["Number of Section 47 Enquiries in the last 12 months"] == 1
+    assert sorted(enquiries) == ["P4401", "P5502"]  # RC-0003 closed at referral on 9 June: no enquiry

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import xml.etree.ElementTree as ET
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from lxml import etree
 from sqlalchemy import Engine
 
-from tests.integration.returns_caseload import build_caseload
-from workflows.cin_census import SCHEMA_DIR, CensusInvalid, CensusYear, build_census, validate_census
+from tests.integration.returns_caseload import build_caseload, build_second_plans
+from workflows.cin_census import SCHEMA_DIR, CensusInvalid, CensusYear, build_census, la_child_id, validate_census
+from workflows.models import AuditEventRow, CaseRow, OutboxRow
 from workflows.return_facts import CaseFacts, read_case_facts
 
 YEAR = CensusYear.parse("2026-27")
@@ -28,6 +31,7 @@ NOT_HELD = {
 
 def _facts(engine: Engine) -> list[CaseFacts]:
     build_caseload(engine)
+    build_second_plans(engine)
     with engine.connect() as connection:
         return read_case_facts(connection)
 
@@ -49,9 +53,10 @@ def _text(element: etree._Element, path: str) -> list[str]:
 def test_the_census_of_a_lifecycle_caseload_validates_against_the_dfe_schema(engine: Engine) -> None:
     root = _census(engine)
     validate_census(root, YEAR)
-    # CF0007 closed in January 2025, before the census year: the other six are in it.
+    # CF0007 closed in January 2025, before the census year: the other six are in it. P4401 and P5502 are the
+    # children with two cases each (their authority child ids); RC-0003 has none: its reference's letters and digits.
     assert _text(root, "/Message/Children/Child/ChildIdentifiers/LAchildID") == [
-        "CF0001", "CF0002", "CF0003", "CF0004", "CF0005", "CF0006",
+        "CF0001", "CF0002", "CF0003", "CF0004", "CF0005", "CF0006", "P4401", "P5502", "RC0003",
     ]  # fmt: skip
 
 
@@ -62,7 +67,7 @@ def test_the_enquiry_conference_and_plan_of_a_child_come_from_the_audit_trail(en
     # 15 working days after Tue 14 April 2026, Monday 4 May being a bank holiday: Wed 6 May.
     assert _text(details, "Section47/InitialCPCtarget") == ["2026-05-06"]
     assert _text(details, "Section47/DateOfInitialCPC") == ["2026-05-01"]
-    assert _text(details, "Section47/ICPCnotRequired") == ["false"]
+    assert _text(details, "Section47/ICPCnotRequired") == ["0"]
     assert _text(details, "DateOfInitialCPC") == []  # recorded once, in the enquiry's module
     plan = details.find("ChildProtectionPlans")
     assert _text(plan, "CPPstartDate") == ["2026-05-01"]
@@ -88,18 +93,18 @@ def test_cin_plans_enquiries_without_conference_and_referrals_closed_at_once_are
     cf0001 = _child(root, "CF0001").find("CINdetails")
     assert _text(cf0001, "CINPlanDates/CINPlanStartDate") == ["2026-06-19"]
     assert _text(cf0001, "CINPlanDates/CINPlanEndDate") == ["2026-11-30"]
-    assert _text(cf0001, "Section47/ICPCnotRequired") == ["true"]
+    assert _text(cf0001, "Section47/ICPCnotRequired") == ["1"]
     # 15 working days after Tue 2 June 2026: Tue 23 June.
     assert _text(cf0001, "Section47/InitialCPCtarget") == ["2026-06-23"]
     cf0005 = _child(root, "CF0005").find("CINdetails")
-    assert _text(cf0005, "ReferralNFA") == ["true"]
+    assert _text(cf0005, "ReferralNFA") == ["1"]
     assert cf0005.find("Section47") is None
     assert _text(_child(root, "CF0003").find("CINdetails"), "CINPlanDates/CINPlanStartDate") == ["2026-10-06"]
 
 
 def test_fields_the_system_does_not_hold_carry_the_dfe_not_recorded_codes(engine: Engine) -> None:
     child = _child(_census(engine), "CF0003")
-    assert _text(child, "ChildIdentifiers/GenderCurrent") == ["0"]  # "not recorded"
+    assert _text(child, "ChildIdentifiers/Sex") == ["U"]  # "unknown": the referral gave none
     assert _text(child, "ChildCharacteristics/Ethnicity") == ["NOBT"]  # "information not yet obtained"
     assert _text(child, "CINdetails/ReferralSource") == ["10"]  # "unknown"
     assert child.find("ChildIdentifiers/UPN") is None
@@ -146,12 +151,89 @@ def test_a_census_the_schema_refuses_is_never_accepted(engine: Engine) -> None:
         validate_census(root, YEAR)
 
 
-def test_the_schema_differs_from_the_published_one_only_by_the_named_amendment() -> None:
+# The two amendments the 2026-27 schema's header comment names, with their evidence, and nothing else.
+AMENDMENTS = (
+    ('"NumberOfPreviousCPP" type="xs:positiveInteger"', '"NumberOfPreviousCPP" type="xs:nonNegativeInteger"'),
+    ('<xs:element name="GenderCurrent" type="gendertype" minOccurs="1" maxOccurs="1"/>',
+     '<xs:element name="Sex" type="sextype" minOccurs="1" maxOccurs="1"/>'),
+    ('  <xs:simpleType name="gendertype">',
+     '''  <xs:simpleType name="sextype">
+    <xs:restriction base="nonEmptyString">
+      <xs:enumeration value="M"/>
+      <xs:enumeration value="F"/>
+      <xs:enumeration value="U"/>
+    </xs:restriction>
+  </xs:simpleType>
+
+  <xs:simpleType name="gendertype">'''),
+)  # fmt: skip
+
+
+def test_the_schema_differs_from_the_published_one_only_by_the_named_amendments() -> None:
     published = (SCHEMA_DIR / "cin_census_2024_as_published.xsd").read_text(encoding="utf-8")
     ours = (SCHEMA_DIR / "cin_census_2026_27.xsd").read_text(encoding="utf-8")
     without_comment = ours[: ours.index("<!--")] + ours[ours.index("-->\n") + 4 :]
-    amended = published.replace(
-        '"NumberOfPreviousCPP" type="xs:positiveInteger"', '"NumberOfPreviousCPP" type="xs:nonNegativeInteger"'
-    )
-    assert amended != published
+    amended = published
+    for old, new in AMENDMENTS:
+        assert amended.count(old) == 1, old
+        amended = amended.replace(old, new)
     assert without_comment == amended
+
+
+def test_a_child_s_two_cases_are_one_child_with_two_cin_details_and_the_second_plan_counts_the_first(
+    engine: Engine,
+) -> None:
+    child = _child(_census(engine), "P4401")
+    assert _text(child, "ChildIdentifiers/Sex") == ["F"]
+    assert _text(child, "ChildIdentifiers/UPN") == ["T201000123456"]
+    assert _text(child, "ChildIdentifiers/PersonBirthDate") == ["2016-05-14"]
+    # RC-0001 (referred Mon 20 April 2026, plan Fri 8 May to Wed 22 July) then RC-0002 (referred Mon 12 October,
+    # plan from Thu 29 October): the first plan had none before it, the second has the first.
+    assert _text(child, "CINdetails/CINreferralDate") == ["2026-04-20", "2026-10-12"]
+    assert _text(child, "CINdetails/ChildProtectionPlans/CPPstartDate") == ["2026-05-08", "2026-10-29"]
+    assert _text(child, "CINdetails/ChildProtectionPlans/NumberOfPreviousCPP") == ["0", "1"]
+    assert _text(child, "CINdetails/CINclosureDate") == ["2026-07-22"]
+    # 15 working days after Tue 21 April 2026, Mon 4 May a bank holiday: Wed 13 May; after Tue 13 Oct: Tue 3 Nov.
+    assert _text(child, "CINdetails/Section47/InitialCPCtarget") == ["2026-05-13", "2026-11-03"]
+
+
+def test_a_plan_of_an_earlier_year_counts_as_previous_though_its_case_is_not_in_the_census(engine: Engine) -> None:
+    child = _child(_census(engine), "P5502")
+    # RC-0004's plan (31 January to 23 April 2025) closed before the year: only RC-0005 is sent, with one before.
+    assert _text(child, "CINdetails/CINreferralDate") == ["2026-11-09"]
+    assert _text(child, "CINdetails/ChildProtectionPlans/NumberOfPreviousCPP") == ["1"]
+    assert _text(child, "ChildIdentifiers/Sex") == ["M"]
+    assert child.find("ChildIdentifiers/UPN") is None  # none given: left out, never invented
+
+
+def _case(reference: str, child_id: str | None = None) -> CaseFacts:
+    return CaseFacts(reference=reference, authority="default", team=None, status="referred",
+                     date_of_birth=date(2015, 10, 1), expected_delivery_date=None, referral_date=date(2026, 6, 1),
+                     child_id=child_id)  # fmt: skip
+
+
+def test_la_child_id_is_the_child_id_else_the_reference_s_letters_and_digits() -> None:
+    assert la_child_id(_case("CF-2026-0001", child_id="P4401")) == "P4401"
+    assert la_child_id(_case("CF-2026-0001")) == "CF20260001"
+    long_reference = "LONDON-BOROUGH-2026-000123"  # 22 letters and digits: more than the 20 allowed
+    derived = la_child_id(_case(long_reference))
+    assert len(derived) == 20 and derived.isalnum() and derived.startswith("R")
+    assert la_child_id(_case(long_reference)) == derived  # stable
+    assert la_child_id(_case(long_reference + "4")) != derived
+
+
+def test_two_children_that_would_share_an_la_child_id_are_refused_naming_the_cases() -> None:
+    with pytest.raises(CensusInvalid, match=r"cases CF-1 and CF1 are different children with the same LAchildID"):
+        build_census([_case("CF-1"), _case("CF1")], YEAR, "999", GENERATED_AT)
+
+
+def test_the_child_s_id_sex_and_upn_stay_on_the_case_row_out_of_audit_and_outbox_payloads(engine: Engine) -> None:
+    build_second_plans(engine)
+    with engine.connect() as connection:
+        row = connection.execute(sa.select(CaseRow).where(CaseRow.reference == "RC-0001")).one()
+        assert (row.child_id, row.sex, row.upn) == ("P4401", "F", "T201000123456")
+        audited = connection.execute(sa.select(AuditEventRow.payload)).scalars().all()
+        queued = connection.execute(sa.select(OutboxRow.payload)).scalars().all()
+    for payload in [*audited, *queued]:
+        text = json.dumps(payload)
+        assert "P4401" not in text and "T201000123456" not in text and '"sex"' not in text, text

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from tests.integration.returns_caseload import build_caseload
+from tests.integration.returns_caseload import build_caseload, build_second_plans
 from workflows.return_facts import read_case_facts
 from workflows.timeliness import MEASURES, Period, Result, measure_all, write_charts, write_table
 
@@ -62,3 +62,15 @@ def test_the_table_and_one_chart_per_measure_are_written(engine: Engine, tmp_pat
     assert (first["met"], first["of"], first["percent"], first["from"], first["to"]) == ("1", "2", "50.0", "2026-04-01", "2027-03-31")
     assert len(charts) == 9
     assert all(chart.read_bytes().startswith(PNG_SIGNATURE) for chart in charts)
+
+
+def test_second_or_later_plans_and_children_follow_the_child_across_its_cases(engine: Engine) -> None:
+    build_second_plans(engine)
+    with engine.connect() as connection:
+        results = {r.name: r for r in measure_all(read_case_facts(connection), YEAR)}
+    # Plans started in 2026-27: RC-0001 Fri 8 May (P4401's first), RC-0002 Thu 29 Oct (P4401's second) and
+    # RC-0005 Wed 25 Nov (P5502's second: its first began Fri 31 January 2025, on RC-0004).
+    assert (results["second_or_later_plans"].met, results["second_or_later_plans"].of) == (2, 3)
+    # Conferences in the year: ICPCs 8 May, 29 Oct, 25 Nov and the review of Wed 22 July, of two children
+    # (P4401 on two cases, P5502); neither took part in a child-only conference.
+    assert (results["children_who_took_part"].met, results["children_who_took_part"].of) == (0, 2)

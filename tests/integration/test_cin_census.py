@@ -12,6 +12,8 @@ import sqlalchemy as sa
 from lxml import etree
 from sqlalchemy import Engine
 
+from states.event_data import parse_event_data
+from states.lifecycle_errors import InvalidEventData
 from tests.integration.returns_caseload import build_caseload, build_second_plans
 from workflows.cin_census import SCHEMA_DIR, CensusInvalid, CensusYear, build_census, la_child_id, validate_census
 from workflows.models import AuditEventRow, CaseRow, OutboxRow
@@ -237,3 +239,19 @@ def test_the_child_s_id_sex_and_upn_stay_on_the_case_row_out_of_audit_and_outbox
     for payload in [*audited, *queued]:
         text = json.dumps(payload)
         assert "P4401" not in text and "T201000123456" not in text and '"sex"' not in text, text
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "expected"),
+    [
+        ("child_id", "P-4401", "child_id: String should match pattern '^[A-Za-z0-9]{1,20}$'"),
+        ("sex", "female", "sex: Input should be 'M', 'F' or 'U'"),
+        ("upn", "T20100012345", "upn: String should match pattern '^[A-Za-z][0-9]{11}[0-9A-Za-z]$'"),
+    ],
+)
+def test_a_malformed_child_identity_is_refused_without_repeating_it(field: str, value: str, expected: str) -> None:
+    data = {"referral_date": "2026-06-01", "date_of_birth": "2015-10-01", field: value}
+    with pytest.raises(InvalidEventData) as refused:
+        parse_event_data("receive_referral", data)
+    assert str(refused.value) == f"receive_referral: {expected}"
+    assert value not in str(refused.value)

@@ -55,7 +55,9 @@ def cin_census(
     root = build_census(facts, census_year, lea, utc_now())
     validate_census(root, census_year)
     out.write_bytes(etree.tostring(root, pretty_print=True, xml_declaration=True, encoding="UTF-8"))
-    typer.echo(f"wrote {out}: {len(census_children(facts, census_year))} children, census year {year}")
+    children = root.find("Children")
+    episodes = len(census_children(facts, census_year))
+    typer.echo(f"wrote {out}: {len(children)} children, {episodes} cases, census year {year}")
 
 
 def _lists(text: str) -> list[int]:

@@ -1,9 +1,9 @@
 """Ofsted inspection Annex A, lists 5 (section 47 enquiries and ICPCs) and 7 (child protection plans).
 
 Column headings are those of the Ofsted Annex A template, as the liia-tools project (SocialFinanceDigitalLabs/
-liia-tools, liiatools/spec/annex_a/annex-a-merge.yml, "List 5" and "List 7") records them. Fields the case
-system does not hold (gender, ethnicity, disability, allocated worker, emergency protection) are left empty
-unless the case record holds them.
+liia-tools, liiatools/spec/annex_a/annex-a-merge.yml, "List 5" and "List 7") records them. Gender is the child's sex as
+given at referral (Male, Female, Unknown); fields the case system does not hold (ethnicity, disability,
+allocated worker, emergency protection) are left empty unless the case record holds them.
 """
 
 from __future__ import annotations

@@ -150,7 +150,8 @@ def _identifiers(child: etree._Element, cases: Sequence[CaseFacts]) -> None:
     _add(ids, "UPN", _latest(cases, lambda case: case.upn))
     _add(ids, "PersonBirthDate", born)
     _add(ids, "ExpectedPersonBirthDate", None if born else _latest(cases, lambda case: case.expected_delivery_date))
-    _add(ids, "Sex", _latest(cases, lambda case: case.sex) or SEX_UNKNOWN)
+    # DfE rule 8750: an unborn child's sex is U, whatever the referral said.
+    _add(ids, "Sex", (_latest(cases, lambda case: case.sex) if born else None) or SEX_UNKNOWN)
     characteristics = etree.SubElement(child, "ChildCharacteristics")
     _add(characteristics, "Ethnicity", _latest(cases, lambda case: case.record.get("ethnicity")) or ETHNICITY_NOT_OBTAINED)
     disabilities = _latest(cases, lambda case: case.record.get("disabilities")) or []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -222,6 +223,15 @@ def test_la_child_id_is_the_child_id_else_the_reference_s_letters_and_digits() -
     assert len(derived) == 20 and derived.isalnum() and derived.startswith("R")
     assert la_child_id(_case(long_reference)) == derived  # stable
     assert la_child_id(_case(long_reference + "4")) != derived
+
+
+def test_an_unborn_child_s_sex_is_sent_as_u_whatever_the_referral_said() -> None:
+    unborn = replace(_case("PB-1"), date_of_birth=None, expected_delivery_date=date(2026, 9, 1), sex="F")
+    child = build_census([unborn], YEAR, "999", GENERATED_AT).find("Children/Child")
+    assert _text(child, "ChildIdentifiers/Sex") == ["U"]  # DfE rule 8750
+    assert _text(child, "ChildIdentifiers/ExpectedPersonBirthDate") == ["2026-09-01"]
+    born = replace(unborn, date_of_birth=date(2026, 8, 28))
+    assert _text(build_census([born], YEAR, "999", GENERATED_AT), "//Sex") == ["F"]
 
 
 def test_two_children_that_would_share_an_la_child_id_are_refused_naming_the_cases() -> None:

@@ -43,6 +43,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.schema import CreateTable
 
 from states.policy import Policy
@@ -68,8 +69,10 @@ __all__ = [
 
 REMINDER = "reminder"
 DEFAULT_MAX_BATCHES = 10
-# Below this many actions a batch is not worth a task run of its own.
-MIN_BATCH_ACTIONS = 5_000
+# Below this many actions a batch is not worth a task run of its own: each batch reads its own cases (on
+# PostgreSQL a hash of the whole cases table) and in the flow costs a task run. 150,000 overdue actions make
+# three batches.
+MIN_BATCH_ACTIONS = 50_000
 DEFAULT_OVERDUE_LIMIT = 200
 
 _actions = ActionRow.__table__
@@ -287,11 +290,26 @@ def _insert_level(connection: Connection, level: str, first: date, last: date, a
         columns = {"case_id": action.case_id, "action_id": action.id, "level": _stage.c.level,
                    "source": literal("sweep"), "due_on": action.due_on, "working_days_overdue": _stage.c.days,
                    "swept_on": swept_on, "raised_on": swept_on, "created_at": created_at}  # fmt: skip
+    already = select(literal(1)).where(*(table.c[name] == columns[name] for name in key))
     # In action id order, the new rows land in the unique and case indexes in order: about half the cost of
     # inserting them in due-date order. SQLite needs the WHERE (which the query has) before ON CONFLICT in
     # INSERT ... SELECT, or it reads ON as part of a join.
-    source = _staged(candidates).with_only_columns(*columns.values()).where(_stage.c.level == level).order_by(action.id)
+    source = (
+        _staged(candidates)
+        .with_only_columns(*columns.values())
+        .where(_stage.c.level == level, ~already.exists())
+        .order_by(action.id)
+    )
     statement: Insert = _insert_for(connection, table).from_select(list(columns), source)
+    if connection.dialect.name == "postgresql":
+        # A plain INSERT of the rows the anti-join found missing: ON CONFLICT's speculative insertion costs about
+        # twice as much per row (measured). Only a writer that added one of them since (a case transition) makes
+        # it fail; then, from the savepoint, the keyed INSERT below skips that row.
+        try:
+            with connection.begin_nested():
+                return _inserted(connection, statement)
+        except IntegrityError:
+            _log().info("sweep_insert_raced", level=level, first=first.isoformat(), last=last.isoformat())
     return _inserted(connection, statement.on_conflict_do_nothing(index_elements=key))  # type: ignore[attr-defined]
 
 
@@ -413,9 +431,27 @@ def _raised_as_of(connection: Connection, as_of: date) -> Counter[str]:
     return raised
 
 
-def _overdue_lines(connection: Connection, first: date, last: date, limit: int) -> list[OverdueAction]:
-    # The stage join keeps only late (authority, due date)s, so LIMIT in SQL is exact: memory stays flat however
-    # many actions are late.
+def _overdue_lines(connection: Connection, late: Sequence[tuple[date, int]], limit: int) -> list[OverdueAction]:
+    """The first `limit` overdue actions, most overdue first, from the due dates with a late stage (and how many
+    open actions each has), oldest first.
+
+    Read a window of due dates at a time, each holding at least as many open actions as lines still wanted: one
+    window nearly always, not every late action with its case reference. The stage join drops the actions of an
+    authority not yet late on that date, hence the next window; windows follow in due-date order, so the lines do.
+    """
+    lines: list[OverdueAction] = []
+    start = 0
+    while start < len(late) and len(lines) < limit:
+        wanted, end, held = limit - len(lines), start, 0
+        while end < len(late) and held < wanted:
+            held += late[end][1]
+            end += 1
+        lines += _overdue_window(connection, late[start][0], late[end - 1][0], wanted)
+        start = end
+    return lines
+
+
+def _overdue_window(connection: Connection, first: date, last: date, limit: int) -> list[OverdueAction]:
     candidates = _candidates(connection, first, last, _cases.c.reference, _actions.c.kind, _actions.c.owner_role)
     action = candidates.c
     query = (
@@ -435,8 +471,8 @@ def report(
     found = SweepReport(as_of=as_of, created_by_run=dict(created or {}))
     with context.engine.connect() as connection:
         found.raised_as_of = dict(_raised_as_of(connection, as_of))
-        dates = [due for due, _ in _open_due_counts(connection, reminder_horizon(context.policies, as_of))]
-        stages = plan_stages(context.policies, context.policies, as_of, dates)
+        sized = _open_due_counts(connection, reminder_horizon(context.policies, as_of))
+        stages = plan_stages(context.policies, context.policies, as_of, [due for due, _ in sized])
         if not stages:
             return found
         _fill_stages(connection, stages)
@@ -445,7 +481,8 @@ def report(
         for (level, late), count in counts.items():
             found.open_at_level[level] = found.open_at_level.get(level, 0) + count
             found.overdue_total += count if late else 0
-        found.overdue = _overdue_lines(connection, first, last, limit)
+        late = {stage.due_on for stage in stages if stage.working_days_overdue > 0}
+        found.overdue = _overdue_lines(connection, [(due, size) for due, size in sized if due in late], limit)
     return found
 
 

@@ -1,4 +1,4 @@
-"""Faults the sweep survives: the process killed mid-sweep, and two sweeps running at once."""
+"""Faults the sweep survives: the process killed mid-sweep, two sweeps running at once, a racing writer."""
 
 from __future__ import annotations
 
@@ -10,14 +10,15 @@ import sys
 import textwrap
 import threading
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, insert, select
 
 from tests.integration.sweep_builders import context, make_action, make_case, reminders, row_counts, sweep_escalations
 from workflows.database import make_engine
+from workflows.escalation_models import EscalationRow
 from workflows.sweep import run_sweep
 
 # Wednesday 10 March 2027.
@@ -59,6 +60,7 @@ KILL_AFTER_BATCH_COMMITS = textwrap.dedent(
     from sqlalchemy import event
     from tests.integration.sweep_builders import context
     from workflows.database import make_engine
+from workflows.escalation_models import EscalationRow
     from workflows.sweep import run_sweep
 
     engine = make_engine(sys.argv[1])
@@ -120,3 +122,29 @@ def test_two_sweeps_at_once_do_together_exactly_the_work_of_one(engine: Engine, 
 
     assert failures == []
     assert _state(engine) == _state(twin_engine)
+
+
+def test_a_row_another_writer_commits_mid_sweep_is_neither_doubled_nor_fails_the_sweep(engine: Engine) -> None:
+    with engine.begin() as connection:
+        case = make_case(connection)
+        # Due Wed 3 March 2027: Thu 4, Fri 5, Mon 8, Tue 9, Wed 10 = 5 working days late, the service manager's rung.
+        late = make_action(connection, case, date(2027, 3, 3))
+        other = make_action(connection, case, date(2027, 3, 3))
+    table = EscalationRow.__table__
+    writer = engine.connect()
+    writer.begin()
+    # A case transition escalating the same action at the same rung, not yet committed when the sweep reads: the
+    # sweep does not see it, tries to insert it too, and meets it once the writer commits.
+    writer.execute(insert(table), {
+        "case_id": case, "action_id": late, "level": "service_manager", "source": "transition",
+        "due_on": date(2027, 3, 3), "working_days_overdue": 5, "raised_on": AS_OF, "created_at": datetime.now(UTC),
+    })  # fmt: skip
+    threading.Timer(1.0, writer.commit).start()
+    try:
+        run_sweep(context(engine), AS_OF)
+    finally:
+        writer.close()
+
+    with engine.connect() as connection:
+        rows = connection.execute(select(table.c.action_id, table.c.level, table.c.source).order_by(table.c.action_id))
+        assert rows.all() == [(late, "service_manager", "transition"), (other, "service_manager", "sweep")]

@@ -9,7 +9,7 @@ import pytest
 from lxml import etree
 
 from tests.e2e.cli import clean_environment, run_caseflow
-from tests.integration.returns_caseload import build_caseload
+from tests.integration.returns_caseload import build_caseload, build_second_plans
 from workflows import schema
 from workflows.database import make_engine
 
@@ -23,6 +23,7 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     engine = make_engine(f"sqlite:///{data / 'caseflow.db'}")
     schema.upgrade(engine)
     build_caseload(engine)
+    build_second_plans(engine)
     engine.dispose()
     return clean_environment(CASEFLOW_DATA_DIR=str(data))
 
@@ -31,7 +32,9 @@ def test_the_census_is_written_and_validates_against_the_committed_schema(env: d
     out = tmp_path / "cin.xml"
     result = run_caseflow("export", "cin-census", "--year", "2026-27", "--la-code", "202", "--out", str(out), env=env)
     assert result.returncode == 0, result.stderr
-    assert "6 children" in result.stdout
+    # Ten cases of the year: CF0001-CF0006, RC-0001, RC-0002, RC-0003, RC-0005; RC-0001 and RC-0002 are child
+    # P4401's, so nine children.
+    assert "9 children, 10 cases" in result.stdout
     xsd = etree.XMLSchema(etree.parse(str(Path(__file__).parents[2] / "config" / "schemas" / "cin_census_2026_27.xsd")))
     document = etree.parse(str(out))
     assert xsd.validate(document), xsd.error_log
@@ -56,7 +59,7 @@ def test_annex_a_lists_are_written_as_csv_files_one_a_list(env: dict[str, str], 
     assert result.returncode == 0, result.stderr
     with (tmp_path / "annex_list_7.csv").open(encoding="utf-8") as handle:
         list_7 = list(csv.DictReader(handle))
-    assert [row["Child Unique ID"] for row in list_7] == ["CF0002", "CF0004"]
+    assert [row["Child Unique ID"] for row in list_7] == ["CF0002", "CF0004", "P4401", "P5502"]
     assert list_7[0]["Child Protection Plan End Date"] == "20/01/2027"
     assert (tmp_path / "annex_list_5.csv").exists()
 
@@ -72,6 +75,9 @@ def test_the_timeliness_report_prints_the_measures_and_writes_a_table_and_charts
     result = run_caseflow("report", "timeliness", "--from", "2026-04-01", "--to", "2027-03-31", "--authority", "default",
                           "--out", str(tmp_path / "report"), env=env)  # fmt: skip
     assert result.returncode == 0, result.stderr
-    assert "icpc_within_15_working_days: 1 of 2 (50.0%)" in result.stdout
+    # In time: CF0002 (Fri 1 May, target Wed 6 May), RC-0001 (Fri 8 May, target Wed 13 May), RC-0002 (Thu 29 Oct,
+    # target Tue 3 Nov), RC-0005 (Wed 25 Nov, target Tue 1 Dec); late: CF0003 (Tue 6 Oct, target Tue 29 Sep).
+    assert "icpc_within_15_working_days: 4 of 5 (80.0%)" in result.stdout
+    assert "second_or_later_plans: 2 of 4 (50.0%)" in result.stdout
     assert len(list((tmp_path / "report").glob("*.png"))) == 9
     assert (tmp_path / "report" / "timeliness.csv").exists()

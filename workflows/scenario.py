@@ -57,6 +57,10 @@ class ScenarioCase(BaseModel):
     date_of_birth: date | None = None
     expected_delivery_date: date | None = None
     team: str | None = None
+    # The authority's own child id, sex and UPN: the creating trigger's data model checks them.
+    child_id: str | None = None
+    sex: str | None = None
+    upn: str | None = None
 
 
 class ScenarioEvent(BaseModel):

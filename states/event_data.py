@@ -30,7 +30,8 @@ def _iso_date(value: Any) -> Any:
 IsoDate = Annotated[date, BeforeValidator(_iso_date)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 Code = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
-# The authority's own id for the child: the census sends it as LAchildID, at most 20 letters and digits (rules 1570, 1580).
+# The authority's own id for the child: the census sends it as LAchildID, at most 20 letters and digits
+# (DfE rules 1570 and 1580).
 ChildId = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9]{1,20}$")]
 # A unique pupil number, as the census schema's upntype writes it: a letter, 11 digits, a digit or letter.
 Upn = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z][0-9]{11}[0-9A-Za-z]$")]

@@ -153,7 +153,8 @@ def _identifiers(child: etree._Element, cases: Sequence[CaseFacts]) -> None:
     # DfE rule 8750: an unborn child's sex is U, whatever the referral said.
     _add(ids, "Sex", (_latest(cases, lambda case: case.sex) if born else None) or SEX_UNKNOWN)
     characteristics = etree.SubElement(child, "ChildCharacteristics")
-    _add(characteristics, "Ethnicity", _latest(cases, lambda case: case.record.get("ethnicity")) or ETHNICITY_NOT_OBTAINED)
+    ethnicity = _latest(cases, lambda case: case.record.get("ethnicity"))
+    _add(characteristics, "Ethnicity", ethnicity or ETHNICITY_NOT_OBTAINED)
     disabilities = _latest(cases, lambda case: case.record.get("disabilities")) or []
     if disabilities:
         listed = etree.SubElement(characteristics, "Disabilities")

@@ -111,14 +111,11 @@ class CaseFacts:
 def previous_plans(caseload: Iterable[CaseFacts]) -> dict[str, int]:
     """Per case with a plan (by reference): how many plans of the same child started before it, on any of the
     child's cases and in any year. Cases without a child id are children of their own."""
+    planned = [(case, case.plan.start) for case in caseload if case.plan is not None]
     starts: dict[str, list[date]] = defaultdict(list)
-    planned = [case for case in caseload if case.plan is not None]
-    for case in planned:
-        starts[case.child_key].append(case.plan.start)  # type: ignore[union-attr]
-    return {
-        case.reference: sum(1 for began in starts[case.child_key] if began < case.plan.start)  # type: ignore[union-attr]
-        for case in planned
-    }
+    for case, start in planned:
+        starts[case.child_key].append(start)
+    return {case.reference: sum(1 for began in starts[case.child_key] if began < start) for case, start in planned}
 
 
 def _day(value: Any) -> date | None:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import socket
+import statistics
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 
 from prefect.settings import PREFECT_API_URL, temporary_settings
@@ -35,16 +39,32 @@ def _rows(engine: Engine) -> list[tuple[int, int, bool]]:
 
 
 def _timed_triggers(engine: Engine, prefix: str) -> float:
-    """Open three cases to a convened conference; the slowest trigger's seconds."""
-    service, slowest = case_service(engine), 0.0
+    """Open three cases to a convened conference (nine triggers); the median seconds per case.
+
+    The median, not the slowest: on a shared machine one case can stall for reasons of its own.
+    """
+    service, seconds = case_service(engine), []
     for number in range(3):
         started = time.perf_counter()
         convene_conference(service, f"{prefix}-{number}")
-        slowest = max(slowest, (time.perf_counter() - started) / 3)
-    return slowest
+        seconds.append(time.perf_counter() - started)
+    return statistics.median(seconds)
 
 
-def test_triggers_commit_as_fast_with_prefect_down_and_every_row_is_delivered_once_when_it_returns(
+@contextmanager
+def hanging_prefect() -> Iterator[str]:
+    """An API address that accepts connections and never answers: a Prefect server that has hung.
+
+    Worse than a refused connection, which fails at once: a trigger that called Prefect would wait here for the
+    client's timeout (many seconds), far beyond the margin the test allows.
+    """
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(16)  # the kernel completes the handshakes; nobody ever reads the requests
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}/api"
+
+
+def test_triggers_commit_as_fast_with_prefect_hung_or_down_and_every_row_is_delivered_once_when_it_returns(
     engine: Engine, prefect_harness: str, installed_runtime: runtime.Runtime
 ) -> None:
     baseline = _timed_triggers(engine, "UP")
@@ -52,11 +72,15 @@ def test_triggers_commit_as_fast_with_prefect_down_and_every_row_is_delivered_on
     assert len(dispatcher.dispatch_once().delivered) == 9
     delivered_before = count(engine, NotificationRow.__table__)
 
+    with hanging_prefect() as hung_api, temporary_settings(updates={PREFECT_API_URL: hung_api}):
+        while_hung = _timed_triggers(engine, "HUNG")
+    # No trigger waits for Prefect: the same order of time as when it is up. The margin is wide for a shared
+    # machine yet far below what one call to a hung server would cost (the client's timeout, many seconds).
+    assert while_hung < baseline * 3 + 0.5
+
     with temporary_settings(updates={PREFECT_API_URL: f"http://127.0.0.1:{free_port()}/api"}):
-        while_down = _timed_triggers(engine, "DOWN")
-        report = dispatcher.dispatch_once()
+        report = dispatcher.dispatch_once()  # Prefect down: nothing delivered, nothing counted as an attempt
     assert report.postponed and not report.delivered and not report.failed
-    assert while_down < baseline * 3 + 0.05  # no trigger waits for Prefect: same order of time as when it is up
     assert [attempts for _, attempts, delivered in _rows(engine) if not delivered] == [0] * 9
 
     report = dispatcher.dispatch_once()  # Prefect is back

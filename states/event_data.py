@@ -6,7 +6,9 @@ from datetime import date, datetime
 from functools import cache
 from typing import Annotated, Any, ClassVar, Literal, get_args, get_origin
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, StringConstraints, ValidationError, model_validator
+from pydantic import (
+    BaseModel, BeforeValidator, ConfigDict, NonNegativeInt, StringConstraints, ValidationError, model_validator,
+)  # fmt: skip
 from pydantic_core import ErrorDetails
 
 from states.lifecycle_errors import InvalidEventData
@@ -76,6 +78,9 @@ class _BirthFacts(LeavingData):
     child_id: ChildId | None = None
     sex: Sex | None = None
     upn: Upn | None = None
+    # Child protection plans the child had in other authorities, as far as known (a transfer-in's plan there,
+    # for one): the census's NumberOfPreviousCPP counts them. A count, not personal: it is audited.
+    earlier_plans_elsewhere: NonNegativeInt | None = None
 
     @model_validator(mode="after")
     def _born_or_expected(self) -> _BirthFacts:

@@ -73,6 +73,8 @@ class CaseFacts:
     child_id: str | None = None
     sex: str | None = None
     upn: str | None = None
+    # Plans the child had in other authorities, as the referral or transfer-in said.
+    earlier_plans_elsewhere: int = 0
     record: Mapping[str, Any] = field(default_factory=dict)
     referral_nfa: bool = False
     strategy_discussion_date: date | None = None
@@ -109,13 +111,23 @@ class CaseFacts:
 
 
 def previous_plans(caseload: Iterable[CaseFacts]) -> dict[str, int]:
-    """Per case with a plan (by reference): how many plans of the same child started before it, on any of the
-    child's cases and in any year. Cases without a child id are children of their own."""
-    planned = [(case, case.plan.start) for case in caseload if case.plan is not None]
-    starts: dict[str, list[date]] = defaultdict(list)
-    for case, start in planned:
-        starts[case.child_key].append(start)
-    return {case.reference: sum(1 for began in starts[case.child_key] if began < start) for case, start in planned}
+    """Per case with a plan (by reference): how many plans the child had before it. Here: the plans of the
+    child's cases (any year) that started earlier. Elsewhere: the most any of the child's cases referred by
+    then said it had in other authorities (each referral may repeat the same plans, so they are not added up).
+    Cases without a child id are children of their own."""
+    by_child: dict[str, list[CaseFacts]] = defaultdict(list)
+    for case in caseload:
+        by_child[case.child_key].append(case)
+    counts: dict[str, int] = {}
+    for cases in by_child.values():
+        for case in cases:
+            if case.plan is None:
+                continue
+            start = case.plan.start
+            here = sum(1 for other in cases if other.plan is not None and other.plan.start < start)
+            elsewhere = max(other.earlier_plans_elsewhere for other in cases if other.referral_date <= start)
+            counts[case.reference] = here + elsewhere
+    return counts
 
 
 def _day(value: Any) -> date | None:
@@ -138,6 +150,10 @@ def _apply(facts: CaseFacts, trigger: str, on: date, payload: Mapping[str, Any])
         facts = replace(facts, icpc_target=target)
     handler = _HANDLERS.get(trigger)
     return handler(facts, on, data) if handler else facts
+
+
+def _opened(facts: CaseFacts, on: date, data: Mapping[str, Any]) -> CaseFacts:
+    return replace(facts, earlier_plans_elsewhere=int(data.get("earlier_plans_elsewhere") or 0))
 
 
 def _start_s47(facts: CaseFacts, on: date, data: Mapping[str, Any]) -> CaseFacts:
@@ -210,6 +226,8 @@ def _hold_child_only_conference(facts: CaseFacts, on: date, data: Mapping[str, A
 
 
 _HANDLERS = {
+    "receive_referral": _opened,
+    "receive_transfer_in": _opened,
     "start_s47": _start_s47,
     "close_no_further_action": _close_no_further_action,
     "icpc_not_required": _icpc_not_required,

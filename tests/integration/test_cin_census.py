@@ -15,10 +15,13 @@ from sqlalchemy import Engine
 
 from states.event_data import parse_event_data
 from states.lifecycle_errors import InvalidEventData
-from tests.integration.returns_caseload import build_caseload, build_second_plans
+from tests.integration.returns_caseload import OVERRIDE, POLICIES, Journey, build_caseload, build_second_plans
+from workflows.case_service import CaseService
 from workflows.cin_census import SCHEMA_DIR, CensusInvalid, CensusYear, build_census, la_child_id, validate_census
+from workflows.database import make_session_factory
 from workflows.models import AuditEventRow, CaseRow, OutboxRow
 from workflows.return_facts import CaseFacts, read_case_facts
+from workflows.timeliness import Period, measure_all
 
 YEAR = CensusYear.parse("2026-27")
 GENERATED_AT = datetime(2027, 4, 20, 9, 30, tzinfo=UTC)
@@ -265,3 +268,21 @@ def test_a_malformed_child_identity_is_refused_without_repeating_it(field: str, 
         parse_event_data("receive_referral", data)
     assert str(refused.value) == f"receive_referral: {expected}"
     assert value not in str(refused.value)
+
+
+def test_a_transfer_in_counts_the_plan_the_child_had_in_the_other_authority(engine: Engine) -> None:
+    service = CaseService(make_session_factory(engine), POLICIES)
+    # Notice of the permanent move Mon 15 June 2026 (the child on a plan there); the transfer-in conference, booked
+    # Tue 16 June, held Thu 2 July.
+    (Journey(service, "TI-0001")
+     .fire("receive_transfer_in", "2026-06-15", transfer_notice_date="2026-06-15", date_of_birth="2018-02-11",
+           child_id="P6603", earlier_plans_elsewhere=1)
+     .fire("set_conference_date", "2026-06-16", conference_date="2026-07-02")
+     .fire("hold_icpc", "2026-07-02", date="2026-07-02", outcome="cp_plan", category="NEG", override_reason=OVERRIDE))  # fmt: skip
+    with engine.connect() as connection:
+        facts = read_case_facts(connection)
+    details = _child(build_census(facts, YEAR, "999", GENERATED_AT), "P6603").find("CINdetails")
+    assert _text(details, "DateOfInitialCPC") == ["2026-07-02"]  # no enquiry here: at the CIN details level
+    assert _text(details, "ChildProtectionPlans/NumberOfPreviousCPP") == ["1"]
+    measured = {r.name: r for r in measure_all(facts, Period(date(2026, 4, 1), date(2027, 3, 31)))}
+    assert (measured["second_or_later_plans"].met, measured["second_or_later_plans"].of) == (1, 1)

@@ -26,6 +26,8 @@ REFUSED_EVENT = "trigger_refused"
 LIMITS = {"case reference": 64, "trigger": 64, "actor id": 64, "actor role": 32, "authority": 64}
 # A refusal is audited even while triggers race on the case: retry on a taken seq, then give up loudly.
 REFUSAL_AUDIT_ATTEMPTS = 5
+# Cases kept as this service last saved them (see CaseService.fire); past this many the memory starts afresh.
+MAX_KEPT_CASES = 10_000
 
 
 class InputTooLong(CaseflowError):
@@ -68,6 +70,9 @@ class CaseService:
         self._policies = policies
         self._default_authority = default_authority
         self._clock = clock
+        # Each case as this service last committed it. The next trigger on it checks the stored version and audit
+        # head with one small query and, when they match, skips reading the case and its actions again.
+        self._kept: dict[str, LoadedCase] = {}
 
     def policy(self, authority: str) -> Policy:
         """The policy in force for `authority`."""
@@ -108,13 +113,21 @@ class CaseService:
         loaded: LoadedCase | None = None
         try:
             with case_store.unit_of_work(self._engine) as connection:
-                loaded = case_store.load(connection, reference)
+                loaded = case_store.load(connection, reference, known=self._kept.pop(reference, None))
                 attempt = (reference, trigger, data, actor, today)
-                return self._fire_loaded(connection, loaded, attempt, authority, expected_version)
+                saved = self._fire_loaded(connection, loaded, attempt, authority, expected_version)
         except TriggerRefused as refusal:
             if loaded is not None:
                 self._audit_refusal(loaded.case, trigger, actor, today, refusal)
             raise
+        self._keep(saved.stored)
+        return saved.result
+
+    def _keep(self, stored: LoadedCase) -> None:
+        # Only once committed: a rolled-back write must not be remembered as the case's state.
+        if len(self._kept) >= MAX_KEPT_CASES:
+            self._kept.clear()
+        self._kept[stored.case.reference] = stored
 
     def _fire_loaded(
         self,
@@ -123,7 +136,7 @@ class CaseService:
         attempt: tuple[str, str, Mapping[str, Any], Actor, date],
         authority: str | None,
         expected_version: int | None,
-    ) -> TransitionResult:
+    ) -> case_store.Saved:
         reference, trigger, data, actor, today = attempt
         current = loaded.case if loaded is not None else None
         if expected_version is not None and current is None:
@@ -133,7 +146,7 @@ class CaseService:
         authority = current.authority if current is not None else authority or self._default_authority
         policy = self.policy(authority)
         result = fire(current, trigger, data, actor, today, policy, reference=reference, authority=authority)
-        return case_store.save(connection, loaded, result, (actor.id, actor.role), self._clock())
+        return case_store.save_result(connection, loaded, result, (actor.id, actor.role), self._clock())
 
     def _audit_refusal(self, case: Case, trigger: str, actor: Actor, today: date, refusal: TriggerRefused) -> None:
         record = AuditRecord(

@@ -338,14 +338,16 @@ def _mark_done(connection: Connection, as_of: date, dates: Sequence[date], now: 
     )
 
 
-def _without_waiting_for_the_disk(connection: Connection) -> None:
-    """PostgreSQL: this transaction's commit returns before its WAL reaches the disk.
+def _postgresql_settings(connection: Connection) -> None:
+    """PostgreSQL, for this transaction only: a commit that does not wait for the disk, and room to sort and hash.
 
-    Safe here: a server crash can lose only the last few commits, and a lost batch loses its done marks with its
-    rows, so the rerun sweeps those due dates again. Nothing is read back or told to anyone before the flow ends.
+    Not waiting is safe here: a server crash can lose only the last few commits, and a lost batch loses its done
+    marks with its rows, so the rerun sweeps those due dates again; nothing is told to anyone before the flow ends.
+    The work memory holds the report's read of every staged action without spilling to a temporary file.
     """
     if connection.dialect.name == "postgresql":
         connection.exec_driver_sql("SET LOCAL synchronous_commit = off")
+        connection.exec_driver_sql("SET LOCAL work_mem = '32MB'")
 
 
 def sweep_batch(
@@ -363,7 +365,7 @@ def sweep_batch(
     """
     now = now or datetime.now(UTC)
     with context.engine.begin() as connection:
-        _without_waiting_for_the_disk(connection)
+        _postgresql_settings(connection)
         dates = _claim(connection, as_of, first, last, wait)
         if not dates:
             return {}
@@ -470,6 +472,7 @@ def report(
     """Counts per level as of `as_of` and the first `limit` overdue actions, most overdue first."""
     found = SweepReport(as_of=as_of, created_by_run=dict(created or {}))
     with context.engine.connect() as connection:
+        _postgresql_settings(connection)
         found.raised_as_of = dict(_raised_as_of(connection, as_of))
         sized = _open_due_counts(connection, reminder_horizon(context.policies, as_of))
         stages = plan_stages(context.policies, context.policies, as_of, [due for due, _ in sized])

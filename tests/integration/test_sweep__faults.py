@@ -60,7 +60,6 @@ KILL_AFTER_BATCH_COMMITS = textwrap.dedent(
     from sqlalchemy import event
     from tests.integration.sweep_builders import context
     from workflows.database import make_engine
-from workflows.escalation_models import EscalationRow
     from workflows.sweep import run_sweep
 
     engine = make_engine(sys.argv[1])

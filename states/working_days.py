@@ -6,10 +6,11 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import holidays
 from holidays.countries.united_kingdom import UnitedKingdom
+from holidays.version import __version__ as HOLIDAYS_VERSION
 
 from states.errors import CaseflowError
 
@@ -38,7 +39,7 @@ class ClosureDayInvalid(CaseflowError, ValueError):
     """A closure day is neither a date nor a valid yearly range of month-days."""
 
 
-@lru_cache(maxsize=None)
+@cache
 def _bank_holidays(year: int) -> frozenset[date]:
     return frozenset(holidays.country_holidays("GB", subdiv="ENG", years=year))
 
@@ -48,7 +49,7 @@ def _check_coverage(day: date) -> None:
     if not first <= day <= last:
         raise CalendarCoverageError(
             f"date {day.isoformat()} is outside the bank-holiday data's coverage "
-            f"({first.isoformat()} to {last.isoformat()}, England and Wales, holidays {holidays.__version__})"
+            f"({first.isoformat()} to {last.isoformat()}, England and Wales, holidays {HOLIDAYS_VERSION})"
         )
 
 

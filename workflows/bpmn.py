@@ -342,7 +342,8 @@ def bpmn_xml(transitions: Sequence[TransitionSpec] = TRANSITIONS) -> bytes:
         _flow_xml(process_xml, flow)
     _diagram_xml(definitions, process, layout(process))
     ET.indent(definitions)
-    return ET.tostring(definitions, encoding="UTF-8", xml_declaration=True) + b"\n"
+    document: bytes = ET.tostring(definitions, encoding="UTF-8", xml_declaration=True)
+    return document + b"\n"
 
 
 def export_bpmn(path: Path, transitions: Sequence[TransitionSpec] = TRANSITIONS) -> Path:

@@ -102,15 +102,16 @@ def draw(detail: CaseDetail) -> Figure:
 def _num(day: date) -> float:
     from matplotlib.dates import date2num
 
-    return float(date2num(day))
+    return float(date2num(day))  # type: ignore[no-untyped-call]  # matplotlib.dates is not annotated
 
 
 def _date_axis(axes: Axes) -> None:
     from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
 
-    locator = AutoDateLocator(minticks=6, maxticks=14)
+    # matplotlib.dates is not annotated
+    locator = AutoDateLocator(minticks=6, maxticks=14)  # type: ignore[no-untyped-call]
     axes.xaxis.set_major_locator(locator)
-    axes.xaxis.set_major_formatter(ConciseDateFormatter(locator))
+    axes.xaxis.set_major_formatter(ConciseDateFormatter(locator))  # type: ignore[no-untyped-call]
 
 
 def _draw_phases(axes: Axes, spans: Sequence[Phase], statuses: Sequence[str]) -> None:
@@ -160,7 +161,7 @@ def _draw_action(axes: Axes, row: int, action: ActionView, as_of: date) -> None:
 def _draw_escalations(
     top: Axes, bottom: Axes, actions: Sequence[ActionView], escalations: Sequence[EscalationView]
 ) -> None:
-    rows = {(a.kind, a.due_on): index for index, a in enumerate(actions)}
+    rows: dict[tuple[str, date | None], int] = {(a.kind, a.due_on): index for index, a in enumerate(actions)}
     for escalation in escalations:
         row = rows.get((escalation.action_kind, escalation.due_on)) if escalation.action_kind else None
         day = _num(escalation.raised_on)

@@ -170,7 +170,7 @@ class ManagerEscalations:
             if existing is not None:
                 return existing
             escalation_id = self._insert(connection, case, request, note, key)
-            payload = {"escalation_id": escalation_id, "has_note": bool(note)}
+            payload: dict[str, object] = {"escalation_id": escalation_id, "has_note": bool(note)}
             self._append(connection, case, request, role, ESCALATED_EVENT, payload)
             return escalation_id
 

@@ -44,7 +44,8 @@ class Backoff:
     longest: timedelta = timedelta(minutes=10)
 
     def after(self, attempts: int) -> timedelta:
-        return min(self.first * 2 ** max(attempts - 1, 0), self.longest)
+        delay: timedelta = self.first * 2 ** max(attempts - 1, 0)
+        return min(delay, self.longest)
 
 
 @dataclass

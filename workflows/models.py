@@ -100,7 +100,8 @@ class OutboxRow(Base):
     __table_args__ = (Index("ix_outbox_pending", "delivered_at", "id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    case_reference: Mapped[str] = mapped_column(String(64), index=True)
+    # Not indexed (migration 0008): nothing reads the outbox by case, and every trigger writes a row here.
+    case_reference: Mapped[str] = mapped_column(String(64))
     # "<case reference>:<case version>": one row per committed change of a case; the dispatcher can hand it
     # to Prefect as the idempotency key so a redelivery starts no second flow run.
     idempotency_key: Mapped[str] = mapped_column(String(128), unique=True)

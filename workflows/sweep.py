@@ -410,17 +410,18 @@ def ladder_levels(policies: Mapping[str, Policy]) -> list[str]:
     return [REMINDER, *dict.fromkeys(ladder)]
 
 
-def _stage_counts(connection: Connection, first: date, last: date) -> Counter[tuple[str, bool]]:
-    """Open actions per (level, whether late) across the staged due dates from first to last."""
+def _open_counts(connection: Connection, first: date, last: date) -> list[tuple[str, date, int]]:
+    """Open actions per (authority, due date) from first to last.
+
+    Grouped by what a stage is keyed on, and matched to the stages in Python: no per-action lookup of the stage.
+    """
     query = (
-        _staged(_candidates(connection, first, last))
-        .with_only_columns(_stage.c.level, _stage.c.days, func.count())
-        .group_by(_stage.c.level, _stage.c.days)
+        select(_cases.c.authority, _actions.c.due_on, func.count())
+        .join_from(_actions, _cases, _cases.c.id == _actions.c.case_id)
+        .where(_OPEN, _actions.c.due_on.between(first, last))
+        .group_by(_cases.c.authority, _actions.c.due_on)
     )
-    counts: Counter[tuple[str, bool]] = Counter()
-    for level, days, count in connection.execute(query):
-        counts[(level, days > 0)] += int(count)
-    return counts
+    return [(authority, due, int(count)) for authority, due, count in connection.execute(query)]
 
 
 def _raised_as_of(connection: Connection, as_of: date) -> Counter[str]:
@@ -478,12 +479,14 @@ def report(
         stages = plan_stages(context.policies, context.policies, as_of, [due for due, _ in sized])
         if not stages:
             return found
-        _fill_stages(connection, stages)
+        stage_of = {(stage.authority, stage.due_on): stage for stage in stages}
         first, last = min(stage.due_on for stage in stages), max(stage.due_on for stage in stages)
-        counts = _stage_counts(connection, first, last)
-        for (level, late), count in counts.items():
-            found.open_at_level[level] = found.open_at_level.get(level, 0) + count
-            found.overdue_total += count if late else 0
+        for authority, due, count in _open_counts(connection, first, last):
+            stage = stage_of.get((authority, due))
+            if stage is not None:
+                found.open_at_level[stage.level] = found.open_at_level.get(stage.level, 0) + count
+                found.overdue_total += count if stage.working_days_overdue > 0 else 0
+        _fill_stages(connection, stages)
         late = {stage.due_on for stage in stages if stage.working_days_overdue > 0}
         found.overdue = _overdue_lines(connection, [(due, size) for due, size in sized if due in late], limit)
     return found

@@ -96,8 +96,30 @@ def test_as_of_on_the_command_line_wins_over_the_file(tmp_path: Path) -> None:
     assert {item["kind"] for item in case["overdue"]} == set()
 
 
-def test_holding_the_conference_with_preparation_open_is_refused_listing_the_open_actions(tmp_path: Path) -> None:
-    message = _one_line_error(_simulate(tmp_path, _write(tmp_path, BARE_EXAMPLE)))
+def test_the_issues_bare_example_replays_with_the_preparation_never_done_cancelled(tmp_path: Path) -> None:
+    result = _simulate(tmp_path, _write(tmp_path, BARE_EXAMPLE), "--json")
+    assert result.returncode == 0, result.stderr  # type: ignore[attr-defined]
+    case = json.loads(result.stdout)  # type: ignore[attr-defined]
+    assert case["status"] == "core_groups"
+    actions = {action["kind"]: (action["due_on"], action["status"]) for action in case["actions"]}
+    # hand-checked: SD Wed 16 Dec 2026 + 15 WD (17, 18, 21-24 Dec; 25 and 28 Dec bank holidays; 29-31 Dec;
+    # 1 Jan a bank holiday; 4-8 Jan, 11 Jan) -> Mon 11 Jan 2027; held Fri 8 Jan, so done
+    assert actions["hold_icpc"] == ("2027-01-11", "done")
+    # leaflet 5 calendar days before Fri 8 Jan -> Sun 3 Jan, not a working day -> the previous one, Thu 31 Dec
+    assert actions["send_leaflet"] == ("2026-12-31", "cancelled")
+    assert actions["share_reports_with_family"][1] == "cancelled"
+    overdue = {item["kind"]: item["working_days_overdue"] for item in case["overdue"]}
+    # decision letter 1 WD after Fri 8 Jan -> Mon 11 Jan; as of Mon 1 Feb: 12-15, 18-22, 25-29 Jan, 1 Feb = 15 WD
+    assert overdue["send_decision_letter"] == 15
+    assert overdue["hold_first_core_group"] == 6
+    assert "send_leaflet" not in overdue
+
+
+def test_where_preparation_is_mandatory_holding_the_conference_is_refused_listing_the_open_actions(
+    tmp_path: Path,
+) -> None:
+    scenario = BARE_EXAMPLE.replace("policy: default", "policy: authority_a")
+    message = _one_line_error(_simulate(tmp_path, _write(tmp_path, scenario)))
     assert "events[3] (hold_icpc on 2027-01-08)" in message
     for kind in ("chair_pre_meeting", "send_leaflet", "share_reports_with_family"):
         assert kind in message

@@ -9,8 +9,10 @@ import pytest
 from states.case import Case
 from states.lifecycle import CaseStatus
 from states.lifecycle_errors import InvalidEventData, OpenActionsBlockTransition
+from workflows.policies import load_policy
 from tests.unit.test_lifecycle__builders import (
     ICPC,
+    POLICIES,
     POLICY,
     PLANNING_WORK,
     complete_all,
@@ -22,6 +24,8 @@ from tests.unit.test_lifecycle__builders import (
     the_open,
 )
 
+# Authority A's participation standards make the preparation before a conference mandatory (override on leave).
+PARTICIPATION_STANDARDS = load_policy(POLICIES, "authority_a")
 CONFERENCE_WORK = ("chair_pre_meeting", "send_leaflet", "submit_agency_reports", "share_reports_with_family")
 
 
@@ -86,17 +90,28 @@ def test_moving_a_review_date_moves_the_reports_counted_from_the_review() -> Non
 # leaving a phase with work open
 
 
-def test_holding_the_conference_with_preparation_open_is_refused_listing_it_without_an_override_reason() -> None:
-    case = in_icpc_planning()
+def test_by_default_holding_the_conference_with_preparation_open_goes_ahead_and_cancels_it() -> None:
+    # The default England policy: preparation is local practice; a conference that was held is recorded.
+    result = step(in_icpc_planning(), "hold_icpc", ICPC, date=ICPC, outcome="cin_plan")
+    assert result.to_status is CaseStatus.CIN_PLAN
+    closed = {a.kind: (a.status, a.close_reason) for a in result.closed}
+    for kind in (*CONFERENCE_WORK, "request_advocate", "refer_family_group_conference"):
+        assert closed[kind] == ("cancelled", "phase_left")
+    assert not result.event.get("overridden")
+
+
+def test_where_preparation_is_mandatory_the_conference_is_refused_listing_it_without_an_override_reason() -> None:
+    case = in_icpc_planning(policy=PARTICIPATION_STANDARDS)
     with pytest.raises(OpenActionsBlockTransition) as refused:
-        step(case, "hold_icpc", ICPC, date=ICPC, outcome="cin_plan")
+        step(case, "hold_icpc", ICPC, policy=PARTICIPATION_STANDARDS, date=ICPC, outcome="cin_plan")
     assert refused.value.kinds == (*CONFERENCE_WORK, "request_advocate")
+    # hand-checked: leaflet 5 calendar days before the conference on Tue 2026-11-24 -> Thu 2026-11-19
     assert "send_leaflet (due 2026-11-19)" in str(refused.value) and "override_reason" in str(refused.value)
 
 
 def test_an_override_reason_lets_the_conference_go_ahead_and_records_what_was_overridden() -> None:
-    result = step(in_icpc_planning(), "hold_icpc", ICPC, date=ICPC, outcome="cin_plan",
-                  override_reason="Emergency: conference brought forward")
+    result = step(in_icpc_planning(policy=PARTICIPATION_STANDARDS), "hold_icpc", ICPC, policy=PARTICIPATION_STANDARDS,
+                  date=ICPC, outcome="cin_plan", override_reason="Emergency: conference brought forward")
     closed = {a.kind: (a.status, a.close_reason) for a in result.closed}
     assert closed["send_leaflet"] == ("cancelled", "overridden")
     # not mandatory, so simply cancelled when the phase is left
@@ -115,7 +130,8 @@ def test_a_conference_never_booked_cannot_be_held_even_with_an_override_reason()
 
 def test_whether_open_work_refuses_or_needs_a_reason_is_the_policys_choice_per_action() -> None:
     actions = POLICY.model_dump(mode="json")["actions"]
-    policy = make_policy(actions={**actions, "send_leaflet": {**actions["send_leaflet"], "on_leave": "refuse"}})
+    refused_leaflet = {**actions["send_leaflet"], "mandatory": True, "on_leave": "refuse"}
+    policy = make_policy(actions={**actions, "send_leaflet": refused_leaflet})
     case = in_icpc_planning(policy=policy)
     case = complete_all(case, tuple(k for k in PLANNING_WORK if k != "send_leaflet"), date(2026, 11, 20), policy)
     with pytest.raises(OpenActionsBlockTransition) as refused:
@@ -158,7 +174,7 @@ def test_work_done_in_the_future_is_refused() -> None:
 def test_an_action_records_its_owner_rule_anchor_and_policy_version() -> None:
     action = the_open(in_icpc_planning(), "send_leaflet")
     assert (action.owner_role, action.rule, action.anchor, action.policy_version, action.mandatory) == (
-        "business_support", "send_leaflet", "conference_date", POLICY.version, True)
+        "business_support", "send_leaflet", "conference_date", POLICY.version, False)  # local practice by default
     assert (action.opened_on, action.id) == (date(2026, 11, 4), None)
 
 

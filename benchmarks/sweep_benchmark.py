@@ -305,14 +305,20 @@ def report_lines(results: dict[str, Any]) -> list[str]:
     ratio = results["baseline_seconds_extrapolated"] / results["sweep_seconds"]
     lines = [
         f"== {results['backend']}: {results['actions']:,} actions loaded in {results['load_seconds']:.1f} s",
-        f"first-ever sweep as of {AS_OF} (queries and writes, no Prefect): {_phase(results, 'sweep')};"
-        f" {results['created']:,} rows created",
+        (
+            f"first-ever sweep as of {AS_OF} (queries and writes, no Prefect): {_phase(results, 'sweep')};"
+            f" {results['created']:,} rows created"
+        ),
         f"  open actions per level: {results['open_at_level']}",
         f"rerun of the same sweep: {_phase(results, 'rerun')}; {results['rerun_created']} rows created",
-        f"next working day's sweep ({NEXT_DAY}): {_phase(results, 'next_day')};"
-        f" {results['next_day_created']:,} rows created",
-        f"nightly sweep as of {NIGHTLY_AS_OF}, earlier nights swept: {_phase(results, 'nightly')};"
-        f" {results['nightly_created']:,} rows created",
+        (
+            f"next working day's sweep ({NEXT_DAY}): {_phase(results, 'next_day')};"
+            f" {results['next_day_created']:,} rows created"
+        ),
+        (
+            f"nightly sweep as of {NIGHTLY_AS_OF}, earlier nights swept: {_phase(results, 'nightly')};"
+            f" {results['nightly_created']:,} rows created"
+        ),
     ]
     for label, what in (("flow", f"first-ever, {AS_OF}"), ("nightly_flow", f"nightly, {NIGHTLY_AS_OF}")):
         if f"{label}_seconds" in results:
@@ -334,8 +340,10 @@ def report_lines(results: dict[str, Any]) -> list[str]:
             # plan, at most MAX_BATCHES batches, leftovers and report.
             bound = MAX_BATCHES + 3
             lines += [
-                f"target {scenario} flow run <= {FLOW_TARGET_SECONDS:.0f} s wall:"
-                f" {_verdict(results[f'{flow}_seconds'] <= FLOW_TARGET_SECONDS)}",
+                (
+                    f"target {scenario} flow run <= {FLOW_TARGET_SECONDS:.0f} s wall:"
+                    f" {_verdict(results[f'{flow}_seconds'] <= FLOW_TARGET_SECONDS)}"
+                ),
                 f"target {scenario} task runs <= {bound}: {_verdict(results[f'{flow}_task_runs'] <= bound)}",
             ]
     return lines

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy import (
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from workflows.models import ActionRow, Base
@@ -12,6 +22,7 @@ from workflows.models import ActionRow, Base
 __all__ = ["OPEN_ACTIONS_BY_DUE_DATE", "EscalationRow", "ReminderRow", "StaffRow", "SweepProgressRow"]
 
 _OPEN = text("status = 'open'")
+_HAS_REQUEST_KEY = text("request_key IS NOT NULL")
 
 # The sweep's index on actions, kept beside the sweep's tables (migrations 0004, 0007). Partial: only open actions,
 # a small share of all actions once a service has run a while. It holds the case id (and on PostgreSQL the action
@@ -76,9 +87,12 @@ class EscalationRow(Base):
         # Only manual escalations have a request key: partial, so the sweep's rows add no entry (about 1 s of
         # PostgreSQL server CPU per 150,000 rows, NULL keys included, measured).
         Index(
-            "uq_escalations_request_key", "request_key", unique=True,
-            sqlite_where=text("request_key IS NOT NULL"), postgresql_where=text("request_key IS NOT NULL"),
-        ),  # fmt: skip
+            "uq_escalations_request_key",
+            "request_key",
+            unique=True,
+            sqlite_where=_HAS_REQUEST_KEY,
+            postgresql_where=_HAS_REQUEST_KEY,
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -16,7 +16,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, insert, select
 
-from tests.integration.sweep_builders import context, make_action, make_case, reminders, row_counts, sweep_escalations
+from tests.integration.sweep_builders import (
+    context,
+    make_action,
+    make_case,
+    reminders,
+    row_counts,
+    sweep_escalations,
+)
 from workflows.database import make_engine
 from workflows.escalation_models import EscalationRow
 from workflows.sweep import run_sweep

@@ -37,6 +37,7 @@ class ActionRecord:
     due_on: date
     done_on: date | None
     status: str
+    close_reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -258,7 +259,7 @@ def _case_facts(case: Any, events: Sequence[Any], actions: Iterable[Any]) -> Cas
         sex=case.sex,
         upn=case.upn,
         record=dict(case.facts or {}),
-        actions=tuple(ActionRecord(a.kind, a.due_on, a.done_on, a.status) for a in actions),
+        actions=tuple(ActionRecord(a.kind, a.due_on, a.done_on, a.status, a.close_reason) for a in actions),
     )
     for event in events:
         if event.trigger is not None and event.occurred_on is not None:

@@ -60,10 +60,15 @@ class Result:
 Count = tuple[int, int]
 
 
+# Cancelled because the case moved on while the work was still open (the conference was held without it): a miss.
+# Cancelled for any other reason (the plan ended, no conference was needed): the work was no longer owed.
+_LEFT_UNDONE = frozenset({"phase_left", "overridden"})
+
+
 def _actions_on_time(cases: Iterable[CaseFacts], kinds: tuple[str, ...], period: Period) -> Count:
-    """Actions of `kinds` due in the period (not cancelled): done by their due date, out of all."""
+    """Actions of `kinds` due in the period and still owed: done by their due date, out of all."""
     actions = (a for case in cases for a in case.actions if a.kind in kinds)
-    due = [a for a in actions if a.due_on in period and a.status != "cancelled"]
+    due = [a for a in actions if a.due_on in period and (a.status != "cancelled" or a.close_reason in _LEFT_UNDONE)]
     return sum(1 for a in due if _on_time(a)), len(due)
 
 

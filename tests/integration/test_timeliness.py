@@ -36,8 +36,10 @@ def test_the_year_s_measures_are_counted_from_the_caseload(engine: Engine) -> No
     # Plans open on 31 March 2027: CF0004 only, running since 26 April 2024 (two years on 26 April 2026).
     assert (results["plans_open_2_years_or_more"].met, results["plans_open_2_years_or_more"].of) == (1, 1)
     assert (results["second_or_later_plans"].met, results["second_or_later_plans"].of) == (0, 1)
-    # Reports shared before CF0002's ICPC on Wed 29 April, the day due; the review ones were never marked done.
-    assert (results["reports_shared_on_time"].met, results["reports_shared_on_time"].of) == (1, 1)
+    # Reports shared before CF0002's ICPC on Wed 29 April, the day due: on time. Never marked done, so missed when
+    # the conference was held without them: CF0003's ICPC (Tue 6 Oct, due Fri 2 Oct) and the four reviews above
+    # (5 WD before: Wed 22 Jul, Wed 13 Jan 2027, Wed 1 Jul, and Tue 29 Dec 2026 for Wed 6 Jan across 1 Jan).
+    assert (results["reports_shared_on_time"].met, results["reports_shared_on_time"].of) == (1, 6)
     # Only CF0002's ICPC minutes were circulated (Wed 20 May, due Tue 26 May).
     assert results["minutes_on_time"].met == 1
     # Conferences held in the year: 2 ICPCs and 4 reviews; one child-only conference (CF0002, Mon 27 April).

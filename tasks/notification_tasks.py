@@ -29,6 +29,9 @@ __all__ = [
 log = get_logger("caseflow.notifications")
 P = ParamSpec("P")
 R = TypeVar("R")
+# For the tasks that only write keyed rows (a retry adds nothing); e-mail retries are the runtime's.
+RETRIES = 2
+RETRY_DELAYS = [1.0, 4.0]
 
 
 class DigestsNotSent(CaseflowError):
@@ -41,7 +44,7 @@ def with_email_retries(email_task: Task[P, R]) -> Task[P, R]:
     return email_task.with_options(retries=len(delays), retry_delay_seconds=list(delays) or 0)
 
 
-@task(name="record-notifications", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[1.0, 4.0])
+@task(name="record-notifications", cache_policy=NO_CACHE, retries=RETRIES, retry_delay_seconds=RETRY_DELAYS)
 def record_notifications(outbox_id: int) -> list[int]:
     """The notices the transition implies (invitations, leaflet, advocate, decision letter, feedback), in the inbox."""
     rt = runtime.current()
@@ -75,7 +78,7 @@ def email_notification(notification_id: int) -> bool:
     return True
 
 
-@task(name="record-email-incident", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[1.0, 4.0])
+@task(name="record-email-incident", cache_policy=NO_CACHE, retries=RETRIES, retry_delay_seconds=RETRY_DELAYS)
 def record_email_incident(notification_id: int, flow_run_id: str | None) -> int:
     """Open (or reopen) the incident of a notice whose e-mail failed every retry; returns its id."""
     rt = runtime.current()
@@ -96,7 +99,7 @@ def record_email_incident(notification_id: int, flow_run_id: str | None) -> int:
     return incident_id
 
 
-@task(name="record-sweep-digests", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[1.0, 4.0])
+@task(name="record-sweep-digests", cache_policy=NO_CACHE, retries=RETRIES, retry_delay_seconds=RETRY_DELAYS)
 def record_sweep_digests(as_of: date) -> int:
     """One inbox digest per recipient (role, team) of what the sweep of `as_of` raised; how many are new."""
     rt = runtime.current()
@@ -122,7 +125,7 @@ def email_sweep_digests(as_of: date) -> int:
     return len(sent)
 
 
-@task(name="record-digest-incidents", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[1.0, 4.0])
+@task(name="record-digest-incidents", cache_policy=NO_CACHE, retries=RETRIES, retry_delay_seconds=RETRY_DELAYS)
 def record_digest_incidents(as_of: date, flow_run_id: str | None) -> list[int]:
     """Open (or reopen) an incident per digest of `as_of` whose e-mail failed every retry; their ids."""
     rt = runtime.current()

@@ -181,7 +181,7 @@ def _retry_digest(engine: Engine, row: Any, email: Channel | None, now: datetime
     _, failed = sweep_notices.email_digests(engine, mailer, [row.digest_id], now)
     with engine.begin() as connection:
         if not failed:
-            resolve(connection, row.subject, now)
+            resolve(connection, row.subject, now)  # already, when it went now; or it had gone since the incident
             return f"incident {row.id}: sweep digest {row.digest_id} e-mailed; incident resolved"
         error = f"{sweep_notices.load_digest(connection, row.digest_id)}: {digest_error(connection, row.digest_id)}"
         connection.execute(update(_incidents).where(_incidents.c.id == row.id).values(error=error[:ERROR_LENGTH]))

@@ -28,13 +28,13 @@ from sqlalchemy import (
     null,
     or_,
     select,
-    tuple_,
     union_all,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
 from states.policy import OWNER_LEVEL
+from workflows import incidents
 from workflows.escalation_models import EscalationRow, ReminderRow
 from workflows.manager_escalation import SERVICE_WIDE_ROLES
 from workflows.models import ActionRow, CaseRow
@@ -64,6 +64,7 @@ _cases = CaseRow.__table__
 _reminders = ReminderRow.__table__
 _escalations = EscalationRow.__table__
 _digests = SweepDigestRow.__table__
+_SUMMARY = (_digests.c.id, _digests.c.as_of, _digests.c.recipient_role, _digests.c.team, _digests.c.actions)
 
 
 @dataclass(frozen=True)
@@ -82,23 +83,24 @@ class DigestSummary:
 
 
 def _raised(as_of: date) -> Select[Any]:
-    """Every reminder and escalation the sweep of `as_of` raised, with its recipient (role, team) and its line."""
+    """Every reminder and escalation the sweep of `as_of` raised, with its recipient (role, team); ids, no text.
+
+    Only a reminder or an `owner` rung looks up its action (for the owner role): the higher rungs, nearly all the
+    rows on a busy date, need no read of the actions table, which is the largest.
+    """
     rows = union_all(
-        select(_reminders.c.action_id, _reminders.c.due_on, literal(REMINDER).label("level"),
+        select(_reminders.c.action_id, _reminders.c.case_id, _reminders.c.due_on, literal(REMINDER).label("level"),
                cast(null(), Integer).label("days")).where(_reminders.c.swept_on == as_of),
-        select(_escalations.c.action_id, _escalations.c.due_on, _escalations.c.level,
+        select(_escalations.c.action_id, _escalations.c.case_id, _escalations.c.due_on, _escalations.c.level,
                _escalations.c.working_days_overdue).where(_escalations.c.swept_on == as_of),
     ).subquery("raised")  # fmt: skip
-    role = case((rows.c.level.in_([REMINDER, OWNER_LEVEL]), _actions.c.owner_role), else_=rows.c.level)
+    owner = select(_actions.c.owner_role).where(_actions.c.id == rows.c.action_id).scalar_subquery()
+    role = case((rows.c.level.in_([REMINDER, OWNER_LEVEL]), owner), else_=rows.c.level)
     team = case((role.in_(SERVICE_WIDE_ROLES), literal(WHOLE_SERVICE)), else_=func.coalesce(_cases.c.team, WHOLE_SERVICE))
-    return (
-        select(
-            role.label("recipient_role"), team.label("team"), _cases.c.reference, _actions.c.kind, rows.c.due_on,
-            rows.c.days, rows.c.level, rows.c.action_id,
-        )  # fmt: skip
-        .join_from(rows, _actions, _actions.c.id == rows.c.action_id)
-        .join(_cases, _cases.c.id == _actions.c.case_id)
-    )
+    return select(
+        role.label("recipient_role"), team.label("team"), rows.c.case_id, rows.c.action_id, rows.c.due_on, rows.c.days,
+        rows.c.level,
+    ).join_from(rows, _cases, _cases.c.id == rows.c.case_id)  # fmt: skip
 
 
 def record_digests(connection: Connection, as_of: date, now: datetime) -> int:
@@ -124,7 +126,7 @@ def unsent_digests(connection: Connection, as_of: date) -> list[int]:
 
 def failed_digests(connection: Connection, as_of: date) -> list[DigestSummary]:
     """The digests of `as_of` whose e-mail was tried and failed, and that no sender is trying now."""
-    query = select(_digests.c.id, _digests.c.as_of, _digests.c.recipient_role, _digests.c.team, _digests.c.actions).where(
+    query = select(*_SUMMARY).where(
         _digests.c.as_of == as_of, _digests.c.emailed_at.is_(None), _digests.c.email_claimed_at.is_(None),
         _digests.c.email_attempts > 0,
     )  # fmt: skip
@@ -132,8 +134,8 @@ def failed_digests(connection: Connection, as_of: date) -> list[DigestSummary]:
 
 
 def load_digest(connection: Connection, digest_id: int) -> DigestSummary:
-    query = select(_digests.c.id, _digests.c.as_of, _digests.c.recipient_role, _digests.c.team, _digests.c.actions)
-    return DigestSummary(*connection.execute(query.where(_digests.c.id == digest_id)).one())
+    """The digest `digest_id`: which sweep, to whom, how many actions."""
+    return DigestSummary(*connection.execute(select(*_SUMMARY).where(_digests.c.id == digest_id)).one())
 
 
 def _claim(engine: Engine, digest_ids: Sequence[int], now: datetime) -> list[DigestSummary]:
@@ -143,7 +145,7 @@ def _claim(engine: Engine, digest_ids: Sequence[int], now: datetime) -> list[Dig
         update(_digests)
         .where(_digests.c.id.in_(digest_ids), _digests.c.emailed_at.is_(None), free)
         .values(email_claimed_at=now)
-        .returning(_digests.c.id, _digests.c.as_of, _digests.c.recipient_role, _digests.c.team, _digests.c.actions)
+        .returning(*_SUMMARY)
     )
     with engine.begin() as connection:
         return sorted((DigestSummary(*row) for row in connection.execute(statement)), key=lambda d: d.id)
@@ -155,14 +157,22 @@ def _lines(connection: Connection, as_of: date, recipients: Sequence[tuple[str, 
     rank = func.row_number().over(
         partition_by=(raised.c.recipient_role, raised.c.team), order_by=(raised.c.due_on, raised.c.action_id)
     )
-    ranked = (
-        select(raised, rank.label("rank"))
-        .where(tuple_(raised.c.recipient_role, raised.c.team).in_(list(recipients)))
-        .subquery()
+    ranked = select(raised, rank.label("rank")).subquery()
+    # The case reference and the action's kind only for the lines kept (a few thousand look-ups by key): the rows
+    # ranked stay narrow, and the actions table is not read in full.
+    reference = select(_cases.c.reference).where(_cases.c.id == ranked.c.case_id).scalar_subquery()
+    kind = select(_actions.c.kind).where(_actions.c.id == ranked.c.action_id).scalar_subquery()
+    query = (
+        select(ranked, reference.label("reference"), kind.label("kind"))
+        .where(ranked.c.rank <= limit)
+        .order_by(ranked.c.recipient_role, ranked.c.team, ranked.c.rank)
     )
-    query = select(ranked).where(ranked.c.rank <= limit).order_by(ranked.c.recipient_role, ranked.c.team, ranked.c.rank)
+    # Every recipient's lines, the wanted ones kept here: a filter on (role, team) in SQL costs more than it saves.
+    wanted = set(recipients)
     found: dict[tuple[str, str], list[DigestLine]] = {}
     for row in connection.execute(query):
+        if (row.recipient_role, row.team) not in wanted:
+            continue
         line = DigestLine(row.reference, row.kind, row.due_on, row.days, row.level)
         found.setdefault((row.recipient_role, row.team), []).append(line)
     return found
@@ -182,7 +192,7 @@ def _digests_to_send(engine: Engine, claimed: Sequence[DigestSummary], limit: in
 
 
 def _record_outcomes(engine: Engine, outcomes: Sequence[tuple[int, str | None]], now: datetime) -> None:
-    """Mark each digest sent, or note its error; either way release the claim."""
+    """Mark each digest sent (closing its incident, if a past run left one), or note its error; release the claim."""
     attempts = _digests.c.email_attempts + 1
     with engine.begin() as connection:
         for digest_id, error in outcomes:
@@ -190,6 +200,8 @@ def _record_outcomes(engine: Engine, outcomes: Sequence[tuple[int, str | None]],
             connection.execute(
                 update(_digests).where(_digests.c.id == digest_id).values(email_claimed_at=None, email_attempts=attempts, **sent)
             )
+            if error is None:
+                incidents.resolve(connection, incidents.digest_subject(digest_id), now)
 
 
 def email_digests(

@@ -19,7 +19,7 @@ from tests.integration.sweep_builders import context, make_action, make_case, po
 from tests.integration.test_notifier import Recorder, free_port
 from workflows import runtime, sweep_notices
 from workflows.notification_models import SweepDigestRow
-from workflows.notifier import SmtpChannel
+from workflows.notifier import WHOLE_SERVICE, SmtpChannel, team_mailbox
 from workflows.sweep import run_sweep
 
 # Wednesday 10 March 2027; no bank holiday in England between 1 and 19 March 2027.
@@ -234,3 +234,10 @@ def test_a_digest_another_sender_holds_is_left_to_it_until_its_claim_expires(
     later = now + sweep_notices.CLAIM_EXPIRES_AFTER + timedelta(seconds=1)
     sent, _ = sweep_notices.email_digests(installed, channel, ids, later)
     assert sent == ids[:1] and len(recorder.messages) == 5
+
+
+def test_a_team_roles_mailbox_is_role_dot_team_and_a_service_wide_one_is_the_roles_own() -> None:
+    mailbox = team_mailbox(SENDER)
+    assert mailbox("team_manager", "north") == "team_manager.north@council.example"
+    assert mailbox("social_worker", "North East (Child Protection)") == "social_worker.north-east-child-protection@council.example"
+    assert mailbox("service_manager", WHOLE_SERVICE) == "service_manager@council.example"

@@ -105,13 +105,18 @@ def test_smtp_down_retries_then_an_incident_per_digest_a_failed_run_and_the_swee
     text = CliRunner().invoke(app, ["incidents"]).stdout
     assert text.count("digest_email_failed  sweep digest") == 5 and flow_run_id in text
 
+    # SMTP back: operations staff retry one incident by hand; the next sweep of that date sends the rest.
+    monkeypatch.setenv("CASEFLOW_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("CASEFLOW_SMTP_PORT", str(smtp_port))
+    monkeypatch.setenv("CASEFLOW_SMTP_SENDER", SENDER)
     server = _serving(smtp_port)
     try:
-        channel = SmtpChannel("127.0.0.1", smtp_port, SENDER, timeout=2)
-        for incident in found:
-            incidents.retry(engine, incident.id, channel, runtime.utc_now())
+        retried = CliRunner().invoke(app, ["incidents", "retry", str(found[0].id)])
+        assert retried.exit_code == 0 and "e-mailed; incident resolved" in retried.stdout, retried.output
+        rerun = deadline_sweep(as_of=AS_OF, max_batches=MAX_BATCHES, return_state=True)
     finally:
         server.stop()
-    assert len(server.handler.messages) == 5
+    assert rerun.is_completed(), rerun.message
+    assert len(server.handler.messages) == 5  # one by hand, four by the rerun: each digest once
     with engine.connect() as connection:
         assert incidents.open_incidents(connection) == []

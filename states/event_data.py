@@ -232,7 +232,8 @@ class HoldReview(_Category):
 class EndPlan(LeavingData):
     date: IsoDate
     reason: EndPlanReason
-    outcome: Literal["close", "cin_plan"]
+    # Every listed reason usually ends the service too (an adult, a death, a move away): close unless told.
+    outcome: Literal["close", "cin_plan"] = "close"
     HAPPENED = ("date",)
     OCCURRED = "date"
     ROUTE = "outcome"

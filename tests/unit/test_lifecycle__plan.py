@@ -235,6 +235,15 @@ def test_a_manager_ends_the_plan_of_a_young_person_who_turned_18_and_its_actions
         ("hold_first_core_group", "plan_ended"), ("statutory_visit", "plan_ended"), ("hold_first_review", "plan_ended")}
 
 
+def test_a_plan_ended_without_an_outcome_closes_the_case_and_a_transfer_may_step_down_to_cin() -> None:
+    # The end_plan carries only a reason; each reason usually ends the service, so the case closes.
+    closed = step(on_plan(), "end_plan", date(2026, 12, 1), date=date(2026, 12, 1), reason="left_uk")
+    assert closed.to_status is CaseStatus.CLOSED
+    stepped_down = step(on_plan(), "end_plan", date(2026, 12, 1), date=date(2026, 12, 1), reason="transferred_out",
+                        outcome="cin_plan")
+    assert stepped_down.to_status is CaseStatus.CIN_PLAN
+
+
 def test_a_plan_cannot_end_for_turning_18_the_day_before_the_birthday() -> None:
     with pytest.raises(InvalidEventData, match="reason turned_18 but the child is not 18 on 2027-01-19"):
         step(on_plan(born=BORN_2009), "end_plan", date(2027, 1, 19), date=date(2027, 1, 19), reason="turned_18",

@@ -161,11 +161,16 @@ def replay(scenario: Scenario, policies: Mapping[str, Policy], as_of: date, sour
             service = CaseService(make_session_factory(engine), policies, default_authority=scenario.policy)
             reference = scenario.case.reference
             for index, event in enumerate(scenario.events):
+                where = f"{source}: events[{index}] ({event.trigger} on {event.on})"
+                if event.on > as_of:
+                    raise ScenarioInvalid(f"{where}: {event.on} is after as_of {as_of}, the clock in force")
                 try:
+                    # Each event fires on its own day, as it would have in the service: what it records as done
+                    # or opened (a conference booked, a review convened) is dated then, not on the replay's as_of.
                     service.fire(reference, event.trigger, _event_data(scenario, event, index == 0),
-                                 _actor(event, policy), as_of, authority=scenario.policy)  # fmt: skip
+                                 _actor(event, policy), event.on, authority=scenario.policy)  # fmt: skip
                 except CaseflowError as exc:
-                    raise ScenarioInvalid(f"{source}: events[{index}] ({event.trigger} on {event.on}): {exc}") from None
+                    raise ScenarioInvalid(f"{where}: {exc}") from None
             with engine.connect() as connection:
                 return _read_back(connection, reference, policy, as_of)
         finally:

@@ -146,3 +146,29 @@ def test_a_malformed_date_names_the_event_and_field(tmp_path: Path) -> None:
 def test_a_missing_scenario_file_is_one_line(tmp_path: Path) -> None:
     message = _one_line_error(_simulate(tmp_path, str(tmp_path / "nowhere.yaml")))
     assert "nowhere.yaml" in message
+
+
+def test_each_event_is_recorded_on_its_own_day_not_on_as_of(tmp_path: Path) -> None:
+    scenario = """\
+policy: default
+case: {reference: CP-TRANSFER-1, date_of_birth: 2018-02-03}
+events:
+  - {on: 2026-12-14, trigger: receive_transfer_in}
+  - {on: 2026-12-21, trigger: set_conference_date, conference_date: 2027-01-06}
+as_of: 2027-01-04
+"""
+    result = _simulate(tmp_path, _write(tmp_path, scenario), "--json")
+    assert result.returncode == 0, result.stderr  # type: ignore[attr-defined]
+    case = json.loads(result.stdout)  # type: ignore[attr-defined]
+    assert [(step["on"], step["trigger"]) for step in case["history"]] == [
+        ("2026-12-14", "receive_transfer_in"), ("2026-12-21", "set_conference_date")]
+    booked = [action for action in case["actions"] if action["kind"] == "book_conference"]
+    # hand-checked: notice Mon 14 Dec 2026, booking due 1 WD later (Tue 15 Dec), booked when the date was set, Mon 21
+    assert booked == [{"kind": "book_conference", "due_on": "2026-12-15", "status": "done", "done_on": "2026-12-21"}]
+
+
+def test_an_event_without_a_date_of_its_own_later_than_as_of_is_refused(tmp_path: Path) -> None:
+    text = BARE_EXAMPLE.replace("  - {on: 2027-01-08, trigger: hold_icpc, outcome: cp_plan, category: NEG}\n",
+                                "  - {on: 2027-01-05, trigger: set_conference_date, conference_date: 2027-01-12}\n")
+    message = _one_line_error(_simulate(tmp_path, _write(tmp_path, text), "--as-of", "2027-01-04"))
+    assert "events[3] (set_conference_date on 2027-01-05): 2027-01-05 is after as_of 2027-01-04" in message

@@ -73,6 +73,7 @@ class CaseService:
         # Each case as this service last committed it. The next trigger on it checks the stored version and audit
         # head with one small query and, when they match, skips reading the case and its actions again.
         self._kept: dict[str, LoadedCase] = {}
+        self._connection = case_store.KeptConnection(self._engine)
 
     def policy(self, authority: str) -> Policy:
         """The policy in force for `authority`."""
@@ -112,7 +113,7 @@ class CaseService:
         )  # fmt: skip
         loaded: LoadedCase | None = None
         try:
-            with case_store.unit_of_work(self._engine) as connection:
+            with case_store.unit_of_work(self._engine, self._connection) as connection:
                 loaded = case_store.load(connection, reference, known=self._kept.pop(reference, None))
                 attempt = (reference, trigger, data, actor, today)
                 saved = self._fire_loaded(connection, loaded, attempt, authority, expected_version)
@@ -122,6 +123,10 @@ class CaseService:
             raise
         self._keep(saved.stored)
         return saved.result
+
+    def close(self) -> None:
+        """Give back the database connection this service keeps for its triggers (it also goes when collected)."""
+        self._connection.close()
 
     def _keep(self, stored: LoadedCase) -> None:
         # Only once committed: a rolled-back write must not be remembered as the case's state.

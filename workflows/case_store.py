@@ -9,16 +9,15 @@ identity map, no per-statement compilation. The schema itself stays Alembic's (w
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import lru_cache
-from typing import Any, NamedTuple, Protocol
+from typing import Any, NamedTuple
 
 import orjson
-from sqlalchemy import JSON, Date, DateTime, Dialect, Engine, PoolProxiedConnection, text
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy import JSON, Date, DateTime, Dialect, text
+from sqlalchemy.exc import IntegrityError
 
 from states.case import Action, Case, TransitionResult
 from states.errors import CaseflowError
@@ -26,12 +25,14 @@ from states.lifecycle import CaseStatus
 from workflows import audit, outbox
 from workflows.audit import AuditRecord, ChainHead
 from workflows.models import ActionRow, AuditEventRow, CaseRow, OutboxRow
+from workflows.unit_of_work import KeptConnection, Transactional, unit_of_work
 
 __all__ = [
     "FIRED_EVENT",
     "TRANSITION_MESSAGE",
     "CaseNotFound",
     "ConcurrentUpdate",
+    "KeptConnection",
     "LoadedCase",
     "Saved",
     "Transactional",
@@ -87,7 +88,8 @@ class LoadedCase:
     audit_head: ChainHead
 
 
-def _case_values(case: Case, version: int, now: datetime) -> dict[str, Any]:
+def case_values(case: Case, version: int, now: datetime) -> dict[str, Any]:
+    """The case row's changeable columns for `case` at `version`, written at `now`."""
     return {
         "status": case.status.value,
         "version": version,
@@ -115,6 +117,11 @@ CASE_COLUMNS = (
 # Written on every update; the other columns only when the trigger changed them, as SQLite rewrites the entry of
 # every index over a column it SETs, changed or not (ix_cases_status, ix_cases_child_id: a page each per commit).
 ALWAYS_SET = frozenset({"version", "updated_at"})
+
+
+def changed_case_columns(before: Case, values: Mapping[str, Any]) -> tuple[str, ...]:
+    """The columns an update of `before` to the row `values` (see case_values) sets."""
+    return tuple(name for name in CASE_COLUMNS if name in ALWAYS_SET or values[name] != getattr(before, name))
 
 
 @lru_cache(maxsize=64)
@@ -230,59 +237,6 @@ class _Driver:
         return self._cursor
 
 
-class Transactional(Protocol):
-    """What load and save write through: a SQLAlchemy Connection, or the lighter one unit_of_work gives on SQLite."""
-
-    @property
-    def dialect(self) -> Dialect: ...
-
-    @property
-    def connection(self) -> PoolProxiedConnection: ...
-
-
-@dataclass(frozen=True)
-class _PooledConnection:
-    """A pooled driver connection and its dialect: all load and save need."""
-
-    dialect: Dialect
-    connection: PoolProxiedConnection
-
-
-@contextmanager
-def unit_of_work(engine: Engine) -> Iterator[Transactional]:
-    """As `engine.begin()`, for load and save: a transaction committed when the block ends, rolled back on error.
-
-    On SQLite it is a pooled driver connection with the transaction driven on it (BEGIN IMMEDIATE, as the engine's
-    begin listener would emit): SQLAlchemy's Connection, begin and commit cost more per trigger than SQLite's own
-    commit. Driver errors still surface as SQLAlchemy's.
-    """
-    if engine.dialect.name != "sqlite":
-        with engine.begin() as connection:
-            yield connection
-        return
-    pooled = _PooledConnection(engine.dialect, engine.raw_connection())
-    try:
-        driver = pooled.connection.driver_connection
-        _translated(pooled, "BEGIN IMMEDIATE", lambda: driver.execute("BEGIN IMMEDIATE"))
-        try:
-            yield pooled
-            _translated(pooled, "COMMIT", driver.commit)
-        except BaseException:
-            driver.rollback()
-            raise
-    finally:
-        pooled.connection.close()  # back to the pool, which resets it as it would a Connection's
-
-
-def _translated(connection: Transactional, statement: str, call: Callable[[], object]) -> None:
-    # Driver errors surface as SQLAlchemy's (OperationalError for a busy database), as they did through engine.begin().
-    dbapi_error = connection.dialect.loaded_dbapi.Error
-    try:
-        call()
-    except dbapi_error as error:
-        raise DBAPIError.instance(statement, (), error, dbapi_error) from error
-
-
 def _load_sql() -> str:
     newest = "FROM audit_events WHERE audit_events.case_reference = cases.reference ORDER BY seq DESC LIMIT 1"
     actions = ", ".join(f"actions.{name} AS a_{name}" for name in ACTION_FIELDS)
@@ -387,7 +341,7 @@ def _write_case(driver: _Driver, loaded: LoadedCase | None, case: Case, now: dat
     """Insert or version-check-update the case row; returns (row id, new version)."""
     if loaded is None:
         identity = {"reference": case.reference, "authority": case.authority, "created_at": now}
-        values = _case_values(case, 1, now) | identity
+        values = case_values(case, 1, now) | identity
         try:
             row_id = int(driver.run(INSERT_CASE_SQL, values).fetchone()[0])
         except IntegrityError:
@@ -396,10 +350,9 @@ def _write_case(driver: _Driver, loaded: LoadedCase | None, case: Case, now: dat
         return row_id, 1
     before = loaded.case
     version = before.version + 1
-    values = _case_values(case, version, now)
-    changed = tuple(name for name in CASE_COLUMNS if name in ALWAYS_SET or values[name] != getattr(before, name))
+    values = case_values(case, version, now)
     params = values | {"row_id": loaded.row_id, "expected_version": before.version}
-    if driver.run(_update_case_sql(changed), params).rowcount != 1:
+    if driver.run(_update_case_sql(changed_case_columns(before, values)), params).rowcount != 1:
         raise ConcurrentUpdate(case.reference, loaded.case.version)
     return loaded.row_id, version
 

@@ -30,12 +30,24 @@ def _begin_immediate(connection: Any) -> None:
     connection.connection.driver_connection.execute("BEGIN IMMEDIATE")
 
 
+# Every SQLite connection's settings (the lifecycle benchmark's bare sqlite3 baseline uses the same).
+SQLITE_PRAGMAS = (
+    "journal_mode=WAL",
+    "foreign_keys=ON",
+    # In WAL mode: a commit appends to the log without waiting for the disk; a checkpoint syncs it.
+    "synchronous=NORMAL",
+    # Checkpoint when the log reaches 10,000 pages (about 40 MB) instead of SQLite's 1,000: a trigger writes about
+    # 14 pages, so the default checkpoints every 70 or so triggers (two fsyncs, and the same hot index pages written
+    # back again each time); measured, this takes about 40% off a trigger's commit wall time.
+    "wal_autocheckpoint=10000",
+)
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.isolation_level = None  # we emit BEGIN ourselves (see make_engine)
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA synchronous=NORMAL")
+    for pragma in SQLITE_PRAGMAS:
+        cursor.execute(f"PRAGMA {pragma}")
     cursor.close()
 
 

@@ -6,6 +6,7 @@ The tasks run through `.fn()`; the flow, its retries and incidents are in test_s
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 from email.message import Message
 from typing import Any
@@ -14,12 +15,12 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import Engine, select, update
 
-from tasks.notification_tasks import email_sweep_digests, record_sweep_digests
+from tasks.notification_tasks import DigestsNotSent, email_sweep_digests, record_digest_incidents, record_sweep_digests
 from tests.integration.sweep_builders import context, make_action, make_case, policies, reference_of
 from tests.integration.test_notifier import Recorder, free_port
-from workflows import runtime, sweep_notices
+from workflows import incidents, runtime, sweep_notices
 from workflows.notification_models import SweepDigestRow
-from workflows.notifier import WHOLE_SERVICE, SmtpChannel, team_mailbox
+from workflows.notifier import WHOLE_SERVICE, EmailNotSent, SmtpChannel, team_mailbox
 from workflows.sweep import run_sweep
 
 # Wednesday 10 March 2027; no bank holiday in England between 1 and 19 March 2027.
@@ -202,7 +203,7 @@ def test_a_mailbox_the_server_refuses_fails_its_digest_only(installed: Engine, r
     run_sweep(context(installed), AS_OF)
     record_sweep_digests.fn(AS_OF)
 
-    with pytest.raises(Exception, match=r"sweep 2027-03-10: 1 of 5 digest e-mail\(s\) not sent"):
+    with pytest.raises(DigestsNotSent, match=r"sweep 2027-03-10: 1 of 5 digest e-mail\(s\) not sent"):
         email_sweep_digests.fn(AS_OF)
 
     assert len(recorder.messages) == 4
@@ -210,7 +211,7 @@ def test_a_mailbox_the_server_refuses_fails_its_digest_only(installed: Engine, r
         [failed] = sweep_notices.failed_digests(connection, AS_OF)
     assert (failed.recipient_role, failed.team) == ("team_manager", "north")
     # A retry sends only the one that failed (and the server still refuses it).
-    with pytest.raises(Exception, match=r"1 of 1 digest"):
+    with pytest.raises(DigestsNotSent, match=r"1 of 1 digest"):
         email_sweep_digests.fn(AS_OF)
     assert len(recorder.messages) == 4
 
@@ -241,3 +242,37 @@ def test_a_team_roles_mailbox_is_role_dot_team_and_a_service_wide_one_is_the_rol
     assert mailbox("team_manager", "north") == "team_manager.north@council.example"
     assert mailbox("social_worker", "North East (Child Protection)") == "social_worker.north-east-child-protection@council.example"
     assert mailbox("service_manager", WHOLE_SERVICE) == "service_manager@council.example"
+
+
+def test_retrying_a_digest_incident_while_smtp_is_still_down_keeps_it_open_with_one_line(installed: Engine) -> None:
+    build_caseload(installed)
+    _install(installed, free_port())  # nothing listens there
+    run_sweep(context(installed), AS_OF)
+    record_sweep_digests.fn(AS_OF)
+    with pytest.raises(DigestsNotSent):
+        email_sweep_digests.fn(AS_OF)
+    [incident_id, *_] = record_digest_incidents.fn(AS_OF, None)
+    channel = SmtpChannel("127.0.0.1", free_port(), SENDER, timeout=2)
+
+    with pytest.raises(EmailNotSent, match=rf"^incident {incident_id}: digest \d+ not sent again: digest of 2027-03-10 to "):
+        incidents.retry(installed, incident_id, channel, runtime.utc_now())
+
+    with installed.connect() as connection:
+        [still_open] = [i for i in incidents.open_incidents(connection) if i.id == incident_id]
+    assert still_open.retries == 1 and "did not accept it (ConnectionRefusedError)" in still_open.error
+
+
+def test_two_senders_at_once_send_each_digest_once(installed: Engine, smtp: tuple[Recorder, int]) -> None:
+    recorder, port = smtp
+    build_caseload(installed)
+    run_sweep(context(installed), AS_OF)
+    with installed.begin() as connection:
+        sweep_notices.record_digests(connection, AS_OF, runtime.utc_now())
+        ids = sweep_notices.unsent_digests(connection, AS_OF)
+    channel = SmtpChannel("127.0.0.1", port, SENDER)
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        outcomes = list(pool.map(lambda _: sweep_notices.email_digests(installed, channel, ids, runtime.utc_now()), range(2)))
+
+    assert sorted(i for sent, _ in outcomes for i in sent) == ids
+    assert len(recorder.messages) == 5

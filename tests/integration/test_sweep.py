@@ -149,6 +149,24 @@ def test_the_overdue_list_takes_each_authoritys_calendar_before_it_cuts_at_the_l
     assert found.open_at_level == {"owner": 1, "team_manager": 1}
 
 
+def test_the_overdue_list_reads_on_past_a_due_date_whose_actions_are_not_late_for_their_authority(
+    engine: Engine,
+) -> None:
+    with engine.begin() as connection:
+        # Swept Thu 31 Dec 2026. Authority C is closed 28-31 December: its action due Tue 29 Dec is 0 working days
+        # late. England's due Wed 30 Dec: Thu 31 = 1 working day late. The first due date with a late stage
+        # (England's, for 29 Dec) holds only C's action, so the list must read on to 30 December.
+        make_action(connection, make_case(connection, authority="authority_c"), date(2026, 12, 29))
+        make_action(connection, make_case(connection, authority="default"), date(2026, 12, 30))
+
+    found = report(context(engine), date(2026, 12, 31), limit=1)
+
+    assert found.overdue_total == 1
+    assert [(line.due_on, line.working_days_late, line.level) for line in found.overdue] == [
+        (date(2026, 12, 30), 1, "team_manager")
+    ]
+
+
 def test_the_sweep_reports_its_progress_step_by_step_ending_complete(engine: Engine) -> None:
     _ladder_actions(engine)
     steps: list[tuple[int, int]] = []

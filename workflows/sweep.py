@@ -4,8 +4,10 @@ Working days overdue depend on each authority's calendar, but there are few dist
 out, for every (authority, due date) that matters as of the sweep date, whether it is a reminder or which rung of
 the escalation ladder it has reached. Those stages go into a per-connection temporary table keyed on (authority,
 due date); each batch (a range of due dates) is then one transaction of a few INSERT ... SELECT statements that
-join the open actions (a partial index on open actions' due dates) to their case and stage, with unique keys and
-ON CONFLICT DO NOTHING, so a rerun, a resumed run or a second concurrent sweep creates nothing twice. A
+join the open actions (a partial index on open actions' due dates) to their case and stage, leave out those that
+already have their row, and rely on unique keys (ON CONFLICT DO NOTHING, or on PostgreSQL a retry with it if a
+plain INSERT meets a row another writer just added), so a rerun, a resumed run or a second concurrent sweep creates
+nothing twice. A
 `sweep_progress` row per due date is claimed with FOR UPDATE SKIP LOCKED (PostgreSQL; SQLite serialises writers
 anyway) and marked done in the same transaction, so two sweeps share the work instead of repeating it, and a killed
 sweep's rerun picks up the rest.

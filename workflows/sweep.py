@@ -7,10 +7,9 @@ due date); each batch (a range of due dates) is then one transaction of a few IN
 join the open actions (a partial index on open actions' due dates) to their case and stage, leave out those that
 already have their row, and rely on unique keys (ON CONFLICT DO NOTHING, or on PostgreSQL a retry with it if a
 plain INSERT meets a row another writer just added), so a rerun, a resumed run or a second concurrent sweep creates
-nothing twice. A
-`sweep_progress` row per due date is claimed with FOR UPDATE SKIP LOCKED (PostgreSQL; SQLite serialises writers
-anyway) and marked done in the same transaction, so two sweeps share the work instead of repeating it, and a killed
-sweep's rerun picks up the rest.
+nothing twice. A `sweep_progress` row per due date is claimed with FOR UPDATE SKIP LOCKED (PostgreSQL; SQLite
+serialises writers anyway) and marked done in the same transaction, so two sweeps share the work instead of
+repeating it, and a killed sweep's rerun picks up the rest.
 """
 
 from __future__ import annotations

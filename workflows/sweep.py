@@ -347,8 +347,10 @@ def _postgresql_settings(connection: Connection) -> None:
     The work memory holds the report's read of every staged action without spilling to a temporary file.
     """
     if connection.dialect.name == "postgresql":
-        connection.exec_driver_sql("SET LOCAL synchronous_commit = off")
-        connection.exec_driver_sql("SET LOCAL work_mem = '32MB'")
+        # set_config(..., true) is SET LOCAL: both in one round trip.
+        connection.exec_driver_sql(
+            "SELECT set_config('synchronous_commit', 'off', true), set_config('work_mem', '32MB', true)"
+        )
 
 
 def sweep_batch(

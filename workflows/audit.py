@@ -111,8 +111,8 @@ _CANONICAL_JSON = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure
 def _canonical(fields: Mapping[str, Any]) -> str:
     values = {name: fields[name] for name in HASHED_FIELDS}
     values["recorded_at"] = _canonical_time(values["recorded_at"])
-    if values["occurred_on"] is not None:
-        values["occurred_on"] = values["occurred_on"].isoformat()
+    if (occurred_on := values["occurred_on"]) is not None:
+        values["occurred_on"] = occurred_on.isoformat()
     return _CANONICAL_JSON.encode(values)
 
 

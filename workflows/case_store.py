@@ -168,10 +168,6 @@ def _sqlite_datetime(value: datetime) -> str:
     return value.isoformat(" ", "microseconds")
 
 
-def _sqlite_date(value: date) -> str:
-    return value.isoformat()
-
-
 def _json(value: Any) -> str:
     # orjson: a tenth of json.dumps' time for the same JSON (compact, UTF-8 as is); any JSON reader reads it back.
     return orjson.dumps(value).decode()
@@ -187,7 +183,7 @@ def _converters(sqlite: bool) -> dict[str, Converter]:
             elif sqlite and isinstance(column.type, DateTime):
                 found[column.name] = _sqlite_datetime
             elif sqlite and isinstance(column.type, Date):
-                found[column.name] = _sqlite_date
+                found[column.name] = date.isoformat  # ISO text, as SQLAlchemy's Date writes
     return found
 
 

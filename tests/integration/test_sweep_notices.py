@@ -99,6 +99,14 @@ def _sweep_and_notify(engine: Engine) -> int:
     return email_sweep_digests.fn(AS_OF)
 
 
+def _swept_and_recorded(engine: Engine) -> list[int]:
+    """Sweep, record the digests; their ids."""
+    run_sweep(context(engine), AS_OF)
+    with engine.begin() as connection:
+        sweep_notices.record_digests(connection, AS_OF, runtime.utc_now())
+        return sweep_notices.unsent_digests(connection, AS_OF)
+
+
 def _by_recipient(recorder: Recorder) -> dict[str, Message]:
     return {recipients[0]: message for recipients, message in zip(recorder.recipients, recorder.messages, strict=True)}
 
@@ -159,10 +167,7 @@ def test_a_digest_lists_its_most_overdue_actions_first(
         # Due Wed 3, Thu 4 and Fri 5 March: 5, 4 and 3 working days late as of Wed 10 March.
         for due in (date(2027, 3, 5), date(2027, 3, 3), date(2027, 3, 4)):
             make_action(connection, case, due, kind="visit_child", owner_role="cp_chair")
-    run_sweep(context(installed), AS_OF)
-    with installed.begin() as connection:
-        sweep_notices.record_digests(connection, AS_OF, runtime.utc_now())
-        ids = sweep_notices.unsent_digests(connection, AS_OF)
+    ids = _swept_and_recorded(installed)
     channel = SmtpChannel("127.0.0.1", port, SENDER, timeout=2)
 
     sent, failed = sweep_notices.email_digests(installed, channel, ids, runtime.utc_now(), limit=2)
@@ -182,10 +187,7 @@ def test_beyond_the_line_limit_the_digest_points_to_caseflow_overdue(installed: 
         case = make_case(connection, team="east")
         for _ in range(3):  # due Tue 9 March: 1 working day late -> team manager of east
             make_action(connection, case, date(2027, 3, 9))
-    run_sweep(context(installed), AS_OF)
-    with installed.begin() as connection:
-        sweep_notices.record_digests(connection, AS_OF, runtime.utc_now())
-        ids = sweep_notices.unsent_digests(connection, AS_OF)
+    ids = _swept_and_recorded(installed)
 
     sweep_notices.email_digests(installed, SmtpChannel("127.0.0.1", port, SENDER), ids, runtime.utc_now(), limit=2)
 
@@ -221,11 +223,8 @@ def test_a_digest_another_sender_holds_is_left_to_it_until_its_claim_expires(
 ) -> None:
     recorder, port = smtp
     build_caseload(installed)
-    run_sweep(context(installed), AS_OF)
-    now = runtime.utc_now()
+    ids, now = _swept_and_recorded(installed), runtime.utc_now()
     with installed.begin() as connection:
-        sweep_notices.record_digests(connection, AS_OF, now)
-        ids = sweep_notices.unsent_digests(connection, AS_OF)
         connection.execute(update(_digests).where(_digests.c.id == ids[0]).values(email_claimed_at=now))
     channel = SmtpChannel("127.0.0.1", port, SENDER)
 
@@ -265,10 +264,7 @@ def test_retrying_a_digest_incident_while_smtp_is_still_down_keeps_it_open_with_
 def test_two_senders_at_once_send_each_digest_once(installed: Engine, smtp: tuple[Recorder, int]) -> None:
     recorder, port = smtp
     build_caseload(installed)
-    run_sweep(context(installed), AS_OF)
-    with installed.begin() as connection:
-        sweep_notices.record_digests(connection, AS_OF, runtime.utc_now())
-        ids = sweep_notices.unsent_digests(connection, AS_OF)
+    ids = _swept_and_recorded(installed)
     channel = SmtpChannel("127.0.0.1", port, SENDER)
 
     with ThreadPoolExecutor(max_workers=2) as pool:

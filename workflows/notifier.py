@@ -170,21 +170,25 @@ def role_mailbox(sender: str) -> Callable[[str], str]:
     return lambda role: mailbox(role, WHOLE_SERVICE)
 
 
-def email_message(notice: Notice, sender: str, recipient: str) -> EmailMessage:
-    """The e-mail of a notice: the case reference and the action only."""
-    what = NOTICE_TEXT.get(notice.kind, notice.kind.replace("_", " "))
+def _message(sender: str, recipient: str, subject: str, lines: Sequence[str], header: tuple[str, str]) -> EmailMessage:
     message = EmailMessage()
     message["From"] = sender
     message["To"] = recipient
-    message["Subject"] = f"[caseflow] case {notice.case_reference}: {what}"
+    message["Subject"] = f"[caseflow] {subject}"
+    message.set_content("\n".join(lines) + "\n")
+    message[header[0]] = header[1]
+    return message
+
+
+def email_message(notice: Notice, sender: str, recipient: str) -> EmailMessage:
+    """The e-mail of a notice: the case reference and the action only."""
+    what = NOTICE_TEXT.get(notice.kind, notice.kind.replace("_", " "))
     lines = [f"Case {notice.case_reference}: {what}."]
     if notice.action_kind:
         due = f", due {notice.due_on.isoformat()}" if notice.due_on else ""
         lines.append(f"Action: {notice.action_kind}{due}.")
     lines.append("Open the case in caseflow for the details.")
-    message.set_content("\n".join(lines) + "\n")
-    message["X-Caseflow-Notice"] = notice.key
-    return message
+    return _message(sender, recipient, f"case {notice.case_reference}: {what}", lines, ("X-Caseflow-Notice", notice.key))
 
 
 def _lateness(line: DigestLine) -> str:
@@ -196,10 +200,6 @@ def _lateness(line: DigestLine) -> str:
 def digest_message(digest: Digest, sender: str, recipient: str) -> EmailMessage:
     """The e-mail of a sweep digest: one line per action (case reference, action, due date, lateness, level)."""
     whom = digest.recipient_role + (f", team {digest.team}" if digest.team != WHOLE_SERVICE else "")
-    message = EmailMessage()
-    message["From"] = sender
-    message["To"] = recipient
-    message["Subject"] = f"[caseflow] deadline sweep {digest.as_of.isoformat()}: {digest.actions} action(s) for {whom}"
     lines = [f"Deadline sweep of {digest.as_of.isoformat()}: {digest.actions} reminder(s) and escalation(s) for {whom}.", ""]
     lines += [
         f"{line.case_reference}  {line.action_kind}  due {line.due_on.isoformat()}  {_lateness(line)}  level {line.level}"
@@ -209,9 +209,9 @@ def digest_message(digest: Digest, sender: str, recipient: str) -> EmailMessage:
     if more > 0:
         lines.append(f"... and {more} more; run `caseflow overdue --as-of {digest.as_of.isoformat()}` for the whole list.")
     lines += ["", "Open the cases in caseflow for the details."]
-    message.set_content("\n".join(lines) + "\n")
-    message["X-Caseflow-Digest"] = f"{digest.as_of.isoformat()}:{digest.recipient_role}:{digest.team}"
-    return message
+    subject = f"deadline sweep {digest.as_of.isoformat()}: {digest.actions} action(s) for {whom}"
+    key = f"{digest.as_of.isoformat()}:{digest.recipient_role}:{digest.team}"
+    return _message(sender, recipient, subject, lines, ("X-Caseflow-Digest", key))
 
 
 class SmtpChannel:

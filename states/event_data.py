@@ -7,7 +7,13 @@ from functools import cache
 from typing import Annotated, Any, ClassVar, Literal, get_args, get_origin
 
 from pydantic import (
-    BaseModel, BeforeValidator, ConfigDict, NonNegativeInt, StringConstraints, ValidationError, model_validator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    NonNegativeInt,
+    StringConstraints,
+    ValidationError,
+    model_validator,
 )  # fmt: skip
 from pydantic_core import ErrorDetails
 

@@ -18,8 +18,8 @@ __all__ = [
     "BANK_HOLIDAY_COVERAGE",
     "CalendarCoverageError",
     "ClosureDayInvalid",
-    "YearlyClosure",
     "WorkingDayCalendar",
+    "YearlyClosure",
 ]
 
 ONE_DAY = timedelta(days=1)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from prefect import task
-from prefect.cache_policies import NO_CACHE
 from prefect.artifacts import create_table_artifact
+from prefect.cache_policies import NO_CACHE
 
 from workflows import runtime
 from workflows.logs import get_logger

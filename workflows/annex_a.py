@@ -20,7 +20,7 @@ from states.errors import CaseflowError
 from workflows.cin_census import la_child_id
 from workflows.return_facts import CaseFacts, previous_plans
 
-__all__ = ["LISTS", "AnnexAList", "AnnexAInvalid", "months_before", "rows", "write_csv", "write_xlsx"]
+__all__ = ["LISTS", "AnnexAInvalid", "AnnexAList", "months_before", "rows", "write_csv", "write_xlsx"]
 
 Cell = str | int | date | None
 

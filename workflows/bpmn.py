@@ -12,6 +12,7 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 
 from states.errors import CaseflowError
@@ -264,7 +265,7 @@ def _route(flow: Flow, layout: Layout, lanes: dict[tuple[str, int], int]) -> lis
 
 def _flow_label(points: Sequence[tuple[float, float]]) -> Box:
     """Above the middle of the flow's longest horizontal stretch."""
-    segments = [(p, q) for p, q in zip(points, points[1:], strict=False) if p[1] == q[1]]
+    segments = [(p, q) for p, q in pairwise(points) if p[1] == q[1]]
     (x1, y), (x2, _) = max(segments, key=lambda s: abs(s[1][0] - s[0][0]), default=(points[0], points[-1]))
     return Box((x1 + x2) / 2 - 60, y - 34, 120, 30)
 

@@ -265,7 +265,7 @@ def load_demo(
     """Load `size` fictional cases into the database as of `today`; the same seed gives the same caseload."""
     if size < len(STATUS_WEIGHTS):
         raise DemoTooSmall(f"demo caseload of {size} cases: at least {len(STATUS_WEIGHTS)} are needed, one per status")
-    rng = random.Random(seed)  # noqa: S311 - demo data, not security
+    rng = random.Random(seed)
     service = CaseService(make_session_factory(engine), policies, default_authority="default")
     loader = _Loader(service, policies["default"], rng)
     statuses = rng.choices(list(STATUS_WEIGHTS), weights=list(STATUS_WEIGHTS.values()), k=size)

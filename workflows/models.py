@@ -5,7 +5,19 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, MetaData, String, Table, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING_CONVENTION = {
@@ -21,7 +33,7 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     # Every model here maps one Table; saying so lets Core statements take `Model.__table__` without casts.
     __table__: ClassVar[Table]
-    type_annotation_map = {dict[str, Any]: JSON}
+    type_annotation_map = {dict[str, Any]: JSON}  # noqa: RUF012 - SQLAlchemy reads this class attribute as is
 
 
 class CaseRow(Base):
@@ -112,5 +124,7 @@ class OutboxRow(Base):
     next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_error: Mapped[str | None] = mapped_column(String(500))
-from workflows import escalation_models  # noqa: E402,F401 - registers its tables on Base
-from workflows import notification_models  # noqa: E402,F401 - registers its tables on Base
+
+
+# The other model modules register their tables on Base when imported; importing them here makes Base.metadata whole.
+from workflows import escalation_models, notification_models  # noqa: E402, F401

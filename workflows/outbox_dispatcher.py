@@ -9,7 +9,6 @@ still retried at the longest backoff until it goes through.
 from __future__ import annotations
 
 import threading
-
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -93,7 +92,7 @@ class OutboxDispatcher:
         *,
         is_ready: Callable[[], bool] = prefect_is_up,
         clock: Callable[[], datetime] = _utc_now,
-        backoff: Backoff = Backoff(),  # noqa: B008 - frozen value
+        backoff: Backoff = Backoff(),
         incident_after: int = 5,
         batch_size: int = 200,
     ) -> None:

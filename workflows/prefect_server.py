@@ -60,7 +60,7 @@ def prefect_environment(settings: Settings, api_url: str) -> dict[str, str]:
 
 def is_healthy(api_url: str, timeout: float = 2.0) -> bool:
     try:
-        with urllib.request.urlopen(f"{api_url}/health", timeout=timeout) as response:  # noqa: S310 - loopback/configured
+        with urllib.request.urlopen(f"{api_url}/health", timeout=timeout) as response:
             return bool(response.status == 200)
     except (urllib.error.URLError, OSError, ValueError):
         return False
@@ -84,7 +84,7 @@ def _start_local_server(settings: Settings, api_url: str, start_timeout: float) 
     home.mkdir(parents=True, exist_ok=True)
     log_path = home / "server.log"
     with log_path.open("ab") as log:
-        process = subprocess.Popen(  # noqa: S603 - our own interpreter's prefect module
+        process = subprocess.Popen(
             [sys.executable, "-m", "prefect", "server", "start", "--host", settings.prefect_host,
              "--port", str(settings.prefect_port)],
             env={**os.environ, **prefect_environment(settings, api_url)},

@@ -119,7 +119,7 @@ def _location(loc: tuple[int | str, ...]) -> str:
 def load_scenario(path: Path) -> Scenario:
     """Read and validate a scenario file; any problem is one ScenarioInvalid line naming file and key."""
     try:
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_ScenarioLoader)  # noqa: S506 - a SafeLoader
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_ScenarioLoader)
     except OSError as exc:
         raise ScenarioInvalid(f"{path}: cannot be read: {exc.strerror}") from None
     except yaml.YAMLError as exc:

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import threading
 import uuid
-from time import monotonic
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from time import monotonic
 from zoneinfo import ZoneInfo
 
 from apscheduler.jobstores.memory import MemoryJobStore

@@ -131,7 +131,7 @@ def _spawn(
     log_path = folder / f"{name}.log"
     with log_path.open("ab") as log:
         start = log.tell()
-        process = subprocess.Popen(  # noqa: S603 - our own interpreter running our own code
+        process = subprocess.Popen(
             [sys.executable, "-c", code, *args], env=env, stdout=log, stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL, start_new_session=True,
         )  # fmt: skip

@@ -139,6 +139,6 @@ def transition_notices(transition: Transition, opened: Sequence[OpenAction]) -> 
                 Notice(
                     f"{transition.key}:{kind}:{action.id}", transition.case_reference, kind, action.owner_role,
                     action.id, action.kind, action.due_on,
-                )  # fmt: skip
+                )
             )
     return notices

@@ -49,9 +49,9 @@ def test_of_two_writers_that_read_the_same_version_the_second_to_commit_gets_a_c
     with engine.begin() as conn:
         case_store.save(conn, first, convened, ("tm-1", "team_manager"), RECORDED_AT)
     after_winner = snapshot(engine, "CP-1")
-    with pytest.raises(ConcurrentUpdate, match=r"^case CP-1: changed by someone else since it was read \(it was at version 2\)"):
-        with engine.begin() as conn:
-            case_store.save(conn, second, closed, ("tm-2", "team_manager"), RECORDED_AT)
+    stale = r"^case CP-1: changed by someone else since it was read \(it was at version 2\)"
+    with pytest.raises(ConcurrentUpdate, match=stale), engine.begin() as conn:
+        case_store.save(conn, second, closed, ("tm-2", "team_manager"), RECORDED_AT)
 
     assert snapshot(engine, "CP-1") == after_winner
     case = service.case("CP-1")
@@ -85,9 +85,9 @@ def test_two_creations_of_the_same_reference_from_the_same_read_leave_one_case(e
     with engine.begin() as conn:
         case_store.save(conn, None, creations[0], ("tm-1", "team_manager"), RECORDED_AT)
 
-    with pytest.raises(ConcurrentUpdate, match="case CP-7: changed by someone else since it was read \\(it did not exist\\)"):
-        with engine.begin() as conn:
-            case_store.save(conn, None, creations[1], ("tm-1", "team_manager"), RECORDED_AT)
+    created_meanwhile = r"case CP-7: changed by someone else since it was read \(it did not exist\)"
+    with pytest.raises(ConcurrentUpdate, match=created_meanwhile), engine.begin() as conn:
+        case_store.save(conn, None, creations[1], ("tm-1", "team_manager"), RECORDED_AT)
 
     assert [event.seq for event in audit_events(engine, "CP-7")] == [1]
     assert service.case("CP-7").version == 1

@@ -78,7 +78,7 @@ def test_overdue_only_keeps_cases_with_an_action_at_least_one_working_day_late(c
 
 
 def test_an_unknown_status_filter_lists_the_statuses(caseload: Engine) -> None:
-    with caseload.connect() as connection, pytest.raises(UnknownStatus, match="'open'.*core_groups"):
+    with caseload.connect() as connection, pytest.raises(UnknownStatus, match=r"'open'.*core_groups"):
         list_cases(connection, POLICIES, AS_OF, CaseFilter(status="open"))
 
 

@@ -125,7 +125,7 @@ def _dfe_issues(xml_path: Path) -> tuple[list[tuple[str, str]], list[str]]:
     tables = cin_validator.process_data(cin_validator.convert_data(ET.parse(xml_path).getroot()))
     validator = cin_validator.CinValidator(tables, registry)
     issues = validator.full_issue_df
-    located = sorted({(str(code), str(table)) for code, table in zip(issues["rule_code"], issues["tables_affected"])})
+    located = sorted({(str(code), str(table)) for code, table in zip(issues["rule_code"], issues["tables_affected"], strict=True)})
     return located, sorted(str(code) for code in validator.multichild_issues["rule_code"])
 
 

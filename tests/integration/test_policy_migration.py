@@ -6,6 +6,7 @@ agency reports submitted (closed) on Tue 11-17. Version 2026.2 of the default po
 
 from __future__ import annotations
 
+import re
 import shutil
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -150,7 +151,7 @@ def test_a_version_the_authority_policy_is_not_at_is_refused_and_changes_nothing
     planning_case(engine)
     before = snapshot(engine, "CP-1")
 
-    with pytest.raises(PolicyVersionMismatch, match="authority authority_a: its policy file is at version 2026.1, not 2026.2"):
+    with pytest.raises(PolicyVersionMismatch, match=re.escape("authority authority_a: its policy file is at version 2026.1, not 2026.2")):
         run(engine, policies_at_2026_2(tmp_path), dry_run=False, authority="authority_a")
 
     assert snapshot(engine, "CP-1") == before

@@ -8,7 +8,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import Engine, select
 
 from workflows.notification_models import SchedulerLeaseRow

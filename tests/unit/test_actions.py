@@ -9,12 +9,11 @@ import pytest
 from states.case import Case
 from states.lifecycle import CaseStatus
 from states.lifecycle_errors import InvalidEventData, OpenActionsBlockTransition
-from workflows.policies import load_policy
 from tests.unit.test_lifecycle__builders import (
     ICPC,
+    PLANNING_WORK,
     POLICIES,
     POLICY,
-    PLANNING_WORK,
     complete_all,
     due,
     in_icpc_planning,
@@ -23,6 +22,7 @@ from tests.unit.test_lifecycle__builders import (
     step,
     the_open,
 )
+from workflows.policies import load_policy
 
 # Authority A's participation standards make the preparation before a conference mandatory (override on leave).
 PARTICIPATION_STANDARDS = load_policy(POLICIES, "authority_a")
@@ -123,7 +123,7 @@ def test_an_override_reason_lets_the_conference_go_ahead_and_records_what_was_ov
 
 def test_a_conference_never_booked_cannot_be_held_even_with_an_override_reason() -> None:
     case = in_icpc_planning(conference=None)
-    with pytest.raises(OpenActionsBlockTransition, match="book_conference .* complete them first") as refused:
+    with pytest.raises(OpenActionsBlockTransition, match=r"book_conference .* complete them first") as refused:
         step(case, "hold_icpc", ICPC, date=ICPC, outcome="cin_plan", override_reason="We met anyway")
     assert refused.value.kinds == ("book_conference",)
 

@@ -159,7 +159,7 @@ def test_a_trigger_other_than_a_referral_or_transfer_cannot_open_a_case() -> Non
 
 
 def test_a_missing_required_field_is_refused_naming_it() -> None:
-    with pytest.raises(InvalidEventData, match="^start_s47: strategy_discussion_date is required$"):
+    with pytest.raises(InvalidEventData, match=r"^start_s47: strategy_discussion_date is required$"):
         step(referred(), "start_s47", REFERRAL)
 
 
@@ -169,7 +169,7 @@ def test_an_unknown_field_is_refused_naming_it() -> None:
 
 
 def test_a_date_that_is_not_a_calendar_date_is_refused() -> None:
-    with pytest.raises(InvalidEventData, match="strategy_discussion_date: .*YYYY-MM-DD"):
+    with pytest.raises(InvalidEventData, match=r"strategy_discussion_date: .*YYYY-MM-DD"):
         step(referred(), "start_s47", REFERRAL, strategy_discussion_date="2026-02-30")
 
 

@@ -12,8 +12,8 @@ from states.lifecycle_errors import InvalidEventData, PermissionDenied, Transiti
 from tests.unit.test_lifecycle__builders import (
     CHAIR,
     ICPC,
-    POLICIES,
     PLANNING_WORK,
+    POLICIES,
     SOCIAL_WORKER,
     complete_all,
     due,

@@ -167,7 +167,7 @@ def test_a_malformed_yearly_closure_is_refused_with_the_text_and_the_expected_fo
 
 
 def test_the_coverage_is_the_declared_range_of_the_bank_holiday_rules() -> None:
-    assert BANK_HOLIDAY_COVERAGE == (date(1872, 1, 1), date(2100, 12, 31))
+    assert (date(1872, 1, 1), date(2100, 12, 31)) == BANK_HOLIDAY_COVERAGE
 
 
 @pytest.mark.parametrize("outside", [date(1871, 12, 31), date(2101, 1, 3)])
@@ -178,7 +178,7 @@ def test_a_date_outside_the_coverage_raises_a_clear_error_instead_of_guessing(ou
 
 
 def test_counting_past_the_end_of_the_coverage_raises() -> None:
-    with pytest.raises(CalendarCoverageError, match="2101-01-01 is outside .*2100-12-31"):
+    with pytest.raises(CalendarCoverageError, match=r"2101-01-01 is outside .*2100-12-31"):
         ENGLAND.next_working_day(date(2100, 12, 31))
     with pytest.raises(CalendarCoverageError):
         ENGLAND.working_days_between(date(2100, 12, 1), date(2101, 1, 5))

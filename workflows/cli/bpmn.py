@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
@@ -13,15 +14,15 @@ app = typer.Typer(help="Export the lifecycle as BPMN 2.0 or as a Mermaid state d
 
 
 @app.command()
-def export(out: Path = typer.Option(..., "--out", help="BPMN file to write (folders are created).")) -> None:
+def export(out: Annotated[Path, typer.Option("--out", help="BPMN file to write (folders are created).")]) -> None:
     """Write the lifecycle as executable BPMN 2.0 with a laid-out diagram (opens in bpmn.io, Camunda Modeler)."""
     typer.echo(f"wrote {export_bpmn(out)}")
 
 
 @app.command()
 def diagram(
-    write_readme_: bool = typer.Option(False, "--write-readme", help="Refresh the diagram block in the README."),
-    readme: Path = typer.Option(Path("README.md"), help="README holding the state-diagram markers."),
+    write_readme_: Annotated[bool, typer.Option("--write-readme", help="Refresh the diagram block in the README.")] = False,
+    readme: Annotated[Path, typer.Option(help="README holding the state-diagram markers.")] = Path("README.md"),
 ) -> None:
     """Print the lifecycle as a Mermaid state diagram, or write it into the README between its markers."""
     if not write_readme_:

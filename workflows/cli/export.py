@@ -14,8 +14,8 @@ from workflows.annex_a import LISTS, AnnexAInvalid, rows, write_csv, write_xlsx
 from workflows.bootstrap import bootstrap
 from workflows.case_service import utc_now
 from workflows.cin_census import CensusInvalid, CensusYear, build_census, census_children, validate_census
-from workflows.schema import require_schema
 from workflows.return_facts import CaseFacts, read_case_facts
+from workflows.schema import require_schema
 
 app = typer.Typer(help="Statutory returns: the DfE CIN census and Ofsted Annex A.", no_args_is_help=True)
 

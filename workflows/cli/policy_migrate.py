@@ -10,8 +10,9 @@ import typer
 
 from workflows.bootstrap import bootstrap
 from workflows.case_service import utc_now
+from workflows.policy_migration import DueDateMove, MigrationReport
+from workflows.policy_migration import migrate as migrate_cases
 from workflows.schema import require_schema
-from workflows.policy_migration import DueDateMove, MigrationReport, migrate as migrate_cases
 
 
 def _move_json(move: DueDateMove) -> dict[str, Any]:

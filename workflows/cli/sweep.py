@@ -46,7 +46,6 @@ def _local(as_of: date, max_batches: int, show_progress: bool) -> dict[str, Any]
 
 def _with_prefect(as_of: date, max_batches: int) -> dict[str, Any]:
     from prefect.settings import PREFECT_API_URL, temporary_settings
-
     from rich.console import Console
 
     from workflows.deadline_sweep import run_deadline_sweep

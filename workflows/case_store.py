@@ -458,6 +458,8 @@ def save_result(
     record = _audit_record(result, *actor)
     message = (TRANSITION_MESSAGE, result.outbox)
     stored = save_changes(connection, loaded, result.case, _action_changes(result), (record, message), now)
+    if result.case.version == stored.case.version:  # fire() counts the version on as the write does
+        return Saved(result, stored)
     case = Case(**{**result.case.__dict__, "version": stored.case.version})
     return Saved(TransitionResult(**{**result.__dict__, "case": case}), stored)
 

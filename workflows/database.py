@@ -38,7 +38,7 @@ SQLITE_PRAGMAS = (
     "synchronous=NORMAL",
     # Checkpoint when the log reaches 10,000 pages (about 40 MB) instead of SQLite's 1,000: a trigger writes about
     # 14 pages, so the default checkpoints every 70 or so triggers (two fsyncs, and the same hot index pages written
-    # back again each time); measured, this takes about 40% off a trigger's commit wall time.
+    # back again each time). Measured on the lifecycle benchmark: a third less wall time per commit, a tenth less CPU.
     "wal_autocheckpoint=10000",
 )
 

@@ -129,16 +129,18 @@ def email_sweep_digests(as_of: date) -> int:
 def record_digest_incidents(as_of: date, flow_run_id: str | None) -> list[int]:
     """Open (or reopen) an incident per digest of `as_of` whose e-mail failed every retry; their ids."""
     rt = runtime.current()
-    opened = []
     with rt.engine.begin() as connection:
-        for digest in sweep_notices.failed_digests(connection, as_of):
-            opened.append(
-                incidents.open_incident(
-                    connection, incidents.digest_subject(digest.id), incidents.DIGEST_EMAIL_FAILED,
-                    f"{digest}: {incidents.digest_error(connection, digest.id)}", rt.clock(),
-                    digest_id=digest.id,
-                    flow_run_id=flow_run_id,
-                )  # fmt: skip
+        opened = [
+            incidents.open_incident(
+                connection,
+                incidents.digest_subject(digest.id),
+                incidents.DIGEST_EMAIL_FAILED,
+                f"{digest}: {incidents.digest_error(connection, digest.id)}",
+                rt.clock(),
+                digest_id=digest.id,
+                flow_run_id=flow_run_id,
             )
+            for digest in sweep_notices.failed_digests(connection, as_of)
+        ]
     log.warning("incidents_opened", as_of=as_of.isoformat(), incidents=opened, kind=incidents.DIGEST_EMAIL_FAILED)
     return opened

@@ -18,7 +18,12 @@ from prefect.artifacts import create_table_artifact
 from prefect.runtime import flow_run
 
 from states.errors import CaseflowError
-from tasks.notification_tasks import email_sweep_digests, record_digest_incidents, record_sweep_digests, with_email_retries
+from tasks.notification_tasks import (
+    email_sweep_digests,
+    record_digest_incidents,
+    record_sweep_digests,
+    with_email_retries,
+)
 from tasks.sweep_tasks import plan_sweep, sweep_due_dates, sweep_leftovers, sweep_report
 from workflows import runtime
 from workflows.logs import get_logger

@@ -38,7 +38,7 @@ class RefusingRecorder(Recorder):
         super().__init__()
         self.refused = refused
 
-    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:  # noqa: N802
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:
         if address == self.refused:
             return "550 no such mailbox"
         envelope.rcpt_tos.append(address)

@@ -64,7 +64,8 @@ class ActionRow(Base):
     """A piece of human work on a case, with an owner role and a due date from the policy."""
 
     __tablename__ = "actions"
-    __table_args__ = (Index("ix_actions_status_due_on", "status", "due_on"),)
+    # By status and due date only the open ones are read: the sweep's partial index (escalation_models) serves them.
+    # An index over every action would be rewritten by each trigger that closes or moves one (migration 0009).
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)

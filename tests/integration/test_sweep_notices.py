@@ -272,3 +272,19 @@ def test_two_senders_at_once_send_each_digest_once(installed: Engine, smtp: tupl
 
     assert sorted(i for sent, _ in outcomes for i in sent) == ids
     assert len(recorder.messages) == 5
+
+
+def test_two_sweeps_recording_at_once_record_each_digest_once(installed: Engine) -> None:
+    build_caseload(installed)
+    run_sweep(context(installed), AS_OF)
+
+    def record(_: int) -> int:
+        with installed.begin() as connection:
+            return sweep_notices.record_digests(connection, AS_OF, runtime.utc_now())
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        created = list(pool.map(record, range(2)))
+
+    assert sorted(created) == [0, 5]
+    with installed.connect() as connection:
+        assert len(sweep_notices.unsent_digests(connection, AS_OF)) == 5

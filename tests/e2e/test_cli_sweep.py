@@ -7,9 +7,11 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from aiosmtpd.controller import Controller
 
-from tests.e2e.cli import clean_environment, run_caseflow
+from tests.e2e.cli import clean_environment, free_port, run_caseflow
 from tests.integration.sweep_builders import make_action, make_case, reference_of
+from tests.integration.test_notifier import Recorder
 from workflows.database import make_engine
 
 pytestmark = pytest.mark.e2e
@@ -42,6 +44,36 @@ def test_a_local_sweep_prints_its_counts_and_a_second_run_creates_nothing(env: d
     assert json.loads(first.stdout)["created_by_run"] == {"team_manager": 1}
     assert json.loads(second.stdout)["created_by_run"] == {}
     assert json.loads(second.stdout)["open_at_level"] == {"team_manager": 1}
+
+
+def test_a_local_sweep_emails_its_digest_once_and_with_the_server_down_exits_non_zero_with_an_incident(
+    env: dict[str, str],
+) -> None:
+    reference = _case_with_late_action(env)
+    recorder = Recorder()
+    server = Controller(recorder, hostname="127.0.0.1", port=free_port())
+    server.start()
+    try:
+        mail_env = {**env, "CASEFLOW_SMTP_HOST": "127.0.0.1", "CASEFLOW_SMTP_PORT": str(server.port),
+                    "CASEFLOW_SMTP_SENDER": "caseflow@council.example"}  # fmt: skip
+        first = run_caseflow("sweep", "--as-of", "2027-03-10", "--local", "--json", env=mail_env)
+        again = run_caseflow("sweep", "--as-of", "2027-03-10", "--local", "--json", env=mail_env)
+    finally:
+        server.stop()
+    assert first.returncode == 0 and again.returncode == 0, first.stderr + again.stderr
+    # One late action of team north, 1 working day late: the team manager of north, once however often swept.
+    assert [message["To"] for message in recorder.messages] == ["team_manager.north@council.example"]
+    assert reference in recorder.messages[0].get_payload()
+
+    _case_with_late_action(env)  # a second late action in north: a new digest for the next day's sweep
+    down = {**mail_env, "CASEFLOW_SMTP_PORT": str(free_port())}
+    failed = run_caseflow("sweep", "--as-of", "2027-03-11", "--local", env=down)
+    # stderr also carries this environment's JSON log lines; the error itself is one plain line, no traceback.
+    errors = [line for line in failed.stderr.splitlines() if line.strip() and not line.startswith("{")]
+    assert failed.returncode != 0 and len(errors) == 1 and "Traceback" not in failed.stderr, failed.stderr
+    assert errors[0] == "error: sweep 2027-03-11: 1 digest e-mail(s) not sent; incidents opened (caseflow incidents)"
+    listed = run_caseflow("incidents", "--json", env=env)
+    assert "digest_email_failed" in listed.stdout
 
 
 def test_the_sweep_runs_as_a_prefect_flow_and_prints_a_plain_summary(env: dict[str, str], prefect_harness: str) -> None:

@@ -38,10 +38,31 @@ def _local(as_of: date, max_batches: int, show_progress: bool) -> dict[str, Any]
         task = progress.add_task("sweeping due dates", total=None)
         report = run_sweep(context, as_of, max_batches,
                            on_progress=lambda done, total: progress.update(task, completed=done, total=total))  # fmt: skip
+    _deliver_digests(as_of)
     return {
         "as_of": as_of.isoformat(), "open_at_level": report.open_at_level, "raised_as_of": report.raised_as_of,
         "created_by_run": report.created_by_run, "overdue_total": report.overdue_total,
     }  # fmt: skip
+
+
+def _deliver_digests(as_of: date) -> None:
+    """What the flow does after the sweep, once, without Prefect: record the digests, e-mail them, note failures."""
+    from tasks.notification_tasks import (
+        DigestsNotSent,
+        email_sweep_digests,
+        record_digest_incidents,
+        record_sweep_digests,
+    )
+    from workflows.deadline_sweep import DigestsUndelivered
+
+    record_sweep_digests.fn(as_of)
+    try:
+        email_sweep_digests.fn(as_of)
+    except DigestsNotSent:
+        opened = record_digest_incidents.fn(as_of, None)
+        raise DigestsUndelivered(
+            f"sweep {as_of.isoformat()}: {len(opened)} digest e-mail(s) not sent; incidents opened (caseflow incidents)"
+        ) from None
 
 
 def _with_prefect(as_of: date, max_batches: int) -> dict[str, Any]:

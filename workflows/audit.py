@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Iterator, Mapping
+import json.encoder
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import lru_cache
@@ -108,12 +109,32 @@ def _canonical_time(value: datetime) -> str:
 _CANONICAL_JSON = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
 
 
+def _canonical_encoder() -> Callable[[Any], str]:
+    """_CANONICAL_JSON.encode, with the C encoder it builds on every call built once (half the time per event).
+
+    The same encoder with the same options, so the same text; only the circular-reference check is left out
+    (an event's fields are plain JSON values).
+    """
+    make = getattr(json.encoder, "c_make_encoder", None)  # the C accelerator; not in the type stubs
+    if make is None:
+        return _CANONICAL_JSON.encode
+    options = _CANONICAL_JSON
+    iterencode = make(
+        None, options.default, json.encoder.encode_basestring, None, options.key_separator,
+        options.item_separator, options.sort_keys, options.skipkeys, options.allow_nan,
+    )  # fmt: skip
+    return lambda value: "".join(iterencode(value, 0))
+
+
+_encode_canonical = _canonical_encoder()
+
+
 def _canonical(fields: Mapping[str, Any]) -> str:
     values = {name: fields[name] for name in HASHED_FIELDS}
     values["recorded_at"] = _canonical_time(values["recorded_at"])
     if (occurred_on := values["occurred_on"]) is not None:
         values["occurred_on"] = occurred_on.isoformat()
-    return _CANONICAL_JSON.encode(values)
+    return _encode_canonical(values)
 
 
 def event_hash(fields: Mapping[str, Any]) -> str:

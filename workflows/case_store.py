@@ -273,7 +273,7 @@ _ACTION_AT = tuple(_AT[f"a_{name}"] for name in ACTION_FIELDS)
 # Checked at import, so reordering Action's fields or ACTION_FIELDS cannot silently swap two columns.
 _ACTION_COLUMNS = slice(_AT["a_kind"], _AT["a_close_reason"] + 1)
 _ACTION_ID = _AT["action_id"]
-assert _ACTION_AT == tuple(range(_ACTION_COLUMNS.start, _ACTION_COLUMNS.stop))
+assert tuple(range(_ACTION_COLUMNS.start, _ACTION_COLUMNS.stop)) == _ACTION_AT
 assert tuple(field.name for field in dataclasses.fields(Action))[: len(ACTION_FIELDS)] == ACTION_FIELDS
 
 

@@ -25,7 +25,7 @@ import resource
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -37,6 +37,7 @@ from workflows import schema
 from workflows.database import make_engine
 from workflows.escalation_models import EscalationRow, ReminderRow, SweepProgressRow
 from workflows.models import ActionRow, CaseRow
+from workflows.notification_models import SweepDigestRow
 from workflows.policies import load_all_policies
 from workflows.settings import REPOSITORY_CONFIG_DIR
 from workflows.sweep import SweepContext, run_sweep
@@ -136,7 +137,7 @@ def load(engine: Engine, cases: int, authorities: list[str]) -> int:
 
 def clear_sweep(engine: Engine) -> None:
     with engine.begin() as connection:
-        for table in (ReminderRow, EscalationRow, SweepProgressRow):
+        for table in (SweepDigestRow, ReminderRow, EscalationRow, SweepProgressRow):
             connection.execute(delete(table))
 
 
@@ -159,10 +160,8 @@ def _server_cpu_seconds(server_pid: int | None) -> float:
 
 def _reset_peak_rss() -> None:
     # Linux: writing 5 to clear_refs resets VmHWM, so each phase reports its own peak, not the load's.
-    try:
+    with suppress(OSError):
         Path("/proc/self/clear_refs").write_text("5")
-    except OSError:
-        pass
 
 
 def _peak_rss_mb() -> float:

@@ -64,5 +64,5 @@ def sweep_report(as_of: date, created: dict[str, int], limit: int) -> dict[str, 
             {"case_reference": line.case_reference, "action": line.action, "owner_role": line.owner_role,
              "due_on": line.due_on.isoformat(), "working_days_late": line.working_days_late, "level": line.level}
             for line in found.overdue
-        ],  # fmt: skip
+        ],
     }

@@ -187,7 +187,7 @@ def write_csv(path: Path, annex_list: AnnexAList, table: Sequence[Sequence[Cell]
 def write_xlsx(path: Path, tables: Sequence[tuple[AnnexAList, Sequence[Sequence[Cell]]]]) -> None:
     """The lists as sheets of one workbook, named as in the template ("List 5", "List 7")."""
     workbook = Workbook()
-    workbook.remove(workbook.active)  # type: ignore[arg-type]
+    workbook.remove(workbook.active)
     for annex_list, table in tables:
         sheet = workbook.create_sheet(annex_list.title)
         sheet.append(list(annex_list.columns))

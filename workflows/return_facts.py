@@ -285,6 +285,6 @@ def read_case_facts(connection: sa.Connection, authority: str | None = None) -> 
         events[row.case_reference].append(row)
     actions: dict[int, list[Any]] = defaultdict(list)
     ids = [row.id for row in cases]
-    for row in connection.execute(sa.select(ActionRow).where(ActionRow.case_id.in_(ids)).order_by(ActionRow.id)):
-        actions[row.case_id].append(row)
+    for action in connection.execute(sa.select(ActionRow).where(ActionRow.case_id.in_(ids)).order_by(ActionRow.id)):
+        actions[action.case_id].append(action)
     return [_case_facts(case, events[case.reference], actions[case.id]) for case in cases]

@@ -55,10 +55,10 @@ from workflows.models import ActionRow, CaseRow
 
 __all__ = [
     "REMINDER",
-    "SweepContext",
-    "SweepReport",
     "OverdueAction",
     "Stage",
+    "SweepContext",
+    "SweepReport",
     "ladder_levels",
     "plan",
     "plan_stages",
@@ -78,9 +78,9 @@ DEFAULT_OVERDUE_LIMIT = 200
 
 _actions = ActionRow.__table__
 _cases = CaseRow.__table__
-_reminders: Table = ReminderRow.__table__  # type: ignore[assignment]
-_escalations: Table = EscalationRow.__table__  # type: ignore[assignment]
-_progress: Table = SweepProgressRow.__table__  # type: ignore[assignment]
+_reminders = ReminderRow.__table__
+_escalations = EscalationRow.__table__
+_progress = SweepProgressRow.__table__
 # A literal, not a bound parameter: only then may SQLite (and a generic PostgreSQL plan) use the partial index of
 # open actions (migration 0004).
 _OPEN = _actions.c.status == literal_column("'open'")

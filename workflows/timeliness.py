@@ -115,8 +115,8 @@ def _later_plans(cases: Sequence[CaseFacts], period: Period) -> Count:
 
 
 def _conferences(cases: Sequence[CaseFacts], period: Period) -> list[tuple[CaseFacts, date]]:
-    held = [(c, c.icpc_date) for c in cases if c.icpc_date in period]
-    return [*held, *((c, r) for c in cases if c.plan for r in c.plan.reviews if r in period)]  # type: ignore[misc]
+    held = [(c, c.icpc_date) for c in cases if c.icpc_date is not None and c.icpc_date in period]
+    return [*held, *((c, r) for c in cases if c.plan for r in c.plan.reviews if r in period)]
 
 
 def _child_only_held(cases: Sequence[CaseFacts], period: Period) -> Count:
@@ -195,6 +195,6 @@ def write_charts(folder: Path, results: Sequence[Result], period: Period) -> lis
     paths = []
     for result in results:
         path = folder / f"{result.name}.png"
-        FigureCanvasAgg(_chart(result, period)).print_png(str(path))
+        FigureCanvasAgg(_chart(result, period)).print_png(str(path))  # type: ignore[no-untyped-call]  # not annotated
         paths.append(path)
     return paths

@@ -24,7 +24,7 @@ class Recorder:
         self.messages: list[Message] = []
         self.recipients: list[list[str]] = []
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd's hook name
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         self.messages.append(message_from_bytes(envelope.content))
         self.recipients.append(list(envelope.rcpt_tos))
         return "250 OK"

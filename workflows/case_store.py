@@ -132,6 +132,8 @@ def _update_case_sql(columns: tuple[str, ...]) -> str:
 
 INSERT_CASE_SQL = _insert_sql("cases", ("reference", "authority", "created_at", *CASE_COLUMNS), returning="id")
 INSERT_ACTION_SQL = _insert_sql("actions", ("case_id", *ACTION_FIELDS), returning="id")
+# On SQLite the new row's id is the cursor's lastrowid: fetching a RETURNING row cost as much as the insert.
+INSERT_ACTION_SQLITE_SQL = _insert_sql("actions", ("case_id", *ACTION_FIELDS))
 UPDATE_ACTION_SQL = (
     f"UPDATE actions SET {', '.join(f'{name} = :{name}' for name in CHANGEABLE_FIELDS)} WHERE id = :action_id"
 )
@@ -206,6 +208,7 @@ class _Driver:
 
     def __init__(self, connection: Transactional) -> None:
         self._dialect = connection.dialect
+        self.sqlite = connection.dialect.name == "sqlite"
         self._cursor = connection.connection.cursor()
         self._integrity_error: type[Exception] = connection.dialect.loaded_dbapi.IntegrityError
 
@@ -355,9 +358,14 @@ def _write_case(driver: _Driver, loaded: LoadedCase | None, case: Case, now: dat
 
 def _insert_actions(driver: _Driver, case_id: int, new: Sequence[Action]) -> None:
     # One statement per action, so each gets its id back without relying on the order of a multi-row RETURNING.
+    sqlite = driver.sqlite
     for action in new:
         # The statement takes only its own columns from the action's fields (ACTION_FIELDS).
-        action.id = int(driver.run(INSERT_ACTION_SQL, {**action.__dict__, "case_id": case_id}).fetchone()[0])
+        values = {**action.__dict__, "case_id": case_id}
+        if sqlite:
+            action.id = int(driver.run(INSERT_ACTION_SQLITE_SQL, values).lastrowid)
+        else:
+            action.id = int(driver.run(INSERT_ACTION_SQL, values).fetchone()[0])
 
 
 def _update_actions(driver: _Driver, changed: Iterable[Action]) -> None:

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Connection, exists, func, insert, select
 
@@ -227,7 +227,7 @@ def verify(connection: Connection, reference: str | None = None, batch_size: int
         query.order_by(_events.c.case_reference, _events.c.seq)
     )
     events, broken = 0, []
-    for outcome in _first_breaks(row._mapping for row in rows):
+    for outcome in _first_breaks(cast(Mapping[str, Any], row._mapping) for row in rows):
         events += 1
         if outcome is not None:
             broken.append(outcome)

@@ -263,6 +263,11 @@ def _decoded_date(value: Any) -> date | None:
     return date.fromisoformat(value) if isinstance(value, str) else value
 
 
+def _required_date(value: Any) -> date:
+    # A NOT NULL date column (an action's due_on and opened_on).
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
 def _decoded_json(value: Any) -> Any:
     return orjson.loads(value) if isinstance(value, str) else value
 
@@ -283,7 +288,7 @@ assert tuple(field.name for field in dataclasses.fields(Action))[: len(ACTION_FI
 def _action(row: Sequence[Any]) -> Action:
     kind, owner, status, due_on, opened_on, done_on, mandatory, rule, anchor, version, reason = row[_ACTION_COLUMNS]
     return Action(
-        kind, owner, status, _decoded_date(due_on), _decoded_date(opened_on), _decoded_date(done_on),
+        kind, owner, status, _required_date(due_on), _required_date(opened_on), _decoded_date(done_on),
         bool(mandatory), rule, anchor, version, reason, row[_ACTION_ID],
     )  # fmt: skip
 

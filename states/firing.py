@@ -548,7 +548,8 @@ def _result(before: Case | None, step: Step, trigger: str, actor: Actor) -> Tran
 
 
 def _outbox(step: Step, trigger: str, occurred: date, summary: dict[str, Any]) -> dict[str, Any]:
-    codes = {name: value for name in _outbox_fields(type(step.data)) if (value := getattr(step.data, name)) is not None}
+    model: type[ev.EventData] = type(step.data)
+    codes = {name: value for name in _outbox_fields(model) if (value := getattr(step.data, name)) is not None}
     return {
         "reference": step.case.reference,
         "authority": step.case.authority,

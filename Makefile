@@ -7,7 +7,7 @@ PYTHON ?= python3
 VENV := .venv
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lock clean chromium
+.PHONY: run test lint lock clean chromium
 
 $(STAMP): pyproject.toml constraints.txt tests/bpmn_tools/package-lock.json
 	$(PYTHON) -m venv $(VENV)
@@ -23,11 +23,17 @@ run: $(STAMP)
 chromium:
 	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; }
 
-# pytest exits 5 when it collects no test; that is a failure of the suite here, said plainly.
-test: $(STAMP) chromium
+# Lint and types first (seconds), then the suite. pytest exits 5 when it collects no test; that is a failure
+# of the suite here, said plainly.
+test: $(STAMP) chromium lint
 	@$(VENV)/bin/pytest; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests"; fi; \
 	exit $$rc
+
+# ruff (lint) and mypy strict, configured in pyproject.toml, as the style guide asks.
+lint: $(STAMP)
+	$(VENV)/bin/ruff check states tasks workflows tests benchmarks
+	$(VENV)/bin/mypy
 
 lock: $(STAMP)
 	{ echo "# Pinned versions for a reproducible install: pip install -c constraints.txt -e '.[test]'"; \

@@ -86,7 +86,7 @@ def record_escalations(
             "case_id": case_id, "action_id": e.action.id, "level": e.level, "source": TRANSITION_SOURCE,
             "due_on": e.action.due_on, "working_days_overdue": e.working_days_overdue, "raised_on": as_of,
             "created_at": now,
-        }  # fmt: skip
+        }
         for e in found
     ]
     return insert_new(connection, _escalations, rows)

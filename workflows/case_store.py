@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import lru_cache
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 import orjson
@@ -143,21 +144,57 @@ INSERT_OUTBOX_SQL = _insert_sql(
 )
 
 Converter = Callable[[Any], Any]
-Plan = tuple[tuple[str, Converter | None], ...]
-_rendered: dict[tuple[str, str, str], tuple[str, Plan, bool]] = {}
 
 
-def _rendered_sql(dialect: Dialect, template: str) -> tuple[str, Plan, bool]:
-    """`template` (:name parameters) in the driver's parameter style, each parameter's converter, and whether
-    the parameters are positional."""
-    key = (dialect.name, dialect.driver, template)
-    if key not in _rendered:
+@dataclass(frozen=True)
+class _Prepared:
+    """A statement in the driver's parameter style, and how a row of values becomes its parameters."""
+
+    sql: str
+    names: tuple[str, ...]
+    # The parameters' values in order, by one C call (a tuple even for a single name).
+    values: Callable[[Mapping[str, Any]], Any]
+    # (position, converter) of the parameters whose Python value is not what the driver takes.
+    conversions: tuple[tuple[int, Converter], ...]
+    positional: bool
+
+    def params(self, row: Mapping[str, Any]) -> Any:
+        values = self.values(row)
+        if self.conversions:
+            values = list(values)
+            for at, convert in self.conversions:
+                if (value := values[at]) is not None:
+                    values[at] = convert(value)
+        return values if self.positional else dict(zip(self.names, values, strict=True))
+
+
+# Per (dialect name, driver): each template as prepared for it.
+_prepared: dict[tuple[str, str], dict[str, _Prepared]] = {}
+
+
+def _prepared_for(dialect: Dialect) -> dict[str, _Prepared]:
+    return _prepared.setdefault((dialect.name, dialect.driver), {})
+
+
+def _rendered_sql(dialect: Dialect, template: str) -> _Prepared:
+    """`template` (:name parameters) rendered in the driver's parameter style, with its parameters' plan."""
+    known = _prepared_for(dialect)
+    if template not in known:
         compiled = text(template).compile(dialect=dialect)
-        names = compiled.positiontup if compiled.positional else list(compiled.binds)
+        names = tuple((compiled.positiontup if compiled.positional else compiled.binds) or ())
         converters = _CONVERTERS[dialect.name == "sqlite"]
-        plan = tuple((name, converters.get(name)) for name in names or ())
-        _rendered[key] = (compiled.string, plan, compiled.positional)
-    return _rendered[key]
+        conversions = tuple((at, converters[name]) for at, name in enumerate(names) if name in converters)
+        known[template] = _Prepared(compiled.string, names, _getter(names), conversions, compiled.positional)
+    return known[template]
+
+
+def _getter(names: tuple[str, ...]) -> Callable[[Mapping[str, Any]], Any]:
+    if not names:
+        return lambda _row: ()
+    if len(names) == 1:
+        (only,) = names
+        return lambda row: (row[only],)
+    return itemgetter(*names)
 
 
 @lru_cache(maxsize=16)
@@ -192,13 +229,6 @@ def _converters(sqlite: bool) -> dict[str, Converter]:
 _CONVERTERS = {True: _converters(sqlite=True), False: _converters(sqlite=False)}
 
 
-def _driver_params(plan: Plan, positional: bool, values: Mapping[str, Any]) -> Any:
-    converted = [
-        value if (value := values[name]) is None or convert is None else convert(value) for name, convert in plan
-    ]
-    return tuple(converted) if positional else dict(zip((name for name, _ in plan), converted, strict=True))
-
-
 class _Driver:
     """A driver cursor on the connection's transaction, running prepared SQL with converted values.
 
@@ -209,6 +239,7 @@ class _Driver:
     def __init__(self, connection: Transactional) -> None:
         self._dialect = connection.dialect
         self.sqlite = connection.dialect.name == "sqlite"
+        self._prepared = _prepared_for(connection.dialect)
         self._cursor = connection.connection.cursor()
         self._integrity_error: type[Exception] = connection.dialect.loaded_dbapi.IntegrityError
 
@@ -220,20 +251,22 @@ class _Driver:
 
     def run(self, template: str, values: Mapping[str, Any]) -> Any:
         """Run `template` once; returns the cursor (rowcount, fetchone, fetchall)."""
-        sql, plan, positional = _rendered_sql(self._dialect, template)
-        return self._guarded(self._cursor.execute, sql, _driver_params(plan, positional, values))
+        prepared = self._prepared.get(template) or _rendered_sql(self._dialect, template)
+        params = prepared.params(values)
+        try:
+            self._cursor.execute(prepared.sql, params)
+        except self._integrity_error as error:
+            raise IntegrityError(prepared.sql, params, error) from error
+        return self._cursor
 
     def run_many(self, template: str, rows: Sequence[Mapping[str, Any]]) -> None:
         """Run `template` once per row, as one executemany."""
-        sql, plan, positional = _rendered_sql(self._dialect, template)
-        self._guarded(self._cursor.executemany, sql, [_driver_params(plan, positional, row) for row in rows])
-
-    def _guarded(self, execute: Callable[[str, Any], Any], sql: str, params: Any) -> Any:
+        prepared = self._prepared.get(template) or _rendered_sql(self._dialect, template)
+        params = [prepared.params(row) for row in rows]
         try:
-            execute(sql, params)
+            self._cursor.executemany(prepared.sql, params)
         except self._integrity_error as error:
-            raise IntegrityError(sql, params, error) from error
-        return self._cursor
+            raise IntegrityError(prepared.sql, params, error) from error
 
 
 def _load_sql() -> str:

@@ -8,10 +8,8 @@ checked out for the thread that fires most (KeptConnection). Driver errors still
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from sqlalchemy import Dialect, Engine, PoolProxiedConnection
 from sqlalchemy.exc import DBAPIError
@@ -29,9 +27,8 @@ class Transactional(Protocol):
     def connection(self) -> PoolProxiedConnection: ...
 
 
-@dataclass(frozen=True)
-class _PooledConnection:
-    """A pooled driver connection and its dialect: all load and save need."""
+class _PooledConnection(NamedTuple):
+    """A pooled driver connection and its dialect: all load and save need (a tuple: the cheapest to build)."""
 
     dialect: Dialect
     connection: PoolProxiedConnection
@@ -94,9 +91,10 @@ class _SqliteTransaction:
 
     def __enter__(self) -> Transactional:
         try:
-            _translated(self._pooled, "BEGIN IMMEDIATE", lambda: self._driver.execute("BEGIN IMMEDIATE"))
-        except BaseException:
+            self._driver.execute("BEGIN IMMEDIATE")
+        except BaseException as error:
             self._release()
+            _raise_translated(self._pooled, "BEGIN IMMEDIATE", error)
             raise
         return self._pooled
 
@@ -104,9 +102,10 @@ class _SqliteTransaction:
         try:
             if error_type is None:
                 try:
-                    _translated(self._pooled, "COMMIT", self._driver.commit)
-                except BaseException:
+                    self._driver.commit()
+                except BaseException as error:
                     self._driver.rollback()
+                    _raise_translated(self._pooled, "COMMIT", error)
                     raise
             else:
                 self._driver.rollback()
@@ -122,10 +121,8 @@ class _SqliteTransaction:
             self._pooled.connection.close()  # back to the pool, which resets it as it would a Connection's
 
 
-def _translated(connection: Transactional, statement: str, call: Callable[[], object]) -> None:
+def _raise_translated(connection: Transactional, statement: str, error: BaseException) -> None:
     # Driver errors surface as SQLAlchemy's (OperationalError for a busy database), as they did through engine.begin().
     dbapi_error = connection.dialect.loaded_dbapi.Error
-    try:
-        call()
-    except dbapi_error as error:
+    if isinstance(error, dbapi_error):
         raise DBAPIError.instance(statement, (), error, dbapi_error) from error

@@ -16,7 +16,7 @@ from states.lifecycle_errors import OpenActionsBlockTransition, TriggerRefused
 from states.policy import Policy, PolicyNotFound
 from workflows import audit, case_store
 from workflows.audit import AuditRecord
-from workflows.case_store import ConcurrentUpdate, LoadedCase
+from workflows.case_store import LoadedCase
 
 __all__ = ["REFUSED_EVENT", "CaseService", "InputTooLong", "utc_now"]
 
@@ -50,6 +50,10 @@ def _refusal_payload(refusal: TriggerRefused) -> dict[str, Any]:
     if isinstance(refusal, OpenActionsBlockTransition):
         payload["open_actions"] = list(refusal.kinds)
     return payload
+
+
+class _KeptCaseStale(Exception):
+    """The case this service kept is no longer the stored one; raised out of the transaction to roll it back."""
 
 
 class CaseService:
@@ -111,12 +115,35 @@ class CaseService:
             {"case reference": reference, "trigger": trigger, "actor id": actor.id, "actor role": actor.role,
              "authority": authority}
         )  # fmt: skip
+        attempt = (reference, trigger, data, actor, today)
+        known = self._kept.pop(reference, None)
+        try:
+            return self._fire_once(attempt, authority, expected_version, known)
+        except _KeptCaseStale:
+            # Someone else changed the case since this service saved it: fire again on the case as stored.
+            return self._fire_once(attempt, authority, expected_version, None)
+
+    def _fire_once(
+        self,
+        attempt: tuple[str, str, Mapping[str, Any], Actor, date],
+        authority: str | None,
+        expected_version: int | None,
+        known: LoadedCase | None,
+    ) -> TransitionResult:
+        """One transaction. A case this service kept is fired on unread: the case row's update checks its version
+        and audit head, and a refusal is checked against the stored case before it stands (_KeptCaseStale)."""
+        reference, trigger, _, actor, today = attempt
         loaded: LoadedCase | None = None
         try:
             with case_store.unit_of_work(self._engine, self._connection) as connection:
-                loaded = case_store.load(connection, reference, known=self._kept.pop(reference, None))
-                attempt = (reference, trigger, data, actor, today)
-                saved = self._fire_loaded(connection, loaded, attempt, authority, expected_version)
+                loaded = known if known is not None else case_store.load(connection, reference)
+                try:
+                    saved = self._fire_loaded(connection, loaded, attempt, authority, expected_version)
+                except (TriggerRefused, case_store.StaleCase):
+                    # Nothing is written yet, so the transaction can still read the case as stored.
+                    if known is not None and not case_store.is_current(connection, known):
+                        raise _KeptCaseStale from None
+                    raise
         except TriggerRefused as refusal:
             if loaded is not None:
                 self._audit_refusal(loaded.case, trigger, actor, today, refusal)
@@ -147,7 +174,7 @@ class CaseService:
         if expected_version is not None and current is None:
             raise case_store.CaseNotFound(reference)
         if expected_version is not None and current is not None and current.version != expected_version:
-            raise ConcurrentUpdate(reference, expected_version)
+            raise case_store.StaleCase(reference, expected_version)
         authority = current.authority if current is not None else authority or self._default_authority
         policy = self.policy(authority)
         result = fire(current, trigger, data, actor, today, policy, reference=reference, authority=authority)

@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy import Engine
 
-from states.lifecycle_errors import PermissionDenied
+from states.lifecycle_errors import PermissionDenied, TransitionNotAllowed
 from tests.integration.test_case_service__atomicity import block_outbox_key
 from tests.integration.test_case_service__builders import (
     CONVENE,
@@ -46,6 +46,26 @@ def test_a_case_moved_on_by_another_service_is_read_again_not_refused_from_the_s
     assert [e.trigger for e in audit_events(engine, "CP-1")] == [
         "receive_referral", "start_s47", "convene_icpc", "set_conference_date"
     ]  # fmt: skip
+    with engine.connect() as conn:
+        assert audit.verify(conn).ok
+
+
+def test_a_trigger_allowed_from_the_status_this_service_saw_is_refused_from_the_status_stored_and_audited_once(
+    engine: Engine,
+) -> None:
+    ours, theirs = make_service(engine), make_service(engine)
+    in_s47_enquiry(ours)  # ours last saw the case in s47_enquiry, where convene_icpc is allowed
+    theirs.fire("CP-1", "close_no_further_action", NO_FURTHER_ACTION, TEAM_MANAGER, date(2026, 11, 5))
+
+    with pytest.raises(TransitionNotAllowed, match="from status 'closed'"):
+        ours.fire("CP-1", "convene_icpc", CONVENE, TEAM_MANAGER, date(2026, 11, 5))
+
+    events = audit_events(engine, "CP-1")
+    assert [(e.seq, e.event_type, e.from_status) for e in events] == [
+        (1, "trigger_fired", "new"), (2, "trigger_fired", "referred"), (3, "trigger_fired", "s47_enquiry"),
+        (4, "trigger_refused", "closed"),
+    ]  # fmt: skip
+    assert [row.idempotency_key for row in outbox_rows(engine, "CP-1")] == ["CP-1:1", "CP-1:2", "CP-1:3"]
     with engine.connect() as conn:
         assert audit.verify(conn).ok
 

@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import Any, cast
 
+import orjson
 from sqlalchemy import Connection, exists, func, insert, select
 
 from workflows.models import AuditEventRow, CaseRow
@@ -129,21 +130,47 @@ def _canonical_encoder() -> Callable[[Any], str]:
 _encode_canonical = _canonical_encoder()
 
 
-def _canonical(fields: Mapping[str, Any]) -> str:
+# orjson with sorted keys writes the canonical text byte for byte for str keys and str, int, bool, None, list and
+# dict values (the same escapes, UTF-8 as is, keys in code point order), in a tenth of the time. Not for floats:
+# it writes some differently (1e16, not 1e+16) and NaN as null. Dates and dataclasses it would write where the
+# canonical encoder refuses them: passed through, they raise, and the canonical encoder has the last word.
+_ORJSON_CANONICAL = orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+
+
+def _encode_float_free(values: Mapping[str, Any]) -> bytes:
+    try:
+        return orjson.dumps(values, option=_ORJSON_CANONICAL)
+    except TypeError:  # an integer past 64 bits, a key not a str, a type orjson does not write: let json decide
+        return _encode_canonical(values).encode("utf-8")
+
+
+def _canonical_values(fields: Mapping[str, Any]) -> dict[str, Any]:
     values = {name: fields[name] for name in HASHED_FIELDS}
     values["recorded_at"] = _canonical_time(values["recorded_at"])
     if (occurred_on := values["occurred_on"]) is not None:
         values["occurred_on"] = occurred_on.isoformat()
-    return _encode_canonical(values)
+    return values
 
 
-def event_hash(fields: Mapping[str, Any]) -> str:
-    """sha256 over the canonical JSON of an event's hashed fields, prev_hash among them."""
+def _canonical(fields: Mapping[str, Any]) -> str:
+    return _encode_canonical(_canonical_values(fields))
+
+
+def event_hash(fields: Mapping[str, Any], *, float_free: bool = False) -> str:
+    """sha256 over the canonical JSON of an event's hashed fields, prev_hash among them.
+
+    `float_free`: the caller knows the payload holds no float anywhere (fire()'s events), so the faster encoder
+    gives the same text.
+    """
+    if float_free:
+        return hashlib.sha256(_encode_float_free(_canonical_values(fields))).hexdigest()
     return hashlib.sha256(_canonical(fields).encode("utf-8")).hexdigest()
 
 
-def chained_row(reference: str, head: ChainHead, record: AuditRecord, recorded_at: datetime) -> dict[str, Any]:
-    """The row that appends `record` to the chain whose newest event is `head`."""
+def chained_row(
+    reference: str, head: ChainHead, record: AuditRecord, recorded_at: datetime, *, float_free: bool = False
+) -> dict[str, Any]:
+    """The row that appends `record` to the chain whose newest event is `head` (see event_hash for float_free)."""
     row: dict[str, Any] = {
         "case_reference": reference,
         "seq": head.seq + 1,
@@ -158,7 +185,7 @@ def chained_row(reference: str, head: ChainHead, record: AuditRecord, recorded_a
         "payload": dict(record.payload),
         "prev_hash": head.hash,
     }
-    row["hash"] = event_hash(row)
+    row["hash"] = event_hash(row, float_free=float_free)
     return row
 
 

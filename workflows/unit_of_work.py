@@ -14,6 +14,8 @@ from typing import NamedTuple, Protocol
 from sqlalchemy import Dialect, Engine, PoolProxiedConnection
 from sqlalchemy.exc import DBAPIError
 
+from workflows.database import background_checkpoints
+
 __all__ = ["KeptConnection", "Transactional", "unit_of_work"]
 
 
@@ -43,6 +45,7 @@ class KeptConnection:
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
+        self.checkpoints = background_checkpoints(engine)
         self._owner: int | None = None
         self._connection: PoolProxiedConnection | None = None
         self._claim = threading.Lock()
@@ -84,6 +87,7 @@ class _SqliteTransaction:
     def __init__(self, engine: Engine, kept: KeptConnection | None) -> None:
         self._kept = kept
         self._held = kept.take() if kept is not None else None
+        self._checkpoints = kept.checkpoints if kept is not None else background_checkpoints(engine)
         self._pooled = _PooledConnection(engine.dialect, self._held or engine.raw_connection())
         driver = self._pooled.connection.driver_connection
         assert driver is not None  # a checked-out connection has its driver connection
@@ -107,6 +111,8 @@ class _SqliteTransaction:
                     self._driver.rollback()
                     _raise_translated(self._pooled, "COMMIT", error)
                     raise
+                if self._checkpoints is not None:
+                    self._checkpoints.committed()
             else:
                 self._driver.rollback()
         except BaseException:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -54,12 +55,14 @@ from workflows.logs import get_logger
 from workflows.models import ActionRow, CaseRow
 
 __all__ = [
+    "PARALLEL_BATCHES",
     "REMINDER",
     "OverdueAction",
     "Stage",
     "SweepContext",
     "SweepReport",
     "ladder_levels",
+    "parallel_batches",
     "plan",
     "plan_stages",
     "report",
@@ -75,6 +78,8 @@ DEFAULT_MAX_BATCHES = 10
 # three batches.
 MIN_BATCH_ACTIONS = 50_000
 DEFAULT_OVERDUE_LIMIT = 200
+# Batches in flight at once on PostgreSQL: one per core of the machines this runs on.
+PARALLEL_BATCHES = 2
 
 _actions = ActionRow.__table__
 _cases = CaseRow.__table__
@@ -495,6 +500,12 @@ def report(
     return found
 
 
+def parallel_batches(engine: Engine) -> int:
+    """How many batches may run at once: two on PostgreSQL (row locks keep them apart, and a server process per
+    connection uses both cores); one on SQLite, which has one writer at a time anyway."""
+    return PARALLEL_BATCHES if engine.dialect.name == "postgresql" else 1
+
+
 def run_sweep(
     context: SweepContext,
     as_of: date,
@@ -513,9 +524,11 @@ def run_sweep(
     total = len(batches) + 1
     progress(0, total)
     created: Counter[str] = Counter()
-    for done, (first, last) in enumerate(batches, start=1):
-        created.update(sweep_batch(context, as_of, first, last, now=now))
-        progress(done, total)
+    with ThreadPoolExecutor(max_workers=parallel_batches(context.engine)) as pool:
+        swept = pool.map(lambda batch: sweep_batch(context, as_of, *batch, now=now), batches)
+        for done, new_rows in enumerate(swept, start=1):
+            created.update(new_rows)
+            progress(done, total)
     created.update(sweep_leftovers(context, as_of, now=now))
     progress(total, total)
     return report(context, as_of, created)

@@ -74,8 +74,8 @@ class CaseService:
         self._policies = policies
         self._default_authority = default_authority
         self._clock = clock
-        # Each case as this service last committed it. The next trigger on it checks the stored version and audit
-        # head with one small query and, when they match, skips reading the case and its actions again.
+        # Each case as this service last committed it. The next trigger on it is fired on this copy unread: the case
+        # row's UPDATE checks the version and audit head it was saved at, and a stale copy is fired again as stored.
         self._kept: dict[str, LoadedCase] = {}
         self._connection = case_store.KeptConnection(self._engine)
 

@@ -356,15 +356,9 @@ def _case(rows: Sequence[Sequence[Any]]) -> Case:
     )
 
 
-def load(connection: Transactional, reference: str, known: LoadedCase | None = None) -> LoadedCase | None:
-    """The case with its open actions and audit head, in one round trip; None when there is no such case.
-
-    `known` is the case as this process saved it earlier (see save_result): returned as it is when the
-    database's version and audit head still match it, which one small query tells.
-    """
+def load(connection: Transactional, reference: str) -> LoadedCase | None:
+    """The case with its open actions and audit head, in one round trip; None when there is no such case."""
     with _Driver(connection) as driver:
-        if known is not None and _still_current(driver, known):
-            return known
         rows = driver.run(LOAD_SQL, {"reference": reference}).fetchall()
     if not rows:
         return None
@@ -510,7 +504,7 @@ def _action_changes(result: TransitionResult) -> tuple[list[Action], list[Action
 
 
 class Saved(NamedTuple):
-    """A trigger's result with the case at its new version, and the case as stored (for `load(known=...)`)."""
+    """A trigger's result with the case at its new version, and the case as stored (for CaseService to fire on unread)."""
 
     result: TransitionResult
     stored: LoadedCase

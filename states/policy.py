@@ -40,6 +40,9 @@ __all__ = [
 ]
 
 OWNER_LEVEL = "owner"
+# Roles whose remit is the whole service, not one team: a service manager or head of service recorded with no
+# team is over every team, and the sweep tells them in one digest for the service.
+SERVICE_WIDE_ROLES = ("service_manager", "head_of_service")
 
 Key = Annotated[str, StringConstraints(pattern=IDENTIFIER)]
 

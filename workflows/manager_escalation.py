@@ -19,7 +19,7 @@ from sqlalchemy import Connection, Engine, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from states.errors import CaseflowError
-from states.policy import OWNER_LEVEL, Policy
+from states.policy import OWNER_LEVEL, SERVICE_WIDE_ROLES, Policy
 from workflows import audit, runtime
 from workflows.audit import AuditRecord
 from workflows.escalation_models import EscalationRow, StaffRow
@@ -43,8 +43,6 @@ FLOW_NAME = "manager-escalation"
 ESCALATED_EVENT = "escalation_raised"
 REFUSED_EVENT = "escalation_refused"
 MANAGER_ROLES = ("team_manager", "service_manager", "head_of_service")
-# Service managers and heads of service recorded with no team are over every team of the authority.
-SERVICE_WIDE_ROLES = ("service_manager", "head_of_service")
 AUDIT_ATTEMPTS = 5
 
 _cases = CaseRow.__table__

@@ -33,10 +33,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
-from states.policy import OWNER_LEVEL
+from states.policy import OWNER_LEVEL, SERVICE_WIDE_ROLES
 from workflows import incidents
 from workflows.escalation_models import EscalationRow, ReminderRow
-from workflows.manager_escalation import SERVICE_WIDE_ROLES
 from workflows.models import ActionRow, CaseRow
 from workflows.notification_models import SweepDigestRow
 from workflows.notifier import WHOLE_SERVICE, Digest, DigestLine, Mailer, digest_message, team_mailbox

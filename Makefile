@@ -33,6 +33,8 @@ test: $(STAMP) chromium lint
 # ruff (lint) and mypy strict, configured in pyproject.toml, as the style guide asks.
 lint: $(STAMP)
 	$(VENV)/bin/ruff check states tasks workflows tests benchmarks
+	$(VENV)/bin/ruff format --check states tasks workflows tests benchmarks
+	$(VENV)/bin/lint-imports
 	$(VENV)/bin/mypy
 
 lock: $(STAMP)

@@ -35,13 +35,24 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks.spiff_lifecycle import load_spec, run_path
 from states.case import Action, Actor
 from states.firing import fire
-from workflows import audit, schema
-from workflows.bpmn import export_bpmn
-from workflows.case_service import CaseService
-from workflows.case_store import ACTION_FIELDS, CHANGEABLE_FIELDS, case_values, changed_case_columns
-from workflows.database import SQLITE_PRAGMAS, make_engine, make_session_factory
-from workflows.models import ActionRow, AuditEventRow, CaseRow, OutboxRow
-from workflows.policies import load_all_policies
+from workflows.diagrams import export_bpmn
+from workflows.persistence import (
+    ACTION_FIELDS,
+    CHANGEABLE_FIELDS,
+    SQLITE_PRAGMAS,
+    ActionRow,
+    AuditEventRow,
+    CaseRow,
+    OutboxRow,
+    audit,
+    case_values,
+    changed_case_columns,
+    load_all_policies,
+    make_engine,
+    make_session_factory,
+    schema,
+)
+from workflows.services import CaseService
 from workflows.settings import REPOSITORY_CONFIG_DIR
 
 TARGET_RATE = 3_000  # persisted triggers/s on SQLite
@@ -64,8 +75,14 @@ SOCIAL_WORKER = Actor("sw-1", "social_worker")
 TEAM_MANAGER = Actor("tm-1", "team_manager")
 CHAIR = Actor("chair-1", "cp_chair")
 BUSINESS_SUPPORT = Actor("bs-1", "business_support")
-ICPC_WORK = ("refer_family_group_conference", "request_advocate", "chair_pre_meeting", "send_leaflet",
-             "submit_agency_reports", "share_reports_with_family")  # fmt: skip
+ICPC_WORK = (
+    "refer_family_group_conference",
+    "request_advocate",
+    "chair_pre_meeting",
+    "send_leaflet",
+    "submit_agency_reports",
+    "share_reports_with_family",
+)
 REVIEW_WORK = ("chair_pre_meeting", "send_leaflet", "submit_agency_reports", "share_reports_with_family")
 
 
@@ -76,24 +93,54 @@ def _done(kinds: tuple[str, ...], on: date) -> list[Trigger]:
 
 # Data as a JSON request would carry it (dates as ISO text), so validation does its real work.
 PATH: tuple[Trigger, ...] = (
-    Trigger("receive_referral", {"referral_date": "2026-11-02", "date_of_birth": "2016-05-01", "team": "east"},
-            date(2026, 11, 2), SOCIAL_WORKER, "receive_referral"),
+    Trigger(
+        "receive_referral",
+        {"referral_date": "2026-11-02", "date_of_birth": "2016-05-01", "team": "east"},
+        date(2026, 11, 2),
+        SOCIAL_WORKER,
+        "receive_referral",
+    ),
     Trigger("start_s47", {"strategy_discussion_date": "2026-11-03"}, date(2026, 11, 3), SOCIAL_WORKER, "start_s47"),
-    Trigger("convene_icpc", {"decision_date": "2026-11-04", "conference_date": "2026-11-24"},
-            date(2026, 11, 4), TEAM_MANAGER, "convene_icpc"),
+    Trigger(
+        "convene_icpc",
+        {"decision_date": "2026-11-04", "conference_date": "2026-11-24"},
+        date(2026, 11, 4),
+        TEAM_MANAGER,
+        "convene_icpc",
+    ),
     *_done(ICPC_WORK, date(2026, 11, 20)),
-    Trigger("hold_icpc", {"date": "2026-11-24", "outcome": "cp_plan", "category": "NEG"},
-            date(2026, 11, 24), CHAIR, "hold_icpc(cp_plan)"),
+    Trigger(
+        "hold_icpc",
+        {"date": "2026-11-24", "outcome": "cp_plan", "category": "NEG"},
+        date(2026, 11, 24),
+        CHAIR,
+        "hold_icpc(cp_plan)",
+    ),
     Trigger("hold_core_group", {"date": "2026-12-03"}, date(2026, 12, 3), SOCIAL_WORKER, "hold_core_group"),
-    Trigger("record_visit", {"date": "2026-12-04", "child_seen": True, "seen_alone": True},
-            date(2026, 12, 4), SOCIAL_WORKER, "record_visit"),
+    Trigger(
+        "record_visit",
+        {"date": "2026-12-04", "child_seen": True, "seen_alone": True},
+        date(2026, 12, 4),
+        SOCIAL_WORKER,
+        "record_visit",
+    ),
     Trigger("convene_review", {"conference_date": "2027-02-10"}, date(2027, 1, 11), CHAIR, "convene_review"),
     *_done(REVIEW_WORK, date(2027, 2, 5)),
-    Trigger("hold_review", {"date": "2027-02-10", "outcome": "end_plan_cin", "exceptional_reason": "Risk reduced"},
-            date(2027, 2, 10), CHAIR, "hold_review(end_plan_cin)"),
-    Trigger("close_case", {"date": "2027-03-01", "reason": "CIN plan completed"},
-            date(2027, 3, 1), TEAM_MANAGER, "close_case"),
-)  # fmt: skip
+    Trigger(
+        "hold_review",
+        {"date": "2027-02-10", "outcome": "end_plan_cin", "exceptional_reason": "Risk reduced"},
+        date(2027, 2, 10),
+        CHAIR,
+        "hold_review(end_plan_cin)",
+    ),
+    Trigger(
+        "close_case",
+        {"date": "2027-03-01", "reason": "CIN plan completed"},
+        date(2027, 3, 1),
+        TEAM_MANAGER,
+        "close_case",
+    ),
+)
 
 
 def reference(number: int) -> str:
@@ -117,8 +164,10 @@ class Rate:
         return self.count / self.cpu
 
     def line(self, unit: str) -> str:
-        return (f"{self.count:,} {unit} in {self.wall:.2f} s wall / {self.cpu:.2f} s CPU: "
-                f"{self.per_second:,.0f}/s wall, {self.per_cpu_second:,.0f}/s CPU")  # fmt: skip
+        return (
+            f"{self.count:,} {unit} in {self.wall:.2f} s wall / {self.cpu:.2f} s CPU: "
+            f"{self.per_second:,.0f}/s wall, {self.per_cpu_second:,.0f}/s CPU"
+        )
 
 
 @contextmanager
@@ -152,8 +201,10 @@ def fresh_service(url: str) -> tuple[Engine, CaseService]:
 def check(engine: Engine, cases: int) -> str:
     """Row counts and the audit chain after the run, so the figures are known to come from the real work."""
     with engine.connect() as connection:
-        counts = {row.__tablename__: connection.execute(select(func.count()).select_from(row)).scalar_one()
-                  for row in (CaseRow, ActionRow, AuditEventRow, OutboxRow)}  # fmt: skip
+        counts = {
+            row.__tablename__: connection.execute(select(func.count()).select_from(row)).scalar_one()
+            for row in (CaseRow, ActionRow, AuditEventRow, OutboxRow)
+        }
         closed = connection.execute(select(func.count()).where(CaseRow.status == "closed")).scalar_one()
         report = audit.verify(connection)
     expected = cases * len(PATH)
@@ -221,12 +272,16 @@ def row_plans(now: datetime) -> list[RowPlan]:
         values = case_values(result.case, result.case.version, now)
         columns = tuple(values) if case is None else changed_case_columns(case, values)
         changed = [*result.closed, *(action for action, _ in result.moved)]
-        plans.append(RowPlan(
-            {name: _sqlite_value(values[name]) for name in columns}, case is None,
-            [_action_values(action, ACTION_FIELDS) for action in result.opened],
-            [(action.id, _action_values(action, CHANGEABLE_FIELDS)) for action in changed if action.id is not None],
-            json.dumps(result.event), json.dumps(result.outbox),
-        ))  # fmt: skip
+        plans.append(
+            RowPlan(
+                {name: _sqlite_value(values[name]) for name in columns},
+                case is None,
+                [_action_values(action, ACTION_FIELDS) for action in result.opened],
+                [(action.id, _action_values(action, CHANGEABLE_FIELDS)) for action in changed if action.id is not None],
+                json.dumps(result.event),
+                json.dumps(result.outbox),
+            )
+        )
         case = result.case
         for action in case.actions:  # ids as if saved, in the order opened: the next step updates, not inserts
             if action.id is None:
@@ -272,7 +327,9 @@ def bare_sqlite(path: Path, cases: int) -> Rate:
             for number in range(cases):
                 db.execute("BEGIN IMMEDIATE")
                 if plan.creates:
-                    case_ids[number] = db.execute(case_sql, (reference(number), AUTHORITY, stamp, *values)).fetchone()[0]
+                    case_ids[number] = db.execute(case_sql, (reference(number), AUTHORITY, stamp, *values)).fetchone()[
+                        0
+                    ]
                 else:
                     db.execute(case_sql, (*values, case_ids[number], seq - 1))
                 ids = action_ids[number]
@@ -284,9 +341,18 @@ def bare_sqlite(path: Path, cases: int) -> Rate:
                     "INSERT INTO audit_events (case_reference, seq, event_type, trigger, actor_id, actor_role, "
                     "occurred_on, recorded_at, from_status, to_status, payload, prev_hash, hash) "
                     "VALUES (?, ?, 'trigger_fired', ?, 'sw-1', 'social_worker', '2026-11-20', ?, ?, ?, ?, ?, ?)",
-                    (reference(number), seq, "complete_action", stamp, "referred", "referred", plan.audit_payload,
-                     "0" * 64, "f" * 64),
-                )  # fmt: skip
+                    (
+                        reference(number),
+                        seq,
+                        "complete_action",
+                        stamp,
+                        "referred",
+                        "referred",
+                        plan.audit_payload,
+                        "0" * 64,
+                        "f" * 64,
+                    ),
+                )
                 db.execute(
                     "INSERT INTO outbox (case_reference, idempotency_key, event_type, payload, created_at, attempts) "
                     "VALUES (?, ?, 'case_transition', ?, ?, 0)",

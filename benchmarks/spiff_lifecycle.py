@@ -28,7 +28,7 @@ from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.util.task import TaskState
 
 from states.errors import CaseflowError
-from workflows.bpmn import PROCESS_ID, export_bpmn
+from workflows.diagrams import PROCESS_ID, export_bpmn
 
 FULL_PATH = (
     "receive_referral",
@@ -176,8 +176,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         ]
     seconds = sum(run.seconds for run in runs)
     steps = len(args.steps) * len(runs)
-    print(f"{steps} persisted Spiff steps in {seconds:.2f} s: {steps / seconds:.0f} steps/s; "
-          f"every run completed: {all(run.completed for run in runs)}")
+    print(
+        f"{steps} persisted Spiff steps in {seconds:.2f} s: {steps / seconds:.0f} steps/s; "
+        f"every run completed: {all(run.completed for run in runs)}"
+    )
     return 0
 
 

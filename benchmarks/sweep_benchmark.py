@@ -33,12 +33,17 @@ from typing import Any
 from sqlalchemy import Engine, delete, insert, select
 from sqlalchemy.orm import Session
 
-from workflows import schema
-from workflows.database import make_engine
-from workflows.escalation_models import EscalationRow, ReminderRow, SweepProgressRow
-from workflows.models import ActionRow, CaseRow
-from workflows.notification_models import SweepDigestRow
-from workflows.policies import load_all_policies
+from workflows.persistence import (
+    ActionRow,
+    CaseRow,
+    EscalationRow,
+    ReminderRow,
+    SweepDigestRow,
+    SweepProgressRow,
+    load_all_policies,
+    make_engine,
+    schema,
+)
 from workflows.settings import REPOSITORY_CONFIG_DIR
 from workflows.sweep import SweepContext, run_sweep
 
@@ -66,10 +71,16 @@ NOW = datetime(2027, 3, 1, tzinfo=UTC)
 def _case_rows(count: int, authorities: list[str]) -> Iterator[dict[str, Any]]:
     for number in range(1, count + 1):
         yield {
-            "id": number, "reference": f"CP-{number:07d}", "authority": authorities[number % len(authorities)],
-            "team": f"team-{number % 20}", "status": "core_groups", "version": 1, "facts": {},
-            "created_at": NOW, "updated_at": NOW,
-        }  # fmt: skip
+            "id": number,
+            "reference": f"CP-{number:07d}",
+            "authority": authorities[number % len(authorities)],
+            "team": f"team-{number % 20}",
+            "status": "core_groups",
+            "version": 1,
+            "facts": {},
+            "created_at": NOW,
+            "updated_at": NOW,
+        }
 
 
 def _action_rows(cases: int, rng: random.Random) -> Iterator[dict[str, Any]]:
@@ -80,11 +91,20 @@ def _action_rows(cases: int, rng: random.Random) -> Iterator[dict[str, Any]]:
             due = AS_OF + timedelta(days=rng.randint(-SPREAD_DAYS, SPREAD_DAYS))
             is_open = rng.random() < OPEN_SHARE
             yield {
-                "id": number, "case_id": case_id, "kind": KINDS[slot % 5], "owner_role": ROLES[slot % 5],
-                "status": "open" if is_open else "done", "due_on": due, "opened_on": due - timedelta(days=20),
-                "done_on": None if is_open else due, "mandatory": True, "rule": KINDS[slot % 5],
-                "anchor": "icpc_date", "policy_version": "2026.1", "close_reason": None,
-            }  # fmt: skip
+                "id": number,
+                "case_id": case_id,
+                "kind": KINDS[slot % 5],
+                "owner_role": ROLES[slot % 5],
+                "status": "open" if is_open else "done",
+                "due_on": due,
+                "opened_on": due - timedelta(days=20),
+                "done_on": None if is_open else due,
+                "mandatory": True,
+                "rule": KINDS[slot % 5],
+                "anchor": "icpc_date",
+                "policy_version": "2026.1",
+                "close_reason": None,
+            }
 
 
 def _chunks(rows: Iterator[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
@@ -126,7 +146,10 @@ def load(engine: Engine, cases: int, authorities: list[str]) -> int:
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             connection.exec_driver_sql("VACUUM ANALYZE")
     else:
-        for table, rows in ((CaseRow.__table__, _case_rows(cases, authorities)), (ActionRow.__table__, _action_rows(cases, rng))):
+        for table, rows in (
+            (CaseRow.__table__, _case_rows(cases, authorities)),
+            (ActionRow.__table__, _action_rows(cases, rng)),
+        ):
             for chunk in _chunks(rows):
                 with engine.begin() as connection:
                     connection.execute(insert(table), chunk)
@@ -206,7 +229,11 @@ def naive_baseline(engine: Engine, policies: dict[str, Any], sample: int) -> flo
 def _naive_action(session: Session, policy: Any, action: ActionRow) -> None:
     if action.due_on > AS_OF:
         if policy.reminder_date(action.due_on) <= AS_OF:
-            session.add(ReminderRow(action_id=action.id, case_id=action.case_id, due_on=action.due_on, swept_on=AS_OF, created_at=NOW))
+            session.add(
+                ReminderRow(
+                    action_id=action.id, case_id=action.case_id, due_on=action.due_on, swept_on=AS_OF, created_at=NOW
+                )
+            )
         return
     overdue = policy.calendar().working_days_between(action.due_on, AS_OF)
     rung = policy.escalation_level(overdue)
@@ -216,10 +243,19 @@ def _naive_action(session: Session, policy: Any, action: ActionRow) -> None:
         select(EscalationRow.id).where(EscalationRow.action_id == action.id, EscalationRow.level == rung.level)
     )
     if exists is None:
-        session.add(EscalationRow(
-            case_id=action.case_id, action_id=action.id, level=rung.level, source="sweep", due_on=action.due_on,
-            working_days_overdue=overdue, swept_on=AS_OF, raised_on=AS_OF, created_at=NOW,
-        ))  # fmt: skip
+        session.add(
+            EscalationRow(
+                case_id=action.case_id,
+                action_id=action.id,
+                level=rung.level,
+                source="sweep",
+                due_on=action.due_on,
+                working_days_overdue=overdue,
+                swept_on=AS_OF,
+                raised_on=AS_OF,
+                created_at=NOW,
+            )
+        )
 
 
 def flow_run(
@@ -229,10 +265,10 @@ def flow_run(
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
 
-    from workflows import runtime
-    from workflows.deadline_sweep import deadline_sweep
+    from workflows.bootstrap import Runtime, install_runtime, uninstall_runtime
+    from workflows.flows import deadline_sweep
 
-    runtime.install(runtime.Runtime(engine, policies))
+    install_runtime(Runtime(engine, policies))
     try:
         with measured(label, results, server_pid):
             state = deadline_sweep(as_of=as_of, max_batches=MAX_BATCHES, return_state=True)
@@ -243,7 +279,7 @@ def flow_run(
             )
         results[f"{label}_task_runs"] = len(runs)
     finally:
-        runtime.uninstall()
+        uninstall_runtime()
 
 
 def sweep_earlier_nights(context: SweepContext) -> None:
@@ -321,7 +357,9 @@ def report_lines(results: dict[str, Any]) -> list[str]:
     ]
     for label, what in (("flow", f"first-ever, {AS_OF}"), ("nightly_flow", f"nightly, {NIGHTLY_AS_OF}")):
         if f"{label}_seconds" in results:
-            lines.append(f"deadline-sweep flow run ({what}): {_phase(results, label)}; {results[f'{label}_task_runs']} task runs")
+            lines.append(
+                f"deadline-sweep flow run ({what}): {_phase(results, label)}; {results[f'{label}_task_runs']} task runs"
+            )
     lines.append(
         f"naive ORM baseline: {results['baseline_seconds_extrapolated']:.0f} s EXTRAPOLATED from a sample of"
         f" {results['baseline_sample_cases']:,} cases (x{ratio:.0f} the set-based first-ever sweep)"
@@ -336,7 +374,7 @@ def report_lines(results: dict[str, Any]) -> list[str]:
             f" {_verdict(results[f'{sweep}_seconds'] <= SWEEP_TARGET_SECONDS)}"
         )
         if f"{flow}_seconds" in results:
-            from workflows.deadline_sweep import max_task_runs  # imports Prefect: only when a flow ran
+            from workflows.flows.deadline_sweep import max_task_runs  # imports Prefect: only when a flow ran
 
             bound = max_task_runs(MAX_BATCHES)
             lines += [

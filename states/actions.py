@@ -57,7 +57,9 @@ COMPLETED_BY_TRIGGER: Mapping[str, str] = {
 
 # Actions counted from the date of the conference being planned, opened once that date is known.
 CONFERENCE_DATE_ACTIONS = ("chair_pre_meeting", "send_leaflet", "submit_agency_reports", "share_reports_with_family")
-PLAN_ACTIONS = frozenset({"hold_first_core_group", "hold_core_group", "statutory_visit", "hold_first_review", "hold_review"})
+PLAN_ACTIONS = frozenset(
+    {"hold_first_core_group", "hold_core_group", "statutory_visit", "hold_first_review", "hold_review"}
+)
 FOLLOW_UP_ACTIONS = ("send_decision_letter", "circulate_minutes", "seek_feedback")
 
 
@@ -133,7 +135,11 @@ class ActionChanges:
     ) -> None:
         """Give an open action a new due date from policy `policy_version` (and, when given, a new rule and fact)."""
         moved = _copy(
-            action, due_on=due_on, rule=rule or action.rule, anchor=anchor or action.anchor, policy_version=policy_version
+            action,
+            due_on=due_on,
+            rule=rule or action.rule,
+            anchor=anchor or action.anchor,
+            policy_version=policy_version,
         )
         self._swap(action, moved)
         self.moved.append((moved, action.due_on))

@@ -14,7 +14,7 @@ from pydantic import (
     StringConstraints,
     ValidationError,
     model_validator,
-)  # fmt: skip
+)
 from pydantic_core import ErrorDetails
 
 from states.lifecycle_errors import InvalidEventData
@@ -343,7 +343,9 @@ def check_dates(trigger: str, data: EventData, referral_date: date, today: date)
     for name in data.HAPPENED:
         value = getattr(data, name)
         if value is not None and value > today:
-            raise InvalidEventData(f"{trigger}: {_label(name, value)} is after today ({today}): it has not happened yet")
+            raise InvalidEventData(
+                f"{trigger}: {_label(name, value)} is after today ({today}): it has not happened yet"
+            )
     for name in (*data.HAPPENED, *data.PLANNED):
         value = getattr(data, name)
         if value is not None and value < referral_date:

@@ -29,7 +29,8 @@ from states.policy import AdvocatePolicy, Policy
 
 S = CaseStatus
 _SOURCES: dict[str, frozenset[CaseStatus]] = {
-    trigger: frozenset(s for spec in TRANSITIONS if spec.trigger == trigger for s in spec.sources) for trigger in TRIGGERS
+    trigger: frozenset(s for spec in TRANSITIONS if spec.trigger == trigger for s in spec.sources)
+    for trigger in TRIGGERS
 }
 _TRIGGER_SET = frozenset(TRIGGERS)
 _VALUE = {status: status.value for status in CaseStatus}  # Enum.value is a slow descriptor on the hot path
@@ -81,7 +82,9 @@ def fire(
         raise UnknownTrigger(f"unknown trigger {trigger!r}: expected one of {', '.join(TRIGGERS)}")
     if not policy.may_fire(actor.role, trigger):
         allowed = ", ".join(policy.permissions.get(trigger, ())) or "no role"
-        raise PermissionDenied(f"role {actor.role!r} may not fire {trigger!r} under policy {policy.name!r} ({allowed} may)")
+        raise PermissionDenied(
+            f"role {actor.role!r} may not fire {trigger!r} under policy {policy.name!r} ({allowed} may)"
+        )
     current = _start(case, trigger, reference, authority)
     if current.status not in _SOURCES[trigger]:
         raise TransitionNotAllowed(
@@ -327,7 +330,10 @@ def _start_plan(step: Step, data: ev.HoldIcpc) -> None:
     step.set_fact("sub_category", data.sub_category)
     step.set_fact("reviews_held", 0)
     step.open("hold_first_core_group")
-    if "pre_birth_conference_date" in step.case.facts and "first_review_after_pre_birth_conference" in step.policy.timescales:
+    if (
+        "pre_birth_conference_date" in step.case.facts
+        and "first_review_after_pre_birth_conference" in step.policy.timescales
+    ):
         step.open("hold_first_review", rule="first_review_after_pre_birth_conference")
     else:
         step.open("hold_first_review")
@@ -566,7 +572,9 @@ def _outbox(step: Step, trigger: str, occurred: date, summary: dict[str, Any]) -
 def _summary(changes: ActionChanges) -> dict[str, Any]:
     """The actions a trigger opened, closed and moved, as codes and dates (shared by the audit and the outbox)."""
     return {
-        "opened": [{"kind": a.kind, "owner_role": a.owner_role, "due_on": a.due_on.isoformat()} for a in changes.opened],
+        "opened": [
+            {"kind": a.kind, "owner_role": a.owner_role, "due_on": a.due_on.isoformat()} for a in changes.opened
+        ],
         "closed": [_closed_summary(a) for a in changes.closed],
         "moved": [_moved_summary(a, old) for a, old in changes.moved],
     }

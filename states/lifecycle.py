@@ -51,7 +51,15 @@ class TransitionSpec:
 
 S = CaseStatus
 # Statuses a case may be in once it exists; self-loop triggers are written out once per status they stay in.
-_LIVE = (S.REFERRED, S.S47_ENQUIRY, S.ICPC_PLANNING, S.CHILD_ONLY_CONFERENCE, S.CORE_GROUPS, S.REVIEW_PLANNING, S.CIN_PLAN)
+_LIVE = (
+    S.REFERRED,
+    S.S47_ENQUIRY,
+    S.ICPC_PLANNING,
+    S.CHILD_ONLY_CONFERENCE,
+    S.CORE_GROUPS,
+    S.REVIEW_PLANNING,
+    S.CIN_PLAN,
+)
 _ON_PLAN = (S.CORE_GROUPS, S.REVIEW_PLANNING, S.CHILD_ONLY_CONFERENCE)
 _PLANNING = (S.ICPC_PLANNING, S.REVIEW_PLANNING, S.CHILD_ONLY_CONFERENCE)
 

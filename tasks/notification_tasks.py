@@ -9,11 +9,18 @@ from prefect import Task, task
 from prefect.cache_policies import NO_CACHE
 
 from states.errors import CaseflowError
-from workflows import incidents, runtime, sweep_notices
+from states.transition_plan import opened_by, transition_notices
+from workflows.bootstrap import current_runtime
+from workflows.delivery import incidents, mailer_of
 from workflows.logs import get_logger
-from workflows.notifier import mailer_of
-from workflows.transition_plan import opened_by, transition_notices
-from workflows.transition_store import load_notice, load_transition, mark_emailed, open_actions, record_email_failure
+from workflows.persistence import (
+    load_notice,
+    load_transition,
+    mark_emailed,
+    open_actions,
+    record_email_failure,
+)
+from workflows.sweep import digests as sweep_notices
 
 __all__ = [
     "DigestsNotSent",
@@ -40,14 +47,14 @@ class DigestsNotSent(CaseflowError):
 
 def with_email_retries(email_task: Task[P, R]) -> Task[P, R]:
     """An e-mail task with this process's retries and backoff (runtime.email_retry_delays); after them, an incident."""
-    delays = runtime.current().email_retry_delays
+    delays = current_runtime().email_retry_delays
     return email_task.with_options(retries=len(delays), retry_delay_seconds=list(delays) or 0)
 
 
 @task(name="record-notifications", cache_policy=NO_CACHE, retries=RETRIES, retry_delay_seconds=RETRY_DELAYS)
 def record_notifications(outbox_id: int) -> list[int]:
     """The notices the transition implies (invitations, leaflet, advocate, decision letter, feedback), in the inbox."""
-    rt = runtime.current()
+    rt = current_runtime()
     with rt.engine.begin() as connection:
         transition = load_transition(connection, outbox_id)
         opened = opened_by(transition, open_actions(connection, transition.case_id))
@@ -59,7 +66,7 @@ def record_notifications(outbox_id: int) -> list[int]:
 @task(name="email-notification", cache_policy=NO_CACHE)
 def email_notification(notification_id: int) -> bool:
     """E-mail one inbox notice unless it already went; True when sent now. Retries are set by the flow."""
-    rt = runtime.current()
+    rt = current_runtime()
     if rt.email is None:
         return False
     with rt.engine.connect() as connection:
@@ -81,7 +88,7 @@ def email_notification(notification_id: int) -> bool:
 @task(name="record-email-incident", cache_policy=NO_CACHE, retries=RETRIES, retry_delay_seconds=RETRY_DELAYS)
 def record_email_incident(notification_id: int, flow_run_id: str | None) -> int:
     """Open (or reopen) the incident of a notice whose e-mail failed every retry; returns its id."""
-    rt = runtime.current()
+    rt = current_runtime()
     with rt.engine.begin() as connection:
         notice, _ = load_notice(connection, notification_id)
         error = incidents.notification_error(connection, notification_id)
@@ -102,7 +109,7 @@ def record_email_incident(notification_id: int, flow_run_id: str | None) -> int:
 @task(name="record-sweep-digests", cache_policy=NO_CACHE, retries=RETRIES, retry_delay_seconds=RETRY_DELAYS)
 def record_sweep_digests(as_of: date) -> int:
     """One inbox digest per recipient (role, team) of what the sweep of `as_of` raised; how many are new."""
-    rt = runtime.current()
+    rt = current_runtime()
     with rt.engine.begin() as connection:
         created = sweep_notices.record_digests(connection, as_of, rt.clock())
     log.info("sweep_digests_recorded", as_of=as_of.isoformat(), created=created)
@@ -112,7 +119,7 @@ def record_sweep_digests(as_of: date) -> int:
 @task(name="email-sweep-digests", cache_policy=NO_CACHE)
 def email_sweep_digests(as_of: date) -> int:
     """E-mail the digests of `as_of` not sent yet; raises while any fails, so a retry sends those. Retries: the flow."""
-    rt = runtime.current()
+    rt = current_runtime()
     mailer = mailer_of(rt.email)
     if mailer is None:
         return 0
@@ -121,14 +128,16 @@ def email_sweep_digests(as_of: date) -> int:
     sent, failed = sweep_notices.email_digests(rt.engine, mailer, unsent, rt.clock())
     log.info("sweep_digests_emailed", as_of=as_of.isoformat(), sent=len(sent), failed=len(failed))
     if failed:
-        raise DigestsNotSent(f"sweep {as_of.isoformat()}: {len(failed)} of {len(sent) + len(failed)} digest e-mail(s) not sent")
+        raise DigestsNotSent(
+            f"sweep {as_of.isoformat()}: {len(failed)} of {len(sent) + len(failed)} digest e-mail(s) not sent"
+        )
     return len(sent)
 
 
 @task(name="record-digest-incidents", cache_policy=NO_CACHE, retries=RETRIES, retry_delay_seconds=RETRY_DELAYS)
 def record_digest_incidents(as_of: date, flow_run_id: str | None) -> list[int]:
     """Open (or reopen) an incident per digest of `as_of` whose e-mail failed every retry; their ids."""
-    rt = runtime.current()
+    rt = current_runtime()
     with rt.engine.begin() as connection:
         opened = [
             incidents.open_incident(

@@ -8,8 +8,9 @@ from typing import Any
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from workflows import runtime, sweep
+from workflows.bootstrap import current_runtime
 from workflows.sweep import SweepContext
+from workflows.sweep import plan as sweep
 
 __all__ = ["plan_sweep", "sweep_due_dates", "sweep_leftovers", "sweep_report"]
 
@@ -19,7 +20,7 @@ RETRY_DELAYS = [1.0, 4.0]
 
 
 def _context() -> SweepContext:
-    current = runtime.current()
+    current = current_runtime()
     return SweepContext(current.engine, current.policies)
 
 
@@ -61,8 +62,14 @@ def sweep_report(as_of: date, created: dict[str, int], limit: int) -> dict[str, 
         "created_by_run": found.created_by_run,
         "overdue_total": found.overdue_total,
         "overdue": [
-            {"case_reference": line.case_reference, "action": line.action, "owner_role": line.owner_role,
-             "due_on": line.due_on.isoformat(), "working_days_late": line.working_days_late, "level": line.level}
+            {
+                "case_reference": line.case_reference,
+                "action": line.action,
+                "owner_role": line.owner_role,
+                "due_on": line.due_on.isoformat(),
+                "working_days_late": line.working_days_late,
+                "level": line.level,
+            }
             for line in found.overdue
         ],
     }

@@ -6,11 +6,11 @@ from prefect import task
 from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
-from workflows import runtime
+from states.notices import Notice
+from states.transition_plan import OpenAction, Transition, escalations, opened_by, outstanding, reminders_due
+from workflows.bootstrap import current_runtime
 from workflows.logs import get_logger
-from workflows.notifier import Notice
-from workflows.transition_plan import OpenAction, Transition, escalations, opened_by, outstanding, reminders_due
-from workflows.transition_store import load_transition, open_actions, record_escalations, record_reminders
+from workflows.persistence import load_transition, open_actions, record_escalations, record_reminders
 
 __all__ = ["check_outstanding_actions", "escalate_late_actions", "schedule_reminders"]
 
@@ -21,13 +21,15 @@ RETRY_DELAYS = [1.0, 4.0]
 
 
 def _notice(kind: str, key: str, transition: Transition, action: OpenAction, role: str | None = None) -> Notice:
-    return Notice(key, transition.case_reference, kind, role or action.owner_role, action.id, action.kind, action.due_on)
+    return Notice(
+        key, transition.case_reference, kind, role or action.owner_role, action.id, action.kind, action.due_on
+    )
 
 
 @task(name="check-outstanding-actions", cache_policy=NO_CACHE, retries=RETRIES, retry_delay_seconds=RETRY_DELAYS)
 def check_outstanding_actions(outbox_id: int) -> list[int]:
     """What the phase left still has open: who owns it and how late; each owner gets an inbox notice."""
-    rt = runtime.current()
+    rt = current_runtime()
     with rt.engine.begin() as connection:
         transition = load_transition(connection, outbox_id)
         left = outstanding(transition, open_actions(connection, transition.case_id))
@@ -35,12 +37,18 @@ def check_outstanding_actions(outbox_id: int) -> list[int]:
         ids = rt.inbox.record(connection, notices)
     calendar = rt.policy(transition.authority).calendar()
     table = [
-        {"action": a.kind, "owner_role": a.owner_role, "due_on": a.due_on.isoformat(),
-         "working_days_late": max(0, calendar.working_days_between(a.due_on, transition.occurred_on))}
+        {
+            "action": a.kind,
+            "owner_role": a.owner_role,
+            "due_on": a.due_on.isoformat(),
+            "working_days_late": max(0, calendar.working_days_between(a.due_on, transition.occurred_on)),
+        }
         for a in left
-    ]  # fmt: skip
+    ]
     if table:
-        create_table_artifact(table, description=f"Open actions of case {transition.case_reference} after {transition.trigger}")
+        create_table_artifact(
+            table, description=f"Open actions of case {transition.case_reference} after {transition.trigger}"
+        )
     log.info("outstanding_actions_checked", case_ref=transition.case_reference, outstanding=len(left))
     return ids
 
@@ -48,7 +56,7 @@ def check_outstanding_actions(outbox_id: int) -> list[int]:
 @task(name="schedule-reminders", cache_policy=NO_CACHE, retries=RETRIES, retry_delay_seconds=RETRY_DELAYS)
 def schedule_reminders(outbox_id: int) -> list[int]:
     """Remind now the opened actions whose reminder date has already come; the nightly sweep has the rest."""
-    rt = runtime.current()
+    rt = current_runtime()
     with rt.engine.begin() as connection:
         transition = load_transition(connection, outbox_id)
         policy = rt.policy(transition.authority)
@@ -65,13 +73,21 @@ def schedule_reminders(outbox_id: int) -> list[int]:
 @task(name="escalate-late-actions", cache_policy=NO_CACHE, retries=RETRIES, retry_delay_seconds=RETRY_DELAYS)
 def escalate_late_actions(outbox_id: int) -> list[int]:
     """Escalate the case's actions already due or late on the transition date, up the policy's ladder."""
-    rt = runtime.current()
+    rt = current_runtime()
     with rt.engine.begin() as connection:
         transition = load_transition(connection, outbox_id)
-        found = escalations(rt.policy(transition.authority), open_actions(connection, transition.case_id), transition.occurred_on)
+        found = escalations(
+            rt.policy(transition.authority), open_actions(connection, transition.case_id), transition.occurred_on
+        )
         created = record_escalations(connection, transition.case_id, found, transition.occurred_on, rt.clock())
         notices = [
-            _notice("escalation", f"escalation:{e.action.id}:{e.level}:{e.action.due_on}", transition, e.action, e.recipient_role)
+            _notice(
+                "escalation",
+                f"escalation:{e.action.id}:{e.level}:{e.action.due_on}",
+                transition,
+                e.action,
+                e.recipient_role,
+            )
             for e in found
         ]
         ids = rt.inbox.record(connection, notices)

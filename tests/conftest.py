@@ -16,8 +16,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy import Engine
 
-from workflows import schema
-from workflows.database import make_engine
+from workflows.persistence import make_engine, schema
 
 pytest_plugins = ["tests.prefect_harness"]
 

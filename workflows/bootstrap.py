@@ -1,20 +1,40 @@
-"""The composition root: settings in, wired application out. Nothing else reads the environment."""
+"""The composition root: settings in, wired application out. Nothing else reads the environment.
+
+`App` is what a command or the scheduler builds once; `Runtime` is what a Prefect task finds in its process
+(tasks take ids, so the engine, policies and channels come from here): installed by the scheduler and by tests,
+or built once from this process's CASEFLOW_* settings.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
 
 from pydantic import ValidationError
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from states.policy import Policy, PolicyNotFound
-from workflows.database import make_engine, make_session_factory
+from workflows.delivery import Channel, InboxChannel, SmtpChannel
 from workflows.errors import SettingsInvalid
 from workflows.logs import configure_logging
-from workflows.policies import load_all_policies
-from workflows.settings import Settings
+from workflows.persistence import load_all_policies, make_engine, make_session_factory
+from workflows.settings import Settings, utc_now
+
+__all__ = [
+    "DEFAULT_EMAIL_RETRY_DELAYS",
+    "App",
+    "Runtime",
+    "bootstrap",
+    "current_runtime",
+    "install_runtime",
+    "load_policies",
+    "load_settings",
+    "uninstall_runtime",
+]
 
 
 @dataclass(frozen=True)
@@ -59,3 +79,62 @@ def bootstrap(settings: Settings | None = None, *, configure_logs: bool = True) 
         configure_logging(settings.log_level, settings.log_format)
     engine = make_engine(settings.effective_database_url)
     return App(settings=settings, engine=engine, session_factory=make_session_factory(engine), policies=policies)
+
+
+# Short on purpose: the dispatcher waits for the flow, so a down SMTP server must not hold the outbox for minutes.
+# After these the notice becomes an incident, retried by hand (`caseflow incidents retry`).
+DEFAULT_EMAIL_RETRY_DELAYS: tuple[float, ...] = (2.0, 8.0)
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """The application database, the policies, the channels and the e-mail retry delays (seconds)."""
+
+    engine: Engine
+    policies: Mapping[str, Policy]
+    email: Channel | None = None
+    email_retry_delays: tuple[float, ...] = DEFAULT_EMAIL_RETRY_DELAYS
+    clock: Callable[[], datetime] = utc_now
+
+    @property
+    def inbox(self) -> InboxChannel:
+        return InboxChannel(self.engine, self.clock)
+
+    def policy(self, authority: str) -> Policy:
+        try:
+            return self.policies[authority]
+        except KeyError:
+            raise PolicyNotFound(f"authority {authority!r}: no policy loaded for it") from None
+
+
+_installed: list[Runtime] = []
+
+
+def install_runtime(runtime: Runtime) -> None:
+    """Make `runtime` the one this process's tasks use (the scheduler at start, tests per test)."""
+    _installed[:] = [runtime]
+
+
+def uninstall_runtime() -> None:
+    """Forget the installed runtime; the next use builds one from settings."""
+    _installed.clear()
+
+
+def current_runtime() -> Runtime:
+    """The installed runtime, or one built once from this process's CASEFLOW_* settings."""
+    if _installed:
+        return _installed[0]
+    settings = load_settings()
+    return _from_settings(
+        settings.effective_database_url,
+        str(settings.policy_dir),
+        settings.smtp_host,
+        settings.smtp_port,
+        settings.smtp_sender,
+    )
+
+
+@lru_cache(maxsize=4)
+def _from_settings(url: str, policy_dir: str, smtp_host: str | None, smtp_port: int, sender: str) -> Runtime:
+    email = SmtpChannel(smtp_host, smtp_port, sender) if smtp_host else None
+    return Runtime(make_engine(url), load_all_policies(Path(policy_dir)), email)

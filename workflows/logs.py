@@ -15,21 +15,53 @@ REDACTED = "[redacted]"
 # Matching is on the lower-cased key, so "Date_Of_Birth" is caught too.
 PERSONAL_KEYS = frozenset(
     {
-        "name", "first_name", "last_name", "full_name", "given_name", "family_name", "surname", "child_name",
-        "date_of_birth", "dob", "birth_date", "expected_delivery_date",
-        "address", "postcode", "post_code", "street",
-        "phone", "telephone", "mobile", "phone_number",
-        "email", "email_address",
-        "nhs_number", "upn", "child_id", "sex",
-        "free_text", "text", "notes", "note", "comment", "comments", "description", "views", "child_views",
-        "details", "narrative", "shared_with_conference",
+        "name",
+        "first_name",
+        "last_name",
+        "full_name",
+        "given_name",
+        "family_name",
+        "surname",
+        "child_name",
+        "date_of_birth",
+        "dob",
+        "birth_date",
+        "expected_delivery_date",
+        "address",
+        "postcode",
+        "post_code",
+        "street",
+        "phone",
+        "telephone",
+        "mobile",
+        "phone_number",
+        "email",
+        "email_address",
+        "nhs_number",
+        "upn",
+        "child_id",
+        "sex",
+        "free_text",
+        "text",
+        "notes",
+        "note",
+        "comment",
+        "comments",
+        "description",
+        "views",
+        "child_views",
+        "details",
+        "narrative",
+        "shared_with_conference",
     }
 )
 
 
 def _redact_value(value: Any) -> Any:
     if isinstance(value, Mapping):
-        return {key: REDACTED if str(key).lower() in PERSONAL_KEYS else _redact_value(item) for key, item in value.items()}
+        return {
+            key: REDACTED if str(key).lower() in PERSONAL_KEYS else _redact_value(item) for key, item in value.items()
+        }
     if isinstance(value, (list, tuple)):
         return type(value)(_redact_value(item) for item in value)
     return value

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["REPOSITORY_CONFIG_DIR", "Settings", "today_in", "utc_now"]
 
 REPOSITORY_CONFIG_DIR = Path(__file__).resolve().parent.parent / "config"
 
@@ -69,3 +72,17 @@ class Settings(BaseSettings):
     @property
     def policy_dir(self) -> Path:
         return self.config_dir / "policies"
+
+    def today(self) -> date:
+        """Today's date in the authority's timezone: the default for every --today and --as-of."""
+        return today_in(self.timezone)
+
+
+def utc_now() -> datetime:
+    """The one clock: now, in UTC. Domain code never calls it; it takes `now` or `today` as a parameter."""
+    return datetime.now(UTC)
+
+
+def today_in(timezone: str) -> date:
+    """Today's date where the authority is (CASEFLOW_TIMEZONE): after midnight in London, even when UTC is not."""
+    return utc_now().astimezone(ZoneInfo(timezone)).date()

@@ -27,9 +27,13 @@ def tamper_with_event(engine: Engine, reference: str, seq: int) -> int:
         else:
             conn.execute(sa.text("DROP TRIGGER audit_events_no_update"))
         where = {"ref": reference, "seq": seq}
-        conn.execute(sa.text("UPDATE audit_events SET actor_id = 'forger' WHERE case_reference = :ref AND seq = :seq"), where)
+        conn.execute(
+            sa.text("UPDATE audit_events SET actor_id = 'forger' WHERE case_reference = :ref AND seq = :seq"), where
+        )
         return int(
-            conn.execute(sa.text("SELECT id FROM audit_events WHERE case_reference = :ref AND seq = :seq"), where).scalar_one()
+            conn.execute(
+                sa.text("SELECT id FROM audit_events WHERE case_reference = :ref AND seq = :seq"), where
+            ).scalar_one()
         )
 
 
@@ -67,7 +71,12 @@ def test_verify_names_the_case_seq_and_id_of_the_first_tampered_event_and_exits_
         "cases": 2,
         "events": 3,
         "broken": [
-            {"case_reference": "CP-1", "seq": 1, "event_id": event_id, "problem": "hash does not match the event's contents"}
+            {
+                "case_reference": "CP-1",
+                "seq": 1,
+                "event_id": event_id,
+                "problem": "hash does not match the event's contents",
+            }
         ],
     }
     assert (other_case.returncode, other_case.stdout.strip()) == (0, "OK: 1 audit events in 1 cases verified")

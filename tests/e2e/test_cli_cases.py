@@ -15,8 +15,7 @@ import pytest
 
 from tests.e2e.cli import clean_environment, run_caseflow
 from tests.integration.test_case_views__builders import DATE_OF_BIRTH, build_caseload
-from workflows import schema
-from workflows.database import make_engine
+from workflows.persistence import make_engine, schema
 
 pytestmark = pytest.mark.e2e
 
@@ -65,8 +64,9 @@ def test_the_timeline_is_written_as_a_png_and_a_page(env: dict[str, str], tmp_pa
 
 def test_a_trigger_fires_and_one_not_allowed_now_is_one_line_listing_the_allowed(env: dict[str, str]) -> None:
     actor = ("--actor", "tm-1", "--role", "team_manager", "--today", "2027-02-01")
-    fired = run_caseflow("trigger", "CP-VIEW-3", "convene_icpc", "conference_date=2027-02-10", "--on", "2027-01-27",
-                         *actor, env=env)  # fmt: skip
+    fired = run_caseflow(
+        "trigger", "CP-VIEW-3", "convene_icpc", "conference_date=2027-02-10", "--on", "2027-01-27", *actor, env=env
+    )
     assert _ok(fired).startswith("case CP-VIEW-3: convene_icpc on 2027-01-27: s47_enquiry -> icpc_planning")
     refused = run_caseflow("trigger", "CP-VIEW-3", "start_s47", "--on", "2027-01-28", *actor, env=env)
     assert "'start_s47' is not allowed in status icpc_planning: allowed now: set_conference_date" in _one_line_error(

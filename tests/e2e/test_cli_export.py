@@ -10,8 +10,7 @@ from lxml import etree
 
 from tests.e2e.cli import clean_environment, run_caseflow
 from tests.integration.returns_caseload import build_caseload, build_second_plans
-from workflows import schema
-from workflows.database import make_engine
+from workflows.persistence import make_engine, schema
 
 pytestmark = pytest.mark.e2e
 
@@ -43,12 +42,16 @@ def test_the_census_is_written_and_validates_against_the_committed_schema(env: d
 
 
 def test_a_bad_census_year_or_la_code_is_one_line_and_exit_2(env: dict[str, str], tmp_path: Path) -> None:
-    year = run_caseflow("export", "cin-census", "--year", "2026-28", "--la-code", "202", "--out", str(tmp_path / "x.xml"),
-                        env=env)  # fmt: skip
+    year = run_caseflow(
+        "export", "cin-census", "--year", "2026-28", "--la-code", "202", "--out", str(tmp_path / "x.xml"), env=env
+    )
     assert year.returncode == 2
-    assert year.stderr.strip().splitlines() == ["error: census year '2026-28': expected YYYY-YY with consecutive years, e.g. 2026-27"]
-    code = run_caseflow("export", "cin-census", "--year", "2026-27", "--la-code", "20", "--out", str(tmp_path / "x.xml"),
-                        env=env)  # fmt: skip
+    assert year.stderr.strip().splitlines() == [
+        "error: census year '2026-28': expected YYYY-YY with consecutive years, e.g. 2026-27"
+    ]
+    code = run_caseflow(
+        "export", "cin-census", "--year", "2026-27", "--la-code", "20", "--out", str(tmp_path / "x.xml"), env=env
+    )
     assert code.returncode == 2 and "three-digit" in code.stderr and "Traceback" not in code.stderr
     assert not (tmp_path / "x.xml").exists()
 
@@ -65,15 +68,29 @@ def test_annex_a_lists_are_written_as_csv_files_one_a_list(env: dict[str, str], 
 
 
 def test_annex_a_refuses_a_list_it_does_not_produce(env: dict[str, str], tmp_path: Path) -> None:
-    result = run_caseflow("export", "annex-a", "--lists", "5,6", "--as-of", "2027-01-31", "--out", str(tmp_path / "a.xlsx"),
-                          env=env)  # fmt: skip
+    result = run_caseflow(
+        "export", "annex-a", "--lists", "5,6", "--as-of", "2027-01-31", "--out", str(tmp_path / "a.xlsx"), env=env
+    )
     assert result.returncode == 2
     assert result.stderr.strip() == "error: --lists '5,6': expected a comma-separated choice of 5, 7"
 
 
-def test_the_timeliness_report_prints_the_measures_and_writes_a_table_and_charts(env: dict[str, str], tmp_path: Path) -> None:
-    result = run_caseflow("report", "timeliness", "--from", "2026-04-01", "--to", "2027-03-31", "--authority", "default",
-                          "--out", str(tmp_path / "report"), env=env)  # fmt: skip
+def test_the_timeliness_report_prints_the_measures_and_writes_a_table_and_charts(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    result = run_caseflow(
+        "report",
+        "timeliness",
+        "--from",
+        "2026-04-01",
+        "--to",
+        "2027-03-31",
+        "--authority",
+        "default",
+        "--out",
+        str(tmp_path / "report"),
+        env=env,
+    )
     assert result.returncode == 0, result.stderr
     # In time: CF0002 (Fri 1 May, target Wed 6 May), RC-0001 (Fri 8 May, target Wed 13 May), RC-0002 (Thu 29 Oct,
     # target Tue 3 Nov), RC-0005 (Wed 25 Nov, target Tue 1 Dec); late: CF0003 (Tue 6 Oct, target Tue 29 Sep).

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.cli import clean_environment, run_caseflow
-from workflows import incidents, outbox
-from workflows.database import make_engine
+from workflows.delivery import incidents
+from workflows.persistence import make_engine, outbox
 
 pytestmark = pytest.mark.e2e
 NOW = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
@@ -23,13 +23,20 @@ def _stack_with_a_stuck_row(tmp_path: Path) -> tuple[dict[str, str], int]:
     assert run_caseflow("db", "upgrade", env=env).returncode == 0
     engine = make_engine(url)
     with engine.begin() as connection:
-        outbox.append(connection, "CP-42", 1, "case_transition", {"reference": "CP-42", "trigger": "receive_referral"}, NOW)
+        outbox.append(
+            connection, "CP-42", 1, "case_transition", {"reference": "CP-42", "trigger": "receive_referral"}, NOW
+        )
         outbox_id = connection.exec_driver_sql("SELECT id FROM outbox").scalar_one()
         connection.exec_driver_sql("UPDATE outbox SET attempts = 5, last_error = 'RuntimeError: Failed to reach API'")
         incident_id = incidents.open_incident(
-            connection, incidents.outbox_subject(outbox_id), incidents.OUTBOX_STUCK, "RuntimeError: Failed to reach API",
-            NOW, case_reference="CP-42", outbox_id=outbox_id,
-        )  # fmt: skip
+            connection,
+            incidents.outbox_subject(outbox_id),
+            incidents.OUTBOX_STUCK,
+            "RuntimeError: Failed to reach API",
+            NOW,
+            case_reference="CP-42",
+            outbox_id=outbox_id,
+        )
     engine.dispose()
     return env, incident_id
 
@@ -75,4 +82,6 @@ def test_retrying_an_unknown_incident_is_one_line_and_exit_2(tmp_path: Path) -> 
     result = run_caseflow("incidents", "retry", "999", env=env)
 
     assert result.returncode == 2
-    assert result.stderr.strip().splitlines() == ["error: incident 999: no open incident has this id (see `caseflow incidents`)"]
+    assert result.stderr.strip().splitlines() == [
+        "error: incident 999: no open incident has this id (see `caseflow incidents`)"
+    ]

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from workflows.policies import load_policy
+from workflows.persistence import load_policy
 
 pytestmark = pytest.mark.e2e
 
@@ -40,9 +40,19 @@ def config_with(tmp_path: Path, name: str, text: str) -> Path:
 def test_policy_show_prints_the_default_timescale_table_with_conventions_and_actions() -> None:
     result = caseflow("policy", "show")
     assert (result.returncode, result.stderr) == (0, "")
-    for expected in ("default (version", "Timescales", "hold_icpc", "strategy_discussion_date",
-                     "DfE CIN census item InitialCPCtarget", "conventions.working_days_after", "x_is_day_0",
-                     "ages.invite_to_conference_from", "closure_days", "Actions", "business_support"):
+    for expected in (
+        "default (version",
+        "Timescales",
+        "hold_icpc",
+        "strategy_discussion_date",
+        "DfE CIN census item InitialCPCtarget",
+        "conventions.working_days_after",
+        "x_is_day_0",
+        "ages.invite_to_conference_from",
+        "closure_days",
+        "Actions",
+        "business_support",
+    ):
         assert expected in result.stdout, expected
 
 

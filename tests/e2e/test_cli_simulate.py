@@ -56,7 +56,11 @@ def test_the_documented_example_replays_to_a_plan_with_hand_checked_due_dates(tm
         ("convene_icpc", "s47_enquiry", "icpc_planning"),
     ]
     assert case["history"][8] == {
-        "on": "2027-01-08", "trigger": "hold_icpc", "from": "icpc_planning", "to": "core_groups", "actor": "cp_chair"
+        "on": "2027-01-08",
+        "trigger": "hold_icpc",
+        "from": "icpc_planning",
+        "to": "core_groups",
+        "actor": "cp_chair",
     }
     due = {action["kind"]: (action["due_on"], action["status"]) for action in case["actions"]}
     # hand-checked, calendar 2026-27 (bank holidays Fri 25 Dec, Mon 28 Dec, Fri 1 Jan):
@@ -161,14 +165,18 @@ as_of: 2027-01-04
     assert result.returncode == 0, result.stderr  # type: ignore[attr-defined]
     case = json.loads(result.stdout)  # type: ignore[attr-defined]
     assert [(step["on"], step["trigger"]) for step in case["history"]] == [
-        ("2026-12-14", "receive_transfer_in"), ("2026-12-21", "set_conference_date")]
+        ("2026-12-14", "receive_transfer_in"),
+        ("2026-12-21", "set_conference_date"),
+    ]
     booked = [action for action in case["actions"] if action["kind"] == "book_conference"]
     # hand-checked: notice Mon 14 Dec 2026, booking due 1 WD later (Tue 15 Dec), booked when the date was set, Mon 21
     assert booked == [{"kind": "book_conference", "due_on": "2026-12-15", "status": "done", "done_on": "2026-12-21"}]
 
 
 def test_an_event_without_a_date_of_its_own_later_than_as_of_is_refused(tmp_path: Path) -> None:
-    text = BARE_EXAMPLE.replace("  - {on: 2027-01-08, trigger: hold_icpc, outcome: cp_plan, category: NEG}\n",
-                                "  - {on: 2027-01-05, trigger: set_conference_date, conference_date: 2027-01-12}\n")
+    text = BARE_EXAMPLE.replace(
+        "  - {on: 2027-01-08, trigger: hold_icpc, outcome: cp_plan, category: NEG}\n",
+        "  - {on: 2027-01-05, trigger: set_conference_date, conference_date: 2027-01-12}\n",
+    )
     message = _one_line_error(_simulate(tmp_path, _write(tmp_path, text), "--as-of", "2027-01-04"))
     assert "events[3] (set_conference_date on 2027-01-05): 2027-01-05 is after as_of 2027-01-04" in message

@@ -12,7 +12,7 @@ from aiosmtpd.controller import Controller
 from tests.e2e.cli import clean_environment, free_port, run_caseflow
 from tests.integration.sweep_builders import make_action, make_case, reference_of
 from tests.integration.test_notifier import Recorder
-from workflows.database import make_engine
+from workflows.persistence import make_engine
 
 pytestmark = pytest.mark.e2e
 
@@ -54,8 +54,12 @@ def test_a_local_sweep_emails_its_digest_once_and_with_the_server_down_exits_non
     server = Controller(recorder, hostname="127.0.0.1", port=free_port())
     server.start()
     try:
-        mail_env = {**env, "CASEFLOW_SMTP_HOST": "127.0.0.1", "CASEFLOW_SMTP_PORT": str(server.port),
-                    "CASEFLOW_SMTP_SENDER": "caseflow@council.example"}  # fmt: skip
+        mail_env = {
+            **env,
+            "CASEFLOW_SMTP_HOST": "127.0.0.1",
+            "CASEFLOW_SMTP_PORT": str(server.port),
+            "CASEFLOW_SMTP_SENDER": "caseflow@council.example",
+        }
         first = run_caseflow("sweep", "--as-of", "2027-03-10", "--local", "--json", env=mail_env)
         again = run_caseflow("sweep", "--as-of", "2027-03-10", "--local", "--json", env=mail_env)
     finally:
@@ -92,9 +96,18 @@ def test_a_manager_escalates_by_hand_and_a_refusal_is_one_line_and_exit_2(env: d
     assert run_caseflow("staff", "add", "tm-2", "--role", "team_manager", "--team", "south", env=env).returncode == 0
 
     raised = run_caseflow(
-        "escalate", reference, "--level", "service_manager", "--reason", "safety_concern", "--manager", "tm-1",
-        "--note", "free text about the child", env=env,
-    )  # fmt: skip
+        "escalate",
+        reference,
+        "--level",
+        "service_manager",
+        "--reason",
+        "safety_concern",
+        "--manager",
+        "tm-1",
+        "--note",
+        "free text about the child",
+        env=env,
+    )
     refused = run_caseflow(
         "escalate", reference, "--level", "service_manager", "--reason", "safety_concern", "--manager", "tm-2", env=env
     )

@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.e2e.cli import CASEFLOW, clean_environment, free_port, read_until
-from workflows.database import make_engine
+from workflows.persistence import make_engine
 
 pytestmark = pytest.mark.e2e
 
@@ -56,9 +56,13 @@ def test_up_loads_the_demo_serves_the_deployments_stops_on_ctrl_c_and_a_second_s
     env = clean_environment(CASEFLOW_DATA_DIR=str(tmp_path / "data"), CASEFLOW_PREFECT_PORT=str(port))
     process, lines = _start(tmp_path, env)
     try:
-        assert any(line.startswith("demo caseload: 300 fictional cases (DEMO-0001 to DEMO-0300)") for line in lines), lines
+        assert any(line.startswith("demo caseload: 300 fictional cases (DEMO-0001 to DEMO-0300)") for line in lines), (
+            lines
+        )
         assert f"deployments served: {', '.join(DEPLOYMENTS)}" in lines
-        assert any(line.startswith("scheduler: outbox dispatch every 5 s; next deadline sweep ") for line in lines), lines
+        assert any(line.startswith("scheduler: outbox dispatch every 5 s; next deadline sweep ") for line in lines), (
+            lines
+        )
         assert f"Prefect UI: http://127.0.0.1:{port}" in lines
         assert _get(f"http://127.0.0.1:{port}/api/health") == b"true"
         assert b"<html" in _get(f"http://127.0.0.1:{port}/")[:2000].lower()  # the UI itself, not only the API
@@ -89,13 +93,14 @@ def test_no_demo_starts_on_an_empty_database_and_leaves_it_empty(tmp_path: Path)
 def test_pointed_at_an_existing_prefect_and_postgresql_it_starts_only_the_application_parts(
     tmp_path: Path, prefect_harness: str, postgres: object
 ) -> None:
-    from workflows import schema
+    from workflows.persistence import schema
 
     database_url = postgres.create_database(f"up_external_{free_port()}")  # type: ignore[attr-defined]
     env = clean_environment(
-        CASEFLOW_DATA_DIR=str(tmp_path / "data"), CASEFLOW_PREFECT_API_URL=prefect_harness,
+        CASEFLOW_DATA_DIR=str(tmp_path / "data"),
+        CASEFLOW_PREFECT_API_URL=prefect_harness,
         CASEFLOW_DATABASE_URL=database_url,
-    )  # fmt: skip
+    )
     process, lines = _start(tmp_path, env)
     try:
         assert "connecting to Prefect ..." in lines and "starting Prefect server ..." not in lines, lines

@@ -23,20 +23,30 @@ import sqlalchemy as sa
 
 from states.case import Actor
 from tests.e2e.cli import CASEFLOW, clean_environment, free_port, read_until, run_caseflow
-from workflows.case_service import CaseService
-from workflows.database import make_engine, make_session_factory
-from workflows.escalation_models import EscalationRow
-from workflows.models import CaseRow, OutboxRow
-from workflows.policies import load_all_policies
+from workflows.persistence import (
+    CaseRow,
+    EscalationRow,
+    OutboxRow,
+    load_all_policies,
+    make_engine,
+    make_session_factory,
+)
+from workflows.services import CaseService
 from workflows.settings import REPOSITORY_CONFIG_DIR
 
 pytestmark = pytest.mark.e2e
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 CASES = ("E2E-0001", "E2E-0002")
 MANAGER = "e2e-tm-north"
 UI_TIMEOUT_MS = 30_000
@@ -83,18 +93,26 @@ def _undelivered(engine: sa.Engine) -> int:
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
     """`caseflow up --no-demo` on a free port; two cases fired, a sweep run through Prefect, the outbox delivered."""
     if shutil.which(CHROMIUM) is None:
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium chromium-driver; "
-                    "`make test` does it)")  # fmt: skip
+        pytest.fail(
+            f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium chromium-driver; "
+            "`make test` does it)"
+        )
     root = tmp_path_factory.mktemp("prefect-ui")
     screenshots = root / "screenshots"
     screenshots.mkdir()
     print(f"\nPrefect UI screenshots: {screenshots}")
     port = free_port()
-    env = clean_environment(CASEFLOW_DATA_DIR=str(root / "data"), CASEFLOW_PREFECT_PORT=str(port), CASEFLOW_LOG_FORMAT="json")
+    env = clean_environment(
+        CASEFLOW_DATA_DIR=str(root / "data"), CASEFLOW_PREFECT_PORT=str(port), CASEFLOW_LOG_FORMAT="json"
+    )
     process = subprocess.Popen(
-        [CASEFLOW, "up", "--no-demo", "--dispatch-seconds", "1"], env=env, stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT, text=True, cwd=root,
-    )  # fmt: skip
+        [CASEFLOW, "up", "--no-demo", "--dispatch-seconds", "1"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        cwd=root,
+    )
     engine = make_engine(f"sqlite:///{root / 'data' / 'caseflow.db'}")
     try:
         read_until(process, "Prefect UI:", timeout=180)
@@ -104,7 +122,9 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
         assert staff.returncode == 0, staff.stderr
         sweep = run_caseflow("sweep", env={**env, "CASEFLOW_PREFECT_API_URL": api_url}, timeout=180)
         assert sweep.returncode == 0, sweep.stderr
-        _wait_for(lambda: _undelivered(engine) == 0, "the outbox dispatcher to deliver every trigger to case-transition")
+        _wait_for(
+            lambda: _undelivered(engine) == 0, "the outbox dispatcher to deliver every trigger to case-transition"
+        )
         yield RunningStack(f"http://127.0.0.1:{port}", api_url, env, engine, screenshots)
     finally:
         engine.dispose()
@@ -207,8 +227,10 @@ def test_the_manager_escalation_form_starts_a_run_that_escalates_the_case(page: 
     page.wait_for_url(re.compile(r"/deployments/deployment/[^/]+(\?.*)?$"))
 
     run_name = f"escalate {CASES[0]} to service_manager"
-    _wait_for(lambda: _escalations(stack.engine, CASES[0]) == [("service_manager", "manual", MANAGER)],
-              f"the {run_name!r} run to record the escalation")  # fmt: skip
+    _wait_for(
+        lambda: _escalations(stack.engine, CASES[0]) == [("service_manager", "manual", MANAGER)],
+        f"the {run_name!r} run to record the escalation",
+    )
     _wait_for(lambda: _run_state(stack.api_url, run_name) == "COMPLETED", f"the {run_name!r} run to complete")
     page.goto(f"{stack.ui_url}/runs")
     item = _run_item(page, run_name)

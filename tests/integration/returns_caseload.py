@@ -48,9 +48,8 @@ from typing import Any
 from sqlalchemy import Engine
 
 from states.case import Actor
-from workflows.case_service import CaseService
-from workflows.database import make_session_factory
-from workflows.policies import load_all_policies
+from workflows.persistence import load_all_policies, make_session_factory
+from workflows.services import CaseService
 from workflows.settings import REPOSITORY_CONFIG_DIR
 
 POLICIES = load_all_policies(REPOSITORY_CONFIG_DIR / "policies")
@@ -75,58 +74,82 @@ class Journey:
 
 
 def _cf0001(service: CaseService) -> None:
-    (Journey(service, "CF0001")
-     .fire("receive_referral", "2026-06-01", referral_date="2026-06-01", date_of_birth="2017-08-20")
-     .fire("start_s47", "2026-06-02", strategy_discussion_date="2026-06-02")
-     .fire("icpc_not_required", "2026-06-19", outcome="cin_plan", date="2026-06-19")
-     .fire("close_case", "2026-11-30", date="2026-11-30", reason="no longer in need"))  # fmt: skip
+    (
+        Journey(service, "CF0001")
+        .fire("receive_referral", "2026-06-01", referral_date="2026-06-01", date_of_birth="2017-08-20")
+        .fire("start_s47", "2026-06-02", strategy_discussion_date="2026-06-02")
+        .fire("icpc_not_required", "2026-06-19", outcome="cin_plan", date="2026-06-19")
+        .fire("close_case", "2026-11-30", date="2026-11-30", reason="no longer in need")
+    )
 
 
 def _cf0002(service: CaseService) -> None:
-    (Journey(service, "CF0002")
-     .fire("receive_referral", "2026-04-13", referral_date="2026-04-13", date_of_birth="2014-03-10")
-     .fire("start_s47", "2026-04-14", strategy_discussion_date="2026-04-14")
-     .fire("convene_icpc", "2026-04-15", decision_date="2026-04-15", conference_date="2026-05-01")
-     .done("request_advocate", "2026-04-16")
-     .fire("arrange_child_only_conference", "2026-04-16", date="2026-04-27", chair_decided_on="2026-04-16",
-           in_childs_interests=True)
-     .fire("hold_child_only_conference", "2026-04-27", date="2026-04-27", child_views="views",
-           shared_with_conference="all", who_feeds_back="chair")
-     .done("send_leaflet", "2026-04-24")
-     .done("submit_agency_reports", "2026-04-28")
-     .done("share_reports_with_family", "2026-04-29")
-     .done("chair_pre_meeting", "2026-04-30")
-     .fire("hold_icpc", "2026-05-01", date="2026-05-01", outcome="cp_plan", category="NEG")
-     .fire("record_visit", "2026-05-08", date="2026-05-08", child_seen=True, seen_alone=True)
-     .fire("hold_core_group", "2026-05-12", date="2026-05-12")
-     .done("circulate_minutes", "2026-05-20")
-     .fire("record_visit", "2026-05-21", date="2026-05-21", child_seen=True, seen_alone=False)
-     .fire("convene_review", "2026-07-01", conference_date="2026-07-29")
-     .fire("hold_review", "2026-07-29", date="2026-07-29", outcome="continue_plan", category="EMO",
-           override_reason=OVERRIDE)
-     .fire("convene_review", "2026-12-01", conference_date="2027-01-20")
-     .fire("hold_review", "2027-01-20", date="2027-01-20", outcome="end_plan_close", override_reason=OVERRIDE))  # fmt: skip
+    (
+        Journey(service, "CF0002")
+        .fire("receive_referral", "2026-04-13", referral_date="2026-04-13", date_of_birth="2014-03-10")
+        .fire("start_s47", "2026-04-14", strategy_discussion_date="2026-04-14")
+        .fire("convene_icpc", "2026-04-15", decision_date="2026-04-15", conference_date="2026-05-01")
+        .done("request_advocate", "2026-04-16")
+        .fire(
+            "arrange_child_only_conference",
+            "2026-04-16",
+            date="2026-04-27",
+            chair_decided_on="2026-04-16",
+            in_childs_interests=True,
+        )
+        .fire(
+            "hold_child_only_conference",
+            "2026-04-27",
+            date="2026-04-27",
+            child_views="views",
+            shared_with_conference="all",
+            who_feeds_back="chair",
+        )
+        .done("send_leaflet", "2026-04-24")
+        .done("submit_agency_reports", "2026-04-28")
+        .done("share_reports_with_family", "2026-04-29")
+        .done("chair_pre_meeting", "2026-04-30")
+        .fire("hold_icpc", "2026-05-01", date="2026-05-01", outcome="cp_plan", category="NEG")
+        .fire("record_visit", "2026-05-08", date="2026-05-08", child_seen=True, seen_alone=True)
+        .fire("hold_core_group", "2026-05-12", date="2026-05-12")
+        .done("circulate_minutes", "2026-05-20")
+        .fire("record_visit", "2026-05-21", date="2026-05-21", child_seen=True, seen_alone=False)
+        .fire("convene_review", "2026-07-01", conference_date="2026-07-29")
+        .fire(
+            "hold_review",
+            "2026-07-29",
+            date="2026-07-29",
+            outcome="continue_plan",
+            category="EMO",
+            override_reason=OVERRIDE,
+        )
+        .fire("convene_review", "2026-12-01", conference_date="2027-01-20")
+        .fire("hold_review", "2027-01-20", date="2027-01-20", outcome="end_plan_close", override_reason=OVERRIDE)
+    )
 
 
 def _cf0003(service: CaseService) -> None:
-    (Journey(service, "CF0003")
-     .fire("receive_referral", "2026-09-07", referral_date="2026-09-07", date_of_birth="2019-02-02")
-     .fire("start_s47", "2026-09-08", strategy_discussion_date="2026-09-08")
-     .fire("convene_icpc", "2026-09-10", decision_date="2026-09-10", conference_date="2026-10-06")
-     .fire("hold_icpc", "2026-10-06", date="2026-10-06", outcome="cin_plan", override_reason=OVERRIDE))  # fmt: skip
+    (
+        Journey(service, "CF0003")
+        .fire("receive_referral", "2026-09-07", referral_date="2026-09-07", date_of_birth="2019-02-02")
+        .fire("start_s47", "2026-09-08", strategy_discussion_date="2026-09-08")
+        .fire("convene_icpc", "2026-09-10", decision_date="2026-09-10", conference_date="2026-10-06")
+        .fire("hold_icpc", "2026-10-06", date="2026-10-06", outcome="cin_plan", override_reason=OVERRIDE)
+    )
 
 
 _CF0004_REVIEWS = ("2024-07-24", "2025-01-22", "2025-07-16", "2026-01-14", "2026-07-08", "2027-01-06")
 
 
 def _cf0004(service: CaseService) -> None:
-    journey = (Journey(service, "CF0004")
-               .fire("receive_referral", "2024-04-08", referral_date="2024-04-08", date_of_birth="2012-01-15")
-               .fire("start_s47", "2024-04-09", strategy_discussion_date="2024-04-09")
-               .fire("convene_icpc", "2024-04-10", decision_date="2024-04-10", conference_date="2024-04-26")
-               .fire("hold_icpc", "2024-04-26", date="2024-04-26", outcome="cp_plan", category="PHY",
-                     override_reason=OVERRIDE)
-               .fire("hold_core_group", "2024-05-08", date="2024-05-08"))  # fmt: skip
+    journey = (
+        Journey(service, "CF0004")
+        .fire("receive_referral", "2024-04-08", referral_date="2024-04-08", date_of_birth="2012-01-15")
+        .fire("start_s47", "2024-04-09", strategy_discussion_date="2024-04-09")
+        .fire("convene_icpc", "2024-04-10", decision_date="2024-04-10", conference_date="2024-04-26")
+        .fire("hold_icpc", "2024-04-26", date="2024-04-26", outcome="cp_plan", category="PHY", override_reason=OVERRIDE)
+        .fire("hold_core_group", "2024-05-08", date="2024-05-08")
+    )
     for held in _CF0004_REVIEWS:
         journey.fire("convene_review", held, conference_date=held)
         journey.fire("hold_review", held, date=held, outcome="continue_plan", override_reason=OVERRIDE)
@@ -134,30 +157,42 @@ def _cf0004(service: CaseService) -> None:
 
 
 def _closed_at_referral(service: CaseService, reference: str, referral: str, closed: str) -> None:
-    (Journey(service, reference)
-     .fire("receive_referral", referral, referral_date=referral, date_of_birth="2015-10-01")
-     .fire("close_no_further_action", closed, reason="no concerns", date=closed))  # fmt: skip
+    (
+        Journey(service, reference)
+        .fire("receive_referral", referral, referral_date=referral, date_of_birth="2015-10-01")
+        .fire("close_no_further_action", closed, reason="no concerns", date=closed)
+    )
 
 
 def _cf0006(service: CaseService) -> None:
-    (Journey(service, "CF0006")
-     .fire("receive_referral", "2026-10-05", referral_date="2026-10-05", date_of_birth="2010-06-30")
-     .fire("start_s47", "2026-10-06", strategy_discussion_date="2026-10-06")
-     .fire("icpc_not_required", "2026-10-20", outcome="no_further_action", date="2026-10-20"))  # fmt: skip
+    (
+        Journey(service, "CF0006")
+        .fire("receive_referral", "2026-10-05", referral_date="2026-10-05", date_of_birth="2010-06-30")
+        .fire("start_s47", "2026-10-06", strategy_discussion_date="2026-10-06")
+        .fire("icpc_not_required", "2026-10-20", outcome="no_further_action", date="2026-10-20")
+    )
 
 
 def _plan_at_icpc(journey: Journey, enquiry: str, decided: str, icpc: str, category: str) -> Journey:
     """From the strategy discussion to an ICPC that starts a plan (the referral already fired)."""
-    return (journey
-            .fire("start_s47", enquiry, strategy_discussion_date=enquiry)
-            .fire("convene_icpc", decided, decision_date=decided, conference_date=icpc)
-            .fire("hold_icpc", icpc, date=icpc, outcome="cp_plan", category=category, override_reason=OVERRIDE))  # fmt: skip
+    return (
+        journey.fire("start_s47", enquiry, strategy_discussion_date=enquiry)
+        .fire("convene_icpc", decided, decision_date=decided, conference_date=icpc)
+        .fire("hold_icpc", icpc, date=icpc, outcome="cp_plan", category=category, override_reason=OVERRIDE)
+    )
 
 
 def _ended_at_first_review(journey: Journey, convened: str, held: str) -> None:
-    (journey.fire("convene_review", convened, conference_date=held)
-     .fire("hold_review", held, date=held, outcome="end_plan_close", override_reason=OVERRIDE,
-           exceptional_reason="the family moved in with the other parent"))  # fmt: skip
+    (
+        journey.fire("convene_review", convened, conference_date=held).fire(
+            "hold_review",
+            held,
+            date=held,
+            outcome="end_plan_close",
+            override_reason=OVERRIDE,
+            exceptional_reason="the family moved in with the other parent",
+        )
+    )
 
 
 P4401 = {"child_id": "P4401", "sex": "F", "upn": "T201000123456", "date_of_birth": "2016-05-14"}
@@ -171,16 +206,16 @@ def _referred(service: CaseService, reference: str, on: str, child: dict[str, st
 def build_second_plans(engine: Engine) -> CaseService:
     """Fire the second-plans caseload above into the database behind `engine`; returns the service used."""
     service = CaseService(make_session_factory(engine), POLICIES)
-    first = _plan_at_icpc(_referred(service, "RC-0001", "2026-04-20", P4401),
-                          "2026-04-21", "2026-04-22", "2026-05-08", "SAB")  # fmt: skip
+    first = _plan_at_icpc(
+        _referred(service, "RC-0001", "2026-04-20", P4401), "2026-04-21", "2026-04-22", "2026-05-08", "SAB"
+    )
     _ended_at_first_review(first, "2026-07-01", "2026-07-22")
-    _plan_at_icpc(_referred(service, "RC-0002", "2026-10-12", P4401),
-                  "2026-10-13", "2026-10-14", "2026-10-29", "NEG")  # fmt: skip
-    earlier = _plan_at_icpc(_referred(service, "RC-0004", "2025-01-13", P5502),
-                            "2025-01-14", "2025-01-15", "2025-01-31", "PHY")  # fmt: skip
+    _plan_at_icpc(_referred(service, "RC-0002", "2026-10-12", P4401), "2026-10-13", "2026-10-14", "2026-10-29", "NEG")
+    earlier = _plan_at_icpc(
+        _referred(service, "RC-0004", "2025-01-13", P5502), "2025-01-14", "2025-01-15", "2025-01-31", "PHY"
+    )
     _ended_at_first_review(earlier, "2025-04-01", "2025-04-23")
-    _plan_at_icpc(_referred(service, "RC-0005", "2026-11-09", P5502),
-                  "2026-11-10", "2026-11-11", "2026-11-25", "EMO")  # fmt: skip
+    _plan_at_icpc(_referred(service, "RC-0005", "2026-11-09", P5502), "2026-11-10", "2026-11-11", "2026-11-25", "EMO")
     _closed_at_referral(service, "RC-0003", "2026-06-08", "2026-06-09")
     return service
 

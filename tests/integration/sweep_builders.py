@@ -9,9 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, insert, select
 
-from workflows.escalation_models import EscalationRow, ReminderRow, StaffRow
-from workflows.models import ActionRow, CaseRow
-from workflows.policies import load_all_policies
+from workflows.persistence import ActionRow, CaseRow, EscalationRow, ReminderRow, StaffRow, load_all_policies
 from workflows.settings import REPOSITORY_CONFIG_DIR
 from workflows.sweep import SweepContext
 
@@ -30,27 +28,41 @@ def context(engine: Engine) -> SweepContext:
 def make_case(connection: Connection, *, authority: str = "default", team: str = "north", **fields: Any) -> int:
     """Insert a case and return its id; the reference is unique per test session."""
     row = {
-        "reference": f"CP-{next(_references):06d}", "authority": authority, "team": team, "status": "core_groups",
-        "version": 1, "facts": {}, "created_at": RECORDED, "updated_at": RECORDED, **fields,
-    }  # fmt: skip
+        "reference": f"CP-{next(_references):06d}",
+        "authority": authority,
+        "team": team,
+        "status": "core_groups",
+        "version": 1,
+        "facts": {},
+        "created_at": RECORDED,
+        "updated_at": RECORDED,
+        **fields,
+    }
     return int(connection.execute(insert(CaseRow.__table__).returning(CaseRow.__table__.c.id), row).scalar_one())
 
 
 def make_action(connection: Connection, case_id: int, due_on: date, **fields: Any) -> int:
     """Insert an open action on the case and return its id."""
     row = {
-        "case_id": case_id, "kind": "hold_first_core_group", "owner_role": "social_worker", "status": "open",
-        "due_on": due_on, "opened_on": date(2027, 1, 4), "done_on": None, "mandatory": True,
-        "rule": "hold_first_core_group", "anchor": "icpc_date", "policy_version": "2026.1", "close_reason": None,
+        "case_id": case_id,
+        "kind": "hold_first_core_group",
+        "owner_role": "social_worker",
+        "status": "open",
+        "due_on": due_on,
+        "opened_on": date(2027, 1, 4),
+        "done_on": None,
+        "mandatory": True,
+        "rule": "hold_first_core_group",
+        "anchor": "icpc_date",
+        "policy_version": "2026.1",
+        "close_reason": None,
         **fields,
-    }  # fmt: skip
+    }
     return int(connection.execute(insert(ActionRow.__table__).returning(ActionRow.__table__.c.id), row).scalar_one())
 
 
 def make_staff(connection: Connection, staff_id: str, role: str, team: str | None) -> None:
-    connection.execute(
-        insert(StaffRow.__table__), {"id": staff_id, "role": role, "team": team, "created_at": RECORDED}
-    )
+    connection.execute(insert(StaffRow.__table__), {"id": staff_id, "role": role, "team": team, "created_at": RECORDED})
 
 
 def reference_of(connection: Connection, case_id: int) -> str:

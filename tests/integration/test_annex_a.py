@@ -10,8 +10,7 @@ from openpyxl import load_workbook
 from sqlalchemy import Engine
 
 from tests.integration.returns_caseload import build_caseload, build_second_plans
-from workflows.annex_a import LISTS, months_before, rows, write_csv, write_xlsx
-from workflows.return_facts import CaseFacts, read_case_facts
+from workflows.returns import LISTS, CaseFacts, months_before, read_case_facts, rows, write_csv, write_xlsx
 
 # Six months before Sun 31 January 2027 is Sat 31 July 2026: the lists' window, both days included.
 AS_OF = date(2027, 1, 31)
@@ -85,8 +84,15 @@ def test_the_csv_and_xlsx_carry_the_ofsted_template_headings_and_dates(engine: E
     write_csv(tmp_path / "list7.csv", *tables[1])
     with (tmp_path / "list7.csv").open(encoding="utf-8") as handle:
         read = list(csv.reader(handle))
-    assert read[0][:7] == ["Child Unique ID", "Gender", "Ethnicity", "Date of Birth", "Age of Child (Years)",
-                           "Does the Child have a Disability", "Child Protection Plan Start Date"]  # fmt: skip
+    assert read[0][:7] == [
+        "Child Unique ID",
+        "Gender",
+        "Ethnicity",
+        "Date of Birth",
+        "Age of Child (Years)",
+        "Does the Child have a Disability",
+        "Child Protection Plan Start Date",
+    ]
     assert read[1][0] == "CF0002" and read[1][6] == "01/05/2026" and read[1][1] == ""
     write_xlsx(tmp_path / "annex_a.xlsx", tables)
     workbook = load_workbook(tmp_path / "annex_a.xlsx")
@@ -113,7 +119,9 @@ def test_a_child_s_earlier_cases_count_in_its_enquiries_icpcs_and_previous_plans
     enquiries = {row["Child Unique ID"]: row for row in _by_heading(5, facts, AS_OF)}
     # Since Sun 31 January 2026: P4401's enquiries Tue 21 April and Tue 13 October, ICPCs Fri 8 May and
     # Thu 29 October; P5502's enquiry of Tue 14 January 2025 is older than twelve months.
-    assert (enquiries["P4401"]["Number of Section 47 Enquiries in the last 12 months"],
-            enquiries["P4401"]["Number of ICPCs in the last 12 months"]) == (2, 2)  # fmt: skip
+    assert (
+        enquiries["P4401"]["Number of Section 47 Enquiries in the last 12 months"],
+        enquiries["P4401"]["Number of ICPCs in the last 12 months"],
+    ) == (2, 2)
     assert enquiries["P5502"]["Number of Section 47 Enquiries in the last 12 months"] == 1
     assert sorted(enquiries) == ["P4401", "P5502"]  # RC-0003 closed at referral on 9 June: no enquiry

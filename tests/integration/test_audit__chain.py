@@ -8,9 +8,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy import Engine
 
-from workflows import audit
-from workflows.audit import AuditRecord, ChainHead
-from workflows.models import AuditEventRow
+from workflows.persistence import AuditEventRow, AuditRecord, ChainHead, audit
 
 START = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 
@@ -106,7 +104,9 @@ def test_verify_names_the_first_event_whose_contents_were_edited(engine: Engine)
     write_chain(engine, "CP-2", 2)
     drop_append_only_triggers(engine)
     with engine.begin() as conn:
-        conn.execute(sa.text("UPDATE audit_events SET actor_role = 'team_manager' WHERE case_reference = 'CP-1' AND seq = 3"))
+        conn.execute(
+            sa.text("UPDATE audit_events SET actor_role = 'team_manager' WHERE case_reference = 'CP-1' AND seq = 3")
+        )
 
     with engine.connect() as conn:
         report = audit.verify(conn)

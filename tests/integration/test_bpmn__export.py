@@ -9,8 +9,8 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from states.lifecycle import TRANSITIONS, CaseStatus, TransitionSpec
-from workflows.bpmn import NS, bpmn_xml
 from workflows.cli import app
+from workflows.diagrams import NS, bpmn_xml
 
 NCNAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
 

@@ -12,7 +12,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from benchmarks.spiff_lifecycle import FULL_PATH, SpiffPathRefused, Step, load_spec, run_path
 from states.lifecycle import TRANSITIONS, CaseStatus, next_status
-from workflows.bpmn import PROCESS_ID, export_bpmn
+from workflows.diagrams import PROCESS_ID, export_bpmn
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +45,9 @@ def path_to(status: CaseStatus) -> list[str]:
         for spec in TRANSITIONS:
             if here in spec.sources and spec.dest not in seen:
                 seen.add(spec.dest)
-                queue.append((spec.dest, [*steps, spec.trigger if spec.route is None else f"{spec.trigger}({spec.route})"]))
+                queue.append(
+                    (spec.dest, [*steps, spec.trigger if spec.route is None else f"{spec.trigger}({spec.route})"])
+                )
     raise AssertionError(f"no path to {status}")
 
 
@@ -74,7 +76,12 @@ def test_the_full_path_reaches_the_end_event_saving_to_sqlite_at_every_step(bpmn
 
 @pytest.mark.parametrize(
     "spec_index, source",
-    [(index, source) for index, spec in enumerate(TRANSITIONS) for source in spec.sources if source != CaseStatus.CLOSED],
+    [
+        (index, source)
+        for index, spec in enumerate(TRANSITIONS)
+        for source in spec.sources
+        if source != CaseStatus.CLOSED
+    ],
 )
 def test_every_row_of_the_table_moves_spiff_to_the_same_status_as_our_machine(
     bpmn_path: Path, tmp_path: Path, spec_index: int, source: CaseStatus

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from workflows.bpmn import export_bpmn
+from workflows.diagrams import export_bpmn
 
 TOOLS = Path(__file__).resolve().parents[1] / "bpmn_tools"
 BROKEN = """<?xml version="1.0" encoding="UTF-8"?>
@@ -35,10 +35,14 @@ def check(path: Path) -> dict[str, Any]:
     return found
 
 
-def test_bpmn_moddle_reads_the_export_without_a_warning_and_bpmnlint_recommended_reports_nothing(tmp_path: Path) -> None:
+def test_bpmn_moddle_reads_the_export_without_a_warning_and_bpmnlint_recommended_reports_nothing(
+    tmp_path: Path,
+) -> None:
     found = check(export_bpmn(tmp_path / "lifecycle.bpmn"))
     assert found["warnings"] == []
-    assert found["reports"] == [], "\n".join(f"{r['category']} {r['rule']} {r['id']}: {r['message']}" for r in found["reports"])
+    assert found["reports"] == [], "\n".join(
+        f"{r['category']} {r['rule']} {r['id']}: {r['message']}" for r in found["reports"]
+    )
 
 
 def test_the_checker_reports_what_is_wrong_with_a_broken_file(tmp_path: Path) -> None:

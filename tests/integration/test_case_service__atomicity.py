@@ -20,14 +20,19 @@ from tests.integration.test_case_service__builders import (
     outbox_rows,
     snapshot,
 )
-from workflows import audit
-from workflows.models import OutboxRow
+from workflows.persistence import OutboxRow, audit
 
 
 def block_outbox_key(engine: Engine, key: str) -> None:
     """Take the outbox key the next write of a case will need, so that write's last insert fails."""
-    row = {"case_reference": "someone-else", "idempotency_key": key, "event_type": "x", "payload": {},
-           "created_at": RECORDED_AT, "attempts": 0}  # fmt: skip
+    row = {
+        "case_reference": "someone-else",
+        "idempotency_key": key,
+        "event_type": "x",
+        "payload": {},
+        "created_at": RECORDED_AT,
+        "attempts": 0,
+    }
     with engine.begin() as conn:
         conn.execute(sa.insert(OutboxRow.__table__), row)
 
@@ -56,13 +61,23 @@ def test_a_trigger_writes_status_actions_audit_event_and_outbox_row_together(eng
     assert all(action.id is not None for action in result.case.actions)
     newest = audit_events(engine, "CP-1")[-1]
     assert (newest.seq, newest.event_type, newest.trigger, newest.actor_id, newest.actor_role) == (
-        3, "trigger_fired", "convene_icpc", "tm-1", "team_manager"
-    )  # fmt: skip
-    assert (newest.from_status, newest.to_status, newest.occurred_on) == ("s47_enquiry", "icpc_planning", date(2026, 11, 4))
+        3,
+        "trigger_fired",
+        "convene_icpc",
+        "tm-1",
+        "team_manager",
+    )
+    assert (newest.from_status, newest.to_status, newest.occurred_on) == (
+        "s47_enquiry",
+        "icpc_planning",
+        date(2026, 11, 4),
+    )
     message = outbox_rows(engine, "CP-1")[-1]
     assert (message.idempotency_key, message.event_type, message.payload["to"]) == (
-        "CP-1:3", "case_transition", "icpc_planning"
-    )  # fmt: skip
+        "CP-1:3",
+        "case_transition",
+        "icpc_planning",
+    )
     with engine.connect() as conn:
         assert audit.verify(conn).ok
 

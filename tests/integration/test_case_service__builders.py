@@ -14,10 +14,8 @@ import sqlalchemy as sa
 from sqlalchemy import Engine
 
 from states.case import Actor, TransitionResult
-from workflows.case_service import CaseService
-from workflows.database import make_session_factory
-from workflows.models import ActionRow, AuditEventRow, CaseRow, OutboxRow
-from workflows.policies import load_all_policies
+from workflows.persistence import ActionRow, AuditEventRow, CaseRow, OutboxRow, load_all_policies, make_session_factory
+from workflows.services import CaseService
 from workflows.settings import REPOSITORY_CONFIG_DIR
 
 POLICIES = load_all_policies(REPOSITORY_CONFIG_DIR / "policies")

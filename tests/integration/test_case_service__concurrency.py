@@ -25,10 +25,8 @@ from tests.integration.test_case_service__builders import (
     outbox_rows,
     snapshot,
 )
-from workflows import audit, case_store
-from workflows.case_service import CaseService
-from workflows.case_store import ConcurrentUpdate
-from workflows.database import make_session_factory
+from workflows.persistence import ConcurrentUpdate, audit, case_store, make_session_factory
+from workflows.services import CaseService
 
 
 def read(engine: Engine, reference: str) -> case_store.LoadedCase:
@@ -44,7 +42,9 @@ def test_of_two_writers_that_read_the_same_version_the_second_to_commit_gets_a_c
     first, second = read(engine, "CP-1"), read(engine, "CP-1")
     assert first.case.version == second.case.version == 2
     convened = fire(first.case, "convene_icpc", CONVENE, TEAM_MANAGER, date(2026, 11, 4), POLICIES["default"])
-    closed = fire(second.case, "close_no_further_action", NO_FURTHER_ACTION, TEAM_MANAGER, date(2026, 11, 5), POLICIES["default"])
+    closed = fire(
+        second.case, "close_no_further_action", NO_FURTHER_ACTION, TEAM_MANAGER, date(2026, 11, 5), POLICIES["default"]
+    )
 
     with engine.begin() as conn:
         case_store.save(conn, first, convened, ("tm-1", "team_manager"), RECORDED_AT)
@@ -68,9 +68,13 @@ def test_a_trigger_fired_against_a_version_that_is_no_longer_current_is_refused_
 
     with pytest.raises(ConcurrentUpdate, match="case CP-1: changed by someone else"):
         service.fire(
-            "CP-1", "close_no_further_action", NO_FURTHER_ACTION, TEAM_MANAGER, date(2026, 11, 5),
+            "CP-1",
+            "close_no_further_action",
+            NO_FURTHER_ACTION,
+            TEAM_MANAGER,
+            date(2026, 11, 5),
             expected_version=seen_by_both,
-        )  # fmt: skip
+        )
 
     assert snapshot(engine, "CP-1") == before
 
@@ -79,7 +83,16 @@ def test_two_creations_of_the_same_reference_from_the_same_read_leave_one_case(e
     service = make_service(engine)
     policy = POLICIES["default"]
     creations = [
-        fire(None, "receive_referral", REFERRAL, TEAM_MANAGER, date(2026, 11, 2), policy, reference="CP-7", authority="default")
+        fire(
+            None,
+            "receive_referral",
+            REFERRAL,
+            TEAM_MANAGER,
+            date(2026, 11, 2),
+            policy,
+            reference="CP-7",
+            authority="default",
+        )
         for _ in range(2)
     ]
     with engine.begin() as conn:
@@ -144,8 +157,10 @@ def test_two_threads_that_both_read_version_2_race_and_exactly_one_commits(engin
     case = service.case("CP-1")
     assert (case.status, case.version) == (winners[0].case.status, 3)  # type: ignore[attr-defined]
     assert [event.trigger for event in audit_events(engine, "CP-1")] == [
-        "receive_referral", "start_s47", winners[0].trigger  # type: ignore[attr-defined]
-    ]  # fmt: skip
+        "receive_referral",
+        "start_s47",
+        winners[0].trigger,  # type: ignore[attr-defined]
+    ]
     assert [row.idempotency_key for row in outbox_rows(engine, "CP-1")] == ["CP-1:1", "CP-1:2", "CP-1:3"]
     with engine.connect() as conn:
         assert audit.verify(conn).ok

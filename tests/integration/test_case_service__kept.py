@@ -24,8 +24,7 @@ from tests.integration.test_case_service__builders import (
     make_service,
     outbox_rows,
 )
-from workflows import audit
-from workflows.models import OutboxRow
+from workflows.persistence import OutboxRow, audit
 
 
 def test_a_case_moved_on_by_another_service_is_read_again_not_refused_from_the_status_this_service_saw(
@@ -36,7 +35,9 @@ def test_a_case_moved_on_by_another_service_is_read_again_not_refused_from_the_s
     theirs.fire("CP-1", "convene_icpc", CONVENE, TEAM_MANAGER, date(2026, 11, 4))
 
     # Allowed only once a conference is being planned, as the other service made it.
-    result = ours.fire("CP-1", "set_conference_date", {"conference_date": "2026-11-26"}, TEAM_MANAGER, date(2026, 11, 5))
+    result = ours.fire(
+        "CP-1", "set_conference_date", {"conference_date": "2026-11-26"}, TEAM_MANAGER, date(2026, 11, 5)
+    )
 
     assert (result.from_status.value, result.case.version) == ("icpc_planning", 4)
     # The chair's pre-meeting the other service opened (1 WD before Tue 11-24: Mon 11-23) was read and moved to
@@ -44,8 +45,11 @@ def test_a_case_moved_on_by_another_service_is_read_again_not_refused_from_the_s
     moved = {action.kind: (old, action.due_on) for action, old in result.moved}
     assert moved["chair_pre_meeting"] == (date(2026, 11, 23), date(2026, 11, 25))
     assert [e.trigger for e in audit_events(engine, "CP-1")] == [
-        "receive_referral", "start_s47", "convene_icpc", "set_conference_date"
-    ]  # fmt: skip
+        "receive_referral",
+        "start_s47",
+        "convene_icpc",
+        "set_conference_date",
+    ]
     with engine.connect() as conn:
         assert audit.verify(conn).ok
 
@@ -62,9 +66,11 @@ def test_a_trigger_allowed_from_the_status_this_service_saw_is_refused_from_the_
 
     events = audit_events(engine, "CP-1")
     assert [(e.seq, e.event_type, e.from_status) for e in events] == [
-        (1, "trigger_fired", "new"), (2, "trigger_fired", "referred"), (3, "trigger_fired", "s47_enquiry"),
+        (1, "trigger_fired", "new"),
+        (2, "trigger_fired", "referred"),
+        (3, "trigger_fired", "s47_enquiry"),
         (4, "trigger_refused", "closed"),
-    ]  # fmt: skip
+    ]
     assert [row.idempotency_key for row in outbox_rows(engine, "CP-1")] == ["CP-1:1", "CP-1:2", "CP-1:3"]
     with engine.connect() as conn:
         assert audit.verify(conn).ok
@@ -82,8 +88,11 @@ def test_a_refusal_audited_by_another_service_moves_the_chain_and_the_next_trigg
 
     events = audit_events(engine, "CP-1")
     assert [(e.seq, e.event_type) for e in events] == [
-        (1, "trigger_fired"), (2, "trigger_fired"), (3, "trigger_refused"), (4, "trigger_fired")
-    ]  # fmt: skip
+        (1, "trigger_fired"),
+        (2, "trigger_fired"),
+        (3, "trigger_refused"),
+        (4, "trigger_fired"),
+    ]
     with engine.connect() as conn:
         assert audit.verify(conn).ok
 

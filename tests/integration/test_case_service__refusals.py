@@ -27,29 +27,45 @@ from tests.integration.test_case_service__builders import (
     referred,
     snapshot,
 )
-from workflows import audit
-from workflows.case_service import InputTooLong
+from workflows.persistence import audit
+from workflows.services import InputTooLong
 
 REFUSALS = {
     "a role the policy does not allow": (
-        "convene_icpc", CONVENE, BUSINESS_SUPPORT, PermissionDenied,
+        "convene_icpc",
+        CONVENE,
+        BUSINESS_SUPPORT,
+        PermissionDenied,
         "role 'business_support' may not fire 'convene_icpc'",
     ),
     "a trigger not allowed from the status": (
-        "start_s47", {"strategy_discussion_date": "2026-11-04"}, SOCIAL_WORKER, TransitionNotAllowed,
+        "start_s47",
+        {"strategy_discussion_date": "2026-11-04"},
+        SOCIAL_WORKER,
+        TransitionNotAllowed,
         "not allowed from status 's47_enquiry'",
     ),
     "data that does not validate": (
-        "convene_icpc", {"decision_date": "4th November"}, TEAM_MANAGER, InvalidEventData, "convene_icpc",
+        "convene_icpc",
+        {"decision_date": "4th November"},
+        TEAM_MANAGER,
+        InvalidEventData,
+        "convene_icpc",
     ),
     "a trigger the lifecycle does not know": (
-        "hold_party", {}, TEAM_MANAGER, UnknownTrigger, "unknown trigger 'hold_party'",
+        "hold_party",
+        {},
+        TEAM_MANAGER,
+        UnknownTrigger,
+        "unknown trigger 'hold_party'",
     ),
-}  # fmt: skip
+}
 
 
 @pytest.mark.parametrize("why", list(REFUSALS))
-def test_a_refused_trigger_leaves_the_case_unchanged_and_adds_exactly_one_refusal_event(engine: Engine, why: str) -> None:
+def test_a_refused_trigger_leaves_the_case_unchanged_and_adds_exactly_one_refusal_event(
+    engine: Engine, why: str
+) -> None:
     trigger, data, actor, error, message = REFUSALS[why]
     service = make_service(engine)
     in_s47_enquiry(service)
@@ -98,8 +114,11 @@ def test_each_refusal_is_its_own_event_in_the_chain(engine: Engine) -> None:
             service.fire("CP-1", "start_s47", {"strategy_discussion_date": "2026-11-03"}, stranger, date(2026, 11, 3))
 
     assert [(event.seq, event.event_type) for event in audit_events(engine, "CP-1")] == [
-        (1, "trigger_fired"), (2, "trigger_refused"), (3, "trigger_refused"), (4, "trigger_refused")
-    ]  # fmt: skip
+        (1, "trigger_fired"),
+        (2, "trigger_refused"),
+        (3, "trigger_refused"),
+        (4, "trigger_refused"),
+    ]
     assert service.case("CP-1").version == 1
 
 
@@ -107,7 +126,9 @@ def test_a_refused_trigger_on_a_case_that_does_not_exist_writes_nothing(engine: 
     service = make_service(engine)
 
     with pytest.raises(TransitionNotAllowed, match="needs an existing case"):
-        service.fire("CP-404", "start_s47", {"strategy_discussion_date": "2026-11-03"}, SOCIAL_WORKER, date(2026, 11, 3))
+        service.fire(
+            "CP-404", "start_s47", {"strategy_discussion_date": "2026-11-03"}, SOCIAL_WORKER, date(2026, 11, 3)
+        )
 
     assert snapshot(engine, "CP-404") == {"case": [], "actions": [], "audit": [], "outbox": []}
 
@@ -130,4 +151,3 @@ def test_identifiers_too_long_to_record_are_refused_before_anything_is_read(
         service.fire(reference, "start_s47", {"strategy_discussion_date": "2026-11-03"}, actor, date(2026, 11, 3))
 
     assert snapshot(engine, "CP-1") == before
-

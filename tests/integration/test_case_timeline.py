@@ -10,8 +10,16 @@ import pytest
 from sqlalchemy import Engine
 
 from tests.integration.test_case_views__builders import AS_OF, DATE_OF_BIRTH, NOTE, POLICIES, build_caseload
-from workflows.case_timeline import Phase, TimelineNotWritten, html_page, phases, write_timeline
-from workflows.case_views import CaseDetail, HistoryEntry, case_detail
+from workflows.views import (
+    CaseDetail,
+    HistoryEntry,
+    Phase,
+    TimelineNotWritten,
+    case_detail,
+    html_page,
+    phases,
+    write_timeline,
+)
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -57,7 +65,10 @@ def test_the_timeline_is_a_png_and_an_html_page_with_its_facts_as_tables(detail:
     text = page.read_text(encoding="utf-8")
     assert "<title>Case CP-VIEW-1: core_groups as of 2027-02-01</title>" in text
     assert "data:image/png;base64," in text
-    assert "<td>hold_first_core_group</td><td>social_worker</td><td>open</td><td>2027-01-22</td><td></td><td>6</td>" in text
+    assert (
+        "<td>hold_first_core_group</td><td>social_worker</td><td>open</td><td>2027-01-22</td><td></td><td>6</td>"
+        in text
+    )
     assert "<td>2027-01-27</td><td>head_of_service</td><td>manual</td>" in text
     for private in (DATE_OF_BIRTH, NOTE):
         assert private not in text

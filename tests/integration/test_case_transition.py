@@ -16,10 +16,9 @@ from tests.integration.transition_fixtures import (
     installed_runtime,
     outbox_ids,
 )
-from workflows import runtime
-from workflows.case_transition import case_transition, run_case_transition, run_tags
-from workflows.escalation_models import EscalationRow, ReminderRow
-from workflows.notification_models import NotificationRow
+from workflows.bootstrap import Runtime
+from workflows.flows import case_transition, run_case_transition, run_tags
+from workflows.persistence import EscalationRow, NotificationRow, ReminderRow
 
 __all__ = ["installed_runtime"]
 
@@ -33,12 +32,14 @@ def _deliver_all(engine: Engine) -> None:
 
 def _notices(engine: Engine) -> set[tuple[str, str, str | None]]:
     with engine.connect() as connection:
-        rows = connection.execute(select(_notifications.c.kind, _notifications.c.recipient_role, _notifications.c.action_kind))
+        rows = connection.execute(
+            select(_notifications.c.kind, _notifications.c.recipient_role, _notifications.c.action_kind)
+        )
         return {(row.kind, row.recipient_role, row.action_kind) for row in rows}
 
 
 def test_convening_a_conference_notifies_invitations_leaflet_and_advocate_request_to_their_owners(
-    engine: Engine, prefect_harness: str, installed_runtime: runtime.Runtime
+    engine: Engine, prefect_harness: str, installed_runtime: Runtime
 ) -> None:
     convene_conference(case_service(engine), "CP-1")
     _deliver_all(engine)
@@ -50,7 +51,7 @@ def test_convening_a_conference_notifies_invitations_leaflet_and_advocate_reques
 
 
 def test_an_opened_action_whose_reminder_date_has_come_is_reminded_at_once(
-    engine: Engine, prefect_harness: str, installed_runtime: runtime.Runtime
+    engine: Engine, prefect_harness: str, installed_runtime: Runtime
 ) -> None:
     convene_conference(case_service(engine), "CP-1")
     _deliver_all(engine)
@@ -63,7 +64,7 @@ def test_an_opened_action_whose_reminder_date_has_come_is_reminded_at_once(
 
 
 def test_an_action_already_late_when_a_trigger_lands_is_escalated_to_the_rung_it_reached(
-    engine: Engine, prefect_harness: str, installed_runtime: runtime.Runtime
+    engine: Engine, prefect_harness: str, installed_runtime: Runtime
 ) -> None:
     service = case_service(engine)
     convene_conference(service, "CP-1")
@@ -78,7 +79,7 @@ def test_an_action_already_late_when_a_trigger_lands_is_escalated_to_the_rung_it
 
 
 def test_a_second_delivery_of_every_row_changes_nothing(
-    engine: Engine, prefect_harness: str, installed_runtime: runtime.Runtime
+    engine: Engine, prefect_harness: str, installed_runtime: Runtime
 ) -> None:
     service = case_service(engine)
     convene_conference(service, "CP-1")
@@ -88,12 +89,14 @@ def test_a_second_delivery_of_every_row_changes_nothing(
 
     _deliver_all(engine)
 
-    assert [count(engine, table) for table in (_notifications, ReminderRow.__table__, EscalationRow.__table__)] == before
+    assert [
+        count(engine, table) for table in (_notifications, ReminderRow.__table__, EscalationRow.__table__)
+    ] == before
     assert before[0] > 0 and before[2] > 0
 
 
 def test_a_run_is_named_and_tagged_with_the_case_reference_and_trigger_and_carries_ids_only(
-    engine: Engine, prefect_harness: str, installed_runtime: runtime.Runtime
+    engine: Engine, prefect_harness: str, installed_runtime: Runtime
 ) -> None:
     convene_conference(case_service(engine), "CP-7")
     outbox_id, reference, trigger = outbox_ids(engine)[-1]

@@ -12,11 +12,12 @@ from sqlalchemy import Engine, select
 from tests.e2e.cli import free_port
 from tests.integration.test_notifier import Recorder
 from tests.integration.transition_fixtures import POLICIES, case_service, convene_conference
-from workflows import incidents, runtime
-from workflows.case_transition import run_tags
-from workflows.notification_models import NotificationRow
-from workflows.notifier import SmtpChannel
-from workflows.outbox_dispatcher import OutboxDispatcher
+from workflows.bootstrap import Runtime, install_runtime, uninstall_runtime
+from workflows.delivery import SmtpChannel, incidents
+from workflows.flows import outbox_dispatcher, run_tags
+from workflows.persistence import NotificationRow
+from workflows.services import incident_retry
+from workflows.settings import utc_now
 
 _notifications = NotificationRow.__table__
 DELAYS = (0.05, 0.1)
@@ -27,12 +28,12 @@ def test_an_smtp_server_down_leaves_incidents_a_failed_run_and_everything_else_d
 ) -> None:
     port, reference = free_port(), f"CP-{uuid.uuid4().hex[:8]}"
     channel = SmtpChannel("127.0.0.1", port, "caseflow@council.example", timeout=2)
-    runtime.install(runtime.Runtime(engine, POLICIES, email=channel, email_retry_delays=DELAYS))
+    install_runtime(Runtime(engine, POLICIES, email=channel, email_retry_delays=DELAYS))
     try:
         convene_conference(case_service(engine), reference)
-        report = OutboxDispatcher(engine).dispatch_once()
+        report = outbox_dispatcher(engine).dispatch_once()
     finally:
-        runtime.uninstall()
+        uninstall_runtime()
 
     assert len(report.delivered) == 3 and not report.failed  # every step ran: nothing left to redeliver
     with engine.connect() as connection:
@@ -53,10 +54,12 @@ def test_an_smtp_server_down_leaves_incidents_a_failed_run_and_everything_else_d
     server.start()
     try:
         for incident in found:
-            incidents.retry(engine, incident.id, channel, runtime.utc_now())
+            incident_retry.retry(engine, incident.id, channel, utc_now())
     finally:
         server.stop()
     assert len(recorder.messages) == len(found)
-    assert all(reference in message["Subject"] and "2016-05-01" not in message.as_string() for message in recorder.messages)
+    assert all(
+        reference in message["Subject"] and "2016-05-01" not in message.as_string() for message in recorder.messages
+    )
     with engine.connect() as connection:
         assert incidents.open_incidents(connection) == []

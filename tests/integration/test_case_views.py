@@ -19,8 +19,8 @@ from tests.integration.test_case_views__builders import (
     POLICIES,
     build_caseload,
 )
-from workflows.case_store import CaseNotFound
-from workflows.case_views import (
+from workflows.persistence import CaseNotFound
+from workflows.views import (
     CaseFilter,
     OverdueItem,
     UnknownStatus,
@@ -43,10 +43,15 @@ def _listed(engine: Engine, as_of: date = AS_OF, **where: object) -> list[tuple[
     with engine.connect() as connection:
         found = list_cases(connection, POLICIES, as_of, CaseFilter(**where))  # type: ignore[arg-type]
     return [
-        (s.reference, s.open_actions, s.overdue_actions, s.most_working_days_late,
-         s.next_due_on.isoformat() if s.next_due_on else None)
+        (
+            s.reference,
+            s.open_actions,
+            s.overdue_actions,
+            s.most_working_days_late,
+            s.next_due_on.isoformat() if s.next_due_on else None,
+        )
         for s in found
-    ]  # fmt: skip
+    ]
 
 
 def test_the_listing_counts_open_and_late_actions_of_every_case(caseload: Engine) -> None:
@@ -158,10 +163,18 @@ def test_a_due_date_is_not_late_until_a_working_day_has_passed(caseload: Engine)
 
 def test_free_text_facts_are_never_shareable() -> None:
     facts = {
-        "closed_date": "2027-01-25", "closure_reason": "moved away", "icpc_outcome": "cp_plan",
-        "child_views": "wants to stay", "who_feeds_back": "chair", "reviews_held": 2, "plan_end_reason": "left_uk",
+        "closed_date": "2027-01-25",
+        "closure_reason": "moved away",
+        "icpc_outcome": "cp_plan",
+        "child_views": "wants to stay",
+        "who_feeds_back": "chair",
+        "reviews_held": 2,
+        "plan_end_reason": "left_uk",
         "conference_date": "next week",
-    }  # fmt: skip
+    }
     assert shareable_facts(facts) == {
-        "closed_date": "2027-01-25", "icpc_outcome": "cp_plan", "plan_end_reason": "left_uk", "reviews_held": 2,
-    }  # fmt: skip
+        "closed_date": "2027-01-25",
+        "icpc_outcome": "cp_plan",
+        "plan_end_reason": "left_uk",
+        "reviews_held": 2,
+    }

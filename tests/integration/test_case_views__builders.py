@@ -15,12 +15,15 @@ from typing import Any
 from sqlalchemy import Engine, insert, select
 
 from states.case import Actor
-from workflows.case_service import CaseService
-from workflows.database import make_session_factory
-from workflows.escalation_models import EscalationRow
-from workflows.models import ActionRow, CaseRow
-from workflows.notification_models import NotificationRow
-from workflows.policies import load_all_policies
+from workflows.persistence import (
+    ActionRow,
+    CaseRow,
+    EscalationRow,
+    NotificationRow,
+    load_all_policies,
+    make_session_factory,
+)
+from workflows.services import CaseService
 from workflows.settings import REPOSITORY_CONFIG_DIR
 
 POLICIES = load_all_policies(REPOSITORY_CONFIG_DIR / "policies")
@@ -37,8 +40,12 @@ BUSINESS_SUPPORT = Actor("bs-1", "business_support")
 
 # (on, trigger, data, actor) of the documented example, as CaseService takes them.
 EXAMPLE: list[tuple[str, str, dict[str, Any], Actor]] = [
-    ("2026-12-14", "receive_referral", {"referral_date": "2026-12-14", "date_of_birth": DATE_OF_BIRTH,
-                                        "team": "north"}, SOCIAL_WORKER),
+    (
+        "2026-12-14",
+        "receive_referral",
+        {"referral_date": "2026-12-14", "date_of_birth": DATE_OF_BIRTH, "team": "north"},
+        SOCIAL_WORKER,
+    ),
     ("2026-12-16", "start_s47", {"strategy_discussion_date": "2026-12-16"}, SOCIAL_WORKER),
     ("2026-12-17", "convene_icpc", {"decision_date": "2026-12-17", "conference_date": "2027-01-08"}, TEAM_MANAGER),
     ("2026-12-18", "complete_action", {"kind": "request_advocate", "done_on": "2026-12-18"}, SOCIAL_WORKER),
@@ -65,11 +72,23 @@ def build_caseload(engine: Engine) -> None:
     svc = service(engine)
     for on, trigger, data, actor in EXAMPLE:
         _fire(svc, "CP-VIEW-1", on, trigger, data, actor)
-    _fire(svc, "CP-VIEW-2", "2027-01-25", "receive_referral",
-          {"referral_date": "2027-01-25", "date_of_birth": "2019-07-07", "team": "north"}, SOCIAL_WORKER)  # fmt: skip
+    _fire(
+        svc,
+        "CP-VIEW-2",
+        "2027-01-25",
+        "receive_referral",
+        {"referral_date": "2027-01-25", "date_of_birth": "2019-07-07", "team": "north"},
+        SOCIAL_WORKER,
+    )
     _fire(svc, "CP-VIEW-2", "2027-01-25", "close_no_further_action", {"reason": CLOSURE_REASON}, TEAM_MANAGER)
-    _fire(svc, "CP-VIEW-3", "2027-01-04", "receive_referral",
-          {"referral_date": "2027-01-04", "date_of_birth": "2012-11-30", "team": "south"}, SOCIAL_WORKER)  # fmt: skip
+    _fire(
+        svc,
+        "CP-VIEW-3",
+        "2027-01-04",
+        "receive_referral",
+        {"referral_date": "2027-01-04", "date_of_birth": "2012-11-30", "team": "south"},
+        SOCIAL_WORKER,
+    )
     _fire(svc, "CP-VIEW-3", "2027-01-05", "start_s47", {"strategy_discussion_date": "2027-01-05"}, SOCIAL_WORKER)
     _add_escalations_and_notice(engine)
 
@@ -78,21 +97,50 @@ def _add_escalations_and_notice(engine: Engine) -> None:
     with engine.begin() as connection:
         case_id = connection.execute(select(CaseRow.id).where(CaseRow.reference == "CP-VIEW-1")).scalar_one()
         action_id, due_on = connection.execute(
-            select(ActionRow.id, ActionRow.due_on).where(ActionRow.case_id == case_id,
-                                                         ActionRow.kind == "hold_first_core_group")
-        ).one()  # fmt: skip
+            select(ActionRow.id, ActionRow.due_on).where(
+                ActionRow.case_id == case_id, ActionRow.kind == "hold_first_core_group"
+            )
+        ).one()
         common = {"case_id": case_id, "created_at": RECORDED}
         # Sweep: due Fri 22 Jan, swept Fri 29 Jan = 5 working days overdue (25-29 Jan), the service manager's rung.
-        connection.execute(insert(EscalationRow.__table__), {
-            **common, "action_id": action_id, "level": "service_manager", "source": "sweep", "due_on": due_on,
-            "working_days_overdue": 5, "swept_on": date(2027, 1, 29), "raised_on": date(2027, 1, 29),
-        })  # fmt: skip
-        connection.execute(insert(EscalationRow.__table__), {
-            **common, "action_id": None, "level": "head_of_service", "source": "manual", "raised_on": date(2027, 1, 27),
-            "raised_by": "hos-1", "reason_code": "safety_concern", "note": NOTE,
-        })  # fmt: skip
-        connection.execute(insert(NotificationRow.__table__), {
-            "key": "CP-VIEW-1:10:reminder:1", "case_reference": "CP-VIEW-1", "kind": "reminder",
-            "recipient_role": "social_worker", "action_id": action_id, "action_kind": "hold_first_core_group",
-            "due_on": due_on, "created_at": RECORDED, "emailed_at": RECORDED, "email_attempts": 1,
-        })  # fmt: skip
+        connection.execute(
+            insert(EscalationRow.__table__),
+            {
+                **common,
+                "action_id": action_id,
+                "level": "service_manager",
+                "source": "sweep",
+                "due_on": due_on,
+                "working_days_overdue": 5,
+                "swept_on": date(2027, 1, 29),
+                "raised_on": date(2027, 1, 29),
+            },
+        )
+        connection.execute(
+            insert(EscalationRow.__table__),
+            {
+                **common,
+                "action_id": None,
+                "level": "head_of_service",
+                "source": "manual",
+                "raised_on": date(2027, 1, 27),
+                "raised_by": "hos-1",
+                "reason_code": "safety_concern",
+                "note": NOTE,
+            },
+        )
+        connection.execute(
+            insert(NotificationRow.__table__),
+            {
+                "key": "CP-VIEW-1:10:reminder:1",
+                "case_reference": "CP-VIEW-1",
+                "kind": "reminder",
+                "recipient_role": "social_worker",
+                "action_id": action_id,
+                "action_kind": "hold_first_core_group",
+                "due_on": due_on,
+                "created_at": RECORDED,
+                "emailed_at": RECORDED,
+                "email_attempts": 1,
+            },
+        )

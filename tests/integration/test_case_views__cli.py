@@ -17,10 +17,10 @@ from typer.testing import CliRunner
 from states.errors import CaseflowError
 from states.lifecycle_errors import PermissionDenied
 from tests.integration.test_case_views__builders import AS_OF, POLICIES, build_caseload
-from workflows.case_store import CaseNotFound
-from workflows.case_views import case_detail
 from workflows.cli import app
 from workflows.cli.cases import DateInvalid, FieldInvalid, TriggerNotAllowedNow, trigger_data
+from workflows.persistence import CaseNotFound
+from workflows.views import case_detail
 
 TODAY = "2027-02-01"
 MANAGER = ("--actor", "tm-1", "--role", "team_manager", "--today", TODAY)
@@ -56,14 +56,19 @@ def _refused(*args: str) -> BaseException:
 
 def test_values_take_the_type_of_the_triggers_field_and_on_fills_the_date_it_happened() -> None:
     assert trigger_data("record_visit", ["child_seen=yes", "seen_alone=False"], date(2027, 2, 1)) == {
-        "child_seen": True, "seen_alone": False, "date": date(2027, 2, 1),
-    }  # fmt: skip
+        "child_seen": True,
+        "seen_alone": False,
+        "date": date(2027, 2, 1),
+    }
     assert trigger_data("convene_icpc", ["conference_date=2027-02-10", "advocate_requested=true"], None) == {
-        "conference_date": date(2027, 2, 10), "advocate_requested": True,
-    }  # fmt: skip
+        "conference_date": date(2027, 2, 10),
+        "advocate_requested": True,
+    }
     assert trigger_data("hold_icpc", ["outcome=cp_plan", "category=NEG", "date=2027-01-08"], date(2027, 1, 8)) == {
-        "outcome": "cp_plan", "category": "NEG", "date": date(2027, 1, 8),
-    }  # fmt: skip
+        "outcome": "cp_plan",
+        "category": "NEG",
+        "date": date(2027, 1, 8),
+    }
 
 
 def test_an_unknown_field_is_left_for_the_trigger_to_refuse_by_name() -> None:
@@ -83,7 +88,9 @@ def test_an_unknown_field_is_left_for_the_trigger_to_refuse_by_name() -> None:
 def test_a_malformed_field_is_one_line(
     fields: list[str], on: date | None, error: type[Exception], fragment: str
 ) -> None:
-    trigger = "record_visit" if fields[0].startswith("child") else "convene_icpc" if "conf" in fields[0] else "hold_icpc"
+    trigger = (
+        "record_visit" if fields[0].startswith("child") else "convene_icpc" if "conf" in fields[0] else "hold_icpc"
+    )
     with pytest.raises(error, match=fragment):
         trigger_data(trigger, fields, on)
 
@@ -112,8 +119,21 @@ def test_trigger_fires_through_the_service_and_prints_what_it_did(caseload: Engi
 
 
 def test_a_creating_trigger_opens_a_new_case(caseload: Engine) -> None:
-    result = _run("trigger", "CP-NEW-1", "receive_referral", "date_of_birth=2016-01-01", "team=east",
-                  "--on", "2027-01-28", "--actor", "sw-9", "--role", "social_worker", "--today", TODAY)  # fmt: skip
+    result = _run(
+        "trigger",
+        "CP-NEW-1",
+        "receive_referral",
+        "date_of_birth=2016-01-01",
+        "team=east",
+        "--on",
+        "2027-01-28",
+        "--actor",
+        "sw-9",
+        "--role",
+        "social_worker",
+        "--today",
+        TODAY,
+    )
     assert result.exit_code == 0, (result.output, result.exception)
     assert result.stdout.startswith("case CP-NEW-1: receive_referral on 2027-01-28: new -> referred (version 1)")
     assert "2016-01-01" not in result.stdout
@@ -138,8 +158,19 @@ def test_a_trigger_on_an_unknown_case_is_case_not_found(caseload: Engine) -> Non
 
 
 def test_the_services_own_refusals_reach_the_command_line_unchanged(caseload: Engine) -> None:
-    refused = _refused("trigger", "CP-VIEW-3", "convene_icpc", "--on", "2027-01-27", "--actor", "bs-1",
-                       "--role", "business_support", "--today", TODAY)  # fmt: skip
+    refused = _refused(
+        "trigger",
+        "CP-VIEW-3",
+        "convene_icpc",
+        "--on",
+        "2027-01-27",
+        "--actor",
+        "bs-1",
+        "--role",
+        "business_support",
+        "--today",
+        TODAY,
+    )
     assert isinstance(refused, PermissionDenied)
 
 

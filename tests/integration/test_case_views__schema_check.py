@@ -8,9 +8,8 @@ import pytest
 import sqlalchemy as sa
 
 from tests.e2e.cli import free_port
-from workflows import schema
-from workflows.database import make_engine
 from workflows.errors import DatabaseMissing
+from workflows.persistence import make_engine, schema
 
 
 def test_a_sqlite_file_that_does_not_exist_is_named_and_not_created(tmp_path: Path) -> None:

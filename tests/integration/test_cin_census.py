@@ -16,12 +16,20 @@ from sqlalchemy import Engine
 from states.event_data import parse_event_data
 from states.lifecycle_errors import InvalidEventData
 from tests.integration.returns_caseload import OVERRIDE, POLICIES, Journey, build_caseload, build_second_plans
-from workflows.case_service import CaseService
-from workflows.cin_census import SCHEMA_DIR, CensusInvalid, CensusYear, build_census, la_child_id, validate_census
-from workflows.database import make_session_factory
-from workflows.models import AuditEventRow, CaseRow, OutboxRow
-from workflows.return_facts import CaseFacts, read_case_facts
-from workflows.timeliness import Period, measure_all
+from workflows.persistence import AuditEventRow, CaseRow, OutboxRow, make_session_factory
+from workflows.returns import (
+    SCHEMA_DIR,
+    CaseFacts,
+    CensusInvalid,
+    CensusYear,
+    Period,
+    build_census,
+    la_child_id,
+    measure_all,
+    read_case_facts,
+    validate_census,
+)
+from workflows.services import CaseService
 
 YEAR = CensusYear.parse("2026-27")
 GENERATED_AT = datetime(2027, 4, 20, 9, 30, tzinfo=UTC)
@@ -62,8 +70,16 @@ def test_the_census_of_a_lifecycle_caseload_validates_against_the_dfe_schema(eng
     # CF0007 closed in January 2025, before the census year: the other six are in it. P4401 and P5502 are the
     # children with two cases each (their authority child ids); RC-0003 has none: its reference's letters and digits.
     assert _text(root, "/Message/Children/Child/ChildIdentifiers/LAchildID") == [
-        "CF0001", "CF0002", "CF0003", "CF0004", "CF0005", "CF0006", "P4401", "P5502", "RC0003",
-    ]  # fmt: skip
+        "CF0001",
+        "CF0002",
+        "CF0003",
+        "CF0004",
+        "CF0005",
+        "CF0006",
+        "P4401",
+        "P5502",
+        "RC0003",
+    ]
 
 
 def test_the_enquiry_conference_and_plan_of_a_child_come_from_the_audit_trail(engine: Engine) -> None:
@@ -125,7 +141,9 @@ def _dfe_issues(xml_path: Path) -> tuple[list[tuple[str, str]], list[str]]:
     tables = cin_validator.process_data(cin_validator.convert_data(ET.parse(xml_path).getroot()))
     validator = cin_validator.CinValidator(tables, registry)
     issues = validator.full_issue_df
-    located = sorted({(str(code), str(table)) for code, table in zip(issues["rule_code"], issues["tables_affected"], strict=True)})
+    located = sorted(
+        {(str(code), str(table)) for code, table in zip(issues["rule_code"], issues["tables_affected"], strict=True)}
+    )
     return located, sorted(str(code) for code in validator.multichild_issues["rule_code"])
 
 
@@ -134,7 +152,9 @@ def _write(root: etree._Element, path: Path) -> Path:
     return path
 
 
-def test_the_dfe_rules_of_2026_27_report_no_error_for_the_child_protection_items(engine: Engine, tmp_path: Path) -> None:
+def test_the_dfe_rules_of_2026_27_report_no_error_for_the_child_protection_items(
+    engine: Engine, tmp_path: Path
+) -> None:
     located, _ = _dfe_issues(_write(_census(engine), tmp_path / "census.xml"))
     on_cp_tables = {code for code, table in located if table in CP_TABLES}
     assert on_cp_tables - NOT_HELD.keys() == set(), located
@@ -160,10 +180,13 @@ def test_a_census_the_schema_refuses_is_never_accepted(engine: Engine) -> None:
 # The two amendments the 2026-27 schema's header comment names, with their evidence, and nothing else.
 AMENDMENTS = (
     ('"NumberOfPreviousCPP" type="xs:positiveInteger"', '"NumberOfPreviousCPP" type="xs:nonNegativeInteger"'),
-    ('<xs:element name="GenderCurrent" type="gendertype" minOccurs="1" maxOccurs="1"/>',
-     '<xs:element name="Sex" type="sextype" minOccurs="1" maxOccurs="1"/>'),
-    ('  <xs:simpleType name="gendertype">',
-     '''  <xs:simpleType name="sextype">
+    (
+        '<xs:element name="GenderCurrent" type="gendertype" minOccurs="1" maxOccurs="1"/>',
+        '<xs:element name="Sex" type="sextype" minOccurs="1" maxOccurs="1"/>',
+    ),
+    (
+        '  <xs:simpleType name="gendertype">',
+        """  <xs:simpleType name="sextype">
     <xs:restriction base="nonEmptyString">
       <xs:enumeration value="M"/>
       <xs:enumeration value="F"/>
@@ -171,8 +194,9 @@ AMENDMENTS = (
     </xs:restriction>
   </xs:simpleType>
 
-  <xs:simpleType name="gendertype">'''),
-)  # fmt: skip
+  <xs:simpleType name="gendertype">""",
+    ),
+)
 
 
 def test_the_schema_differs_from_the_published_one_only_by_the_named_amendments() -> None:
@@ -213,9 +237,16 @@ def test_a_plan_of_an_earlier_year_counts_as_previous_though_its_case_is_not_in_
 
 
 def _case(reference: str, child_id: str | None = None) -> CaseFacts:
-    return CaseFacts(reference=reference, authority="default", team=None, status="referred",
-                     date_of_birth=date(2015, 10, 1), expected_delivery_date=None, referral_date=date(2026, 6, 1),
-                     child_id=child_id)  # fmt: skip
+    return CaseFacts(
+        reference=reference,
+        authority="default",
+        team=None,
+        status="referred",
+        date_of_birth=date(2015, 10, 1),
+        expected_delivery_date=None,
+        referral_date=date(2026, 6, 1),
+        child_id=child_id,
+    )
 
 
 def test_la_child_id_is_the_child_id_else_the_reference_s_letters_and_digits() -> None:
@@ -274,11 +305,19 @@ def test_a_transfer_in_counts_the_plan_the_child_had_in_the_other_authority(engi
     service = CaseService(make_session_factory(engine), POLICIES)
     # Notice of the permanent move Mon 15 June 2026 (the child on a plan there); the transfer-in conference, booked
     # Tue 16 June, held Thu 2 July.
-    (Journey(service, "TI-0001")
-     .fire("receive_transfer_in", "2026-06-15", transfer_notice_date="2026-06-15", date_of_birth="2018-02-11",
-           child_id="P6603", earlier_plans_elsewhere=1)
-     .fire("set_conference_date", "2026-06-16", conference_date="2026-07-02")
-     .fire("hold_icpc", "2026-07-02", date="2026-07-02", outcome="cp_plan", category="NEG", override_reason=OVERRIDE))  # fmt: skip
+    (
+        Journey(service, "TI-0001")
+        .fire(
+            "receive_transfer_in",
+            "2026-06-15",
+            transfer_notice_date="2026-06-15",
+            date_of_birth="2018-02-11",
+            child_id="P6603",
+            earlier_plans_elsewhere=1,
+        )
+        .fire("set_conference_date", "2026-06-16", conference_date="2026-07-02")
+        .fire("hold_icpc", "2026-07-02", date="2026-07-02", outcome="cp_plan", category="NEG", override_reason=OVERRIDE)
+    )
     with engine.connect() as connection:
         facts = read_case_facts(connection)
     details = _child(build_census(facts, YEAR, "999", GENERATED_AT), "P6603").find("CINdetails")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from workflows.database import BackgroundCheckpoints, background_checkpoints, make_engine
+from workflows.persistence import BackgroundCheckpoints, background_checkpoints, make_engine
 
 
 def _write_rows(db: sqlite3.Connection, count: int) -> None:

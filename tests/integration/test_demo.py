@@ -9,11 +9,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from workflows import schema
-from workflows.database import make_engine
-from workflows.demo import DEMO_STAFF, DemoTooSmall, is_empty, load_demo
-from workflows.models import AuditEventRow, CaseRow, OutboxRow
-from workflows.policies import load_all_policies
+from workflows.persistence import AuditEventRow, CaseRow, OutboxRow, load_all_policies, make_engine, schema
+from workflows.services import DEMO_STAFF, DemoTooSmall, is_empty, load_demo
 from workflows.settings import REPOSITORY_CONFIG_DIR
 
 TODAY = date(2027, 3, 10)
@@ -34,9 +31,15 @@ def test_the_demo_fills_every_status_with_fictional_references_and_some_late_cas
     statuses = _statuses(engine)
     assert len(statuses) == report.cases == SIZE
     assert set(statuses.values()) == {
-        "referred", "s47_enquiry", "icpc_planning", "child_only_conference", "core_groups", "review_planning",
-        "cin_plan", "closed",
-    }  # fmt: skip
+        "referred",
+        "s47_enquiry",
+        "icpc_planning",
+        "child_only_conference",
+        "core_groups",
+        "review_planning",
+        "cin_plan",
+        "closed",
+    }
     assert all(re.fullmatch(r"DEMO-\d{4}", reference) for reference in statuses)
     assert 0 < report.late < SIZE
     assert not is_empty(engine)
@@ -57,9 +60,10 @@ def test_only_each_demo_cases_latest_transition_waits_for_the_case_transition_fl
 
     with engine.connect() as connection:
         pending = connection.execute(
-            sa.select(OutboxRow.case_reference, sa.func.count()).where(OutboxRow.delivered_at.is_(None))
+            sa.select(OutboxRow.case_reference, sa.func.count())
+            .where(OutboxRow.delivered_at.is_(None))
             .group_by(OutboxRow.case_reference)
-        ).all()  # fmt: skip
+        ).all()
     assert len(pending) == SIZE
     assert {count for _, count in pending} == {1}
 
@@ -79,7 +83,9 @@ def test_the_demo_managers_can_be_used_in_the_escalation_form(engine: sa.Engine)
     load_demo(engine, POLICIES, TODAY, size=SIZE)
 
     with engine.connect() as connection:
-        staff = {(row.id, row.role, row.team) for row in connection.execute(sa.text("select id, role, team from staff"))}
+        staff = {
+            (row.id, row.role, row.team) for row in connection.execute(sa.text("select id, role, team from staff"))
+        }
     assert staff == set(DEMO_STAFF)
 
 

@@ -12,17 +12,16 @@ from sqlalchemy import Engine, select
 
 from states.errors import CaseflowError
 from tests.integration.sweep_builders import make_case, make_staff, policies, reference_of
-from workflows import audit, runtime
-from workflows.escalation_models import EscalationRow
-from workflows.manager_escalation import (
+from workflows.bootstrap import Runtime, install_runtime, uninstall_runtime
+from workflows.flows import manager_escalation
+from workflows.persistence import AuditEventRow, EscalationRow, audit
+from workflows.services import (
     EscalationReason,
     EscalationRefused,
     EscalationRequest,
     ManagerEscalations,
     UnknownCase,
-    manager_escalation,
 )
-from workflows.models import AuditEventRow
 
 TODAY = date(2027, 3, 10)
 NOTE = "Mother says the child was not seen at school this week"
@@ -53,7 +52,9 @@ def _events(engine: Engine, reference: str) -> list[tuple[str, str, dict[str, ob
 
 def _escalations(engine: Engine) -> list[tuple[str, str | None, str | None, str | None]]:
     with engine.connect() as connection:
-        rows = connection.execute(select(EscalationRow.level, EscalationRow.raised_by, EscalationRow.reason_code, EscalationRow.note))
+        rows = connection.execute(
+            select(EscalationRow.level, EscalationRow.raised_by, EscalationRow.reason_code, EscalationRow.note)
+        )
         return [tuple(row) for row in rows]  # type: ignore[misc]
 
 
@@ -64,9 +65,12 @@ def test_a_team_manager_over_the_case_team_raises_an_escalation_recorded_and_aud
 
     assert _escalations(engine) == [("service_manager", "tm-north", "safety_concern", NOTE)]
     assert _events(engine, reference) == [
-        ("escalation_raised", "tm-north",
-         {"level": "service_manager", "reason": "safety_concern", "escalation_id": escalation_id, "has_note": True}),
-    ]  # fmt: skip
+        (
+            "escalation_raised",
+            "tm-north",
+            {"level": "service_manager", "reason": "safety_concern", "escalation_id": escalation_id, "has_note": True},
+        ),
+    ]
     with engine.connect() as connection:
         assert audit.verify(connection, reference).broken == []
 
@@ -90,7 +94,11 @@ def test_anyone_not_managing_the_case_team_is_refused_and_the_attempt_audited(
     assert refused.value.problem == problem
     assert _escalations(engine) == []
     assert _events(engine, reference) == [
-        ("escalation_refused", manager_id, {"level": "service_manager", "reason": "safety_concern", "problem": problem}),
+        (
+            "escalation_refused",
+            manager_id,
+            {"level": "service_manager", "reason": "safety_concern", "problem": problem},
+        ),
     ]
 
 
@@ -135,18 +143,22 @@ def test_a_repeated_request_key_raises_nothing_twice(engine: Engine) -> None:
 
 @pytest.fixture
 def installed(engine: Engine, prefect_harness: str) -> Iterator[Engine]:
-    runtime.install(runtime.Runtime(engine, policies()))
+    install_runtime(Runtime(engine, policies()))
     yield engine
-    runtime.uninstall()
+    uninstall_runtime()
 
 
 def test_the_flow_raises_the_escalation_with_only_codes_and_ids_in_its_parameters(installed: Engine) -> None:
     reference = _case(installed)
 
     state = manager_escalation(
-        case_reference=reference, level="service_manager", reason=EscalationReason.DEADLINE_MISSED,
-        manager_id="tm-north", today=TODAY, return_state=True,
-    )  # fmt: skip
+        case_reference=reference,
+        level="service_manager",
+        reason=EscalationReason.DEADLINE_MISSED,
+        manager_id="tm-north",
+        today=TODAY,
+        return_state=True,
+    )
 
     assert state.is_completed(), state.message
     assert _escalations(installed) == [("service_manager", "tm-north", "deadline_missed", None)]
@@ -154,6 +166,9 @@ def test_the_flow_raises_the_escalation_with_only_codes_and_ids_in_its_parameter
         run = client.read_flow_run(state.state_details.flow_run_id)  # type: ignore[arg-type]
     assert run.name == f"escalate {reference} to service_manager"
     assert json.loads(json.dumps(run.parameters, default=str)) == {
-        "case_reference": reference, "level": "service_manager", "reason": "deadline_missed",
-        "manager_id": "tm-north", "today": "2027-03-10",
-    }  # fmt: skip
+        "case_reference": reference,
+        "level": "service_manager",
+        "reason": "deadline_missed",
+        "manager_id": "tm-north",
+        "today": "2027-03-10",
+    }

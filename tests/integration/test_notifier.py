@@ -13,8 +13,8 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import Engine, func, select
 
-from workflows.notification_models import NotificationRow
-from workflows.notifier import EmailNotSent, InboxChannel, Notice, SmtpChannel
+from workflows.delivery import EmailNotSent, InboxChannel, Notice, SmtpChannel
+from workflows.persistence import NotificationRow
 
 
 class Recorder:

@@ -21,10 +21,11 @@ from tests.integration.transition_fixtures import (
     installed_runtime,
     outbox_ids,
 )
-from workflows import incidents, runtime
-from workflows.models import OutboxRow
-from workflows.notification_models import NotificationRow
-from workflows.outbox_dispatcher import Backoff, OutboxDispatcher, OutboxEntry
+from workflows.bootstrap import Runtime
+from workflows.delivery import Backoff, OutboxDispatcher, OutboxEntry, incidents
+from workflows.flows import deliver_to_prefect, outbox_dispatcher
+from workflows.persistence import NotificationRow, OutboxRow
+from workflows.services import incident_retry
 
 __all__ = ["installed_runtime"]
 
@@ -65,10 +66,10 @@ def hanging_prefect() -> Iterator[str]:
 
 
 def test_triggers_commit_as_fast_with_prefect_hung_or_down_and_every_row_is_delivered_once_when_it_returns(
-    engine: Engine, prefect_harness: str, installed_runtime: runtime.Runtime
+    engine: Engine, prefect_harness: str, installed_runtime: Runtime
 ) -> None:
     baseline = _timed_triggers(engine, "UP")
-    dispatcher = OutboxDispatcher(engine)
+    dispatcher = outbox_dispatcher(engine)
     assert len(dispatcher.dispatch_once().delivered) == 9
     delivered_before = count(engine, NotificationRow.__table__)
 
@@ -91,11 +92,13 @@ def test_triggers_commit_as_fast_with_prefect_hung_or_down_and_every_row_is_deli
 
 
 def test_a_flow_run_that_cannot_reach_prefect_is_retried_after_its_backoff_and_then_delivered(
-    engine: Engine, prefect_harness: str, installed_runtime: runtime.Runtime
+    engine: Engine, prefect_harness: str, installed_runtime: Runtime
 ) -> None:
     convene_conference(case_service(engine), "CP-1")
     now = [datetime(2026, 3, 10, 9, 0, tzinfo=UTC)]
-    dispatcher = OutboxDispatcher(engine, is_ready=lambda: True, clock=lambda: now[0], backoff=Backoff(timedelta(seconds=30)))
+    dispatcher = OutboxDispatcher(
+        engine, deliver_to_prefect, is_ready=lambda: True, clock=lambda: now[0], backoff=Backoff(timedelta(seconds=30))
+    )
 
     with temporary_settings(updates={PREFECT_API_URL: f"http://127.0.0.1:{free_port()}/api"}):
         report = dispatcher.dispatch_once()
@@ -130,8 +133,14 @@ def test_a_row_that_keeps_failing_backs_off_exponentially_becomes_an_incident_an
     engine: Engine,
 ) -> None:
     service = case_service(engine)
-    service.fire("CP-9", "receive_referral", {"referral_date": "2026-03-02", "date_of_birth": "2016-05-01"},
-                 TEAM_MANAGER, date(2026, 3, 2), authority="default")  # fmt: skip
+    service.fire(
+        "CP-9",
+        "receive_referral",
+        {"referral_date": "2026-03-02", "date_of_birth": "2016-05-01"},
+        TEAM_MANAGER,
+        date(2026, 3, 2),
+        authority="default",
+    )
     now = [datetime(2026, 3, 2, 9, 0, tzinfo=UTC)]
     healthy = [False]
 
@@ -140,9 +149,13 @@ def test_a_row_that_keeps_failing_backs_off_exponentially_becomes_an_incident_an
             raise TimeoutError("no answer")
 
     dispatcher = OutboxDispatcher(
-        engine, deliver, is_ready=lambda: True, clock=lambda: now[0], backoff=Backoff(timedelta(seconds=10)),
+        engine,
+        deliver,
+        is_ready=lambda: True,
+        clock=lambda: now[0],
+        backoff=Backoff(timedelta(seconds=10)),
         incident_after=3,
-    )  # fmt: skip
+    )
     waits = []
     for _ in range(3):
         dispatcher.dispatch_once()
@@ -160,7 +173,7 @@ def test_a_row_that_keeps_failing_backs_off_exponentially_becomes_an_incident_an
     assert "TimeoutError: no answer" in incident.error
 
     healthy[0] = True
-    incidents.retry(engine, incident.id, None, now[0] - timedelta(seconds=1))
+    incident_retry.retry(engine, incident.id, None, now[0] - timedelta(seconds=1))
     assert dispatcher.dispatch_once().delivered == [stuck.outbox_id]
     with engine.connect() as connection:
         assert incidents.open_incidents(connection) == [] and incidents.undelivered(connection) == []

@@ -24,10 +24,8 @@ from tests.integration.test_case_service__builders import (
     make_service,
     snapshot,
 )
-from workflows import audit
-from workflows.database import make_session_factory
-from workflows.policies import load_all_policies
-from workflows.policy_migration import MigrationReport, PolicyVersionMismatch, migrate
+from workflows.persistence import audit, load_all_policies, make_session_factory
+from workflows.services import MigrationReport, PolicyVersionMismatch, migrate
 from workflows.settings import REPOSITORY_CONFIG_DIR
 
 MIGRATED_AT = datetime(2026, 11, 10, 8, 0, tzinfo=UTC)
@@ -73,9 +71,14 @@ def planning_case(engine: Engine) -> None:
 
 def run(engine: Engine, policies: dict[str, Policy], *, dry_run: bool, **options: str) -> MigrationReport:
     return migrate(
-        make_session_factory(engine), policies, "2026.2",
-        today=date(2026, 11, 10), now=lambda: MIGRATED_AT, dry_run=dry_run, **options,
-    )  # fmt: skip
+        make_session_factory(engine),
+        policies,
+        "2026.2",
+        today=date(2026, 11, 10),
+        now=lambda: MIGRATED_AT,
+        dry_run=dry_run,
+        **options,
+    )
 
 
 # hold_icpc: 10 WD after Tue 11-03 is Tue 11-17 (was 15 WD: Tue 11-24).
@@ -115,10 +118,15 @@ def test_the_real_run_moves_the_due_dates_restamps_open_actions_and_audits_once(
     assert (due["chair_pre_meeting"], due["send_leaflet"]) == (date(2026, 11, 23), date(2026, 11, 19))
     assert {action.policy_version for action in case.actions} == {"2026.2"}
     event = audit_events(engine, "CP-1")[-1]
-    assert (event.event_type, event.actor_id, event.actor_role) == ("policy_migrated", "policy-migration", "administrator")
+    assert (event.event_type, event.actor_id, event.actor_role) == (
+        "policy_migrated",
+        "policy-migration",
+        "administrator",
+    )
     assert [(m["kind"], m["old_due"], m["new_due"]) for m in event.payload["moves"]] == [
-        ("hold_icpc", "2026-11-24", "2026-11-17"), ("share_reports_with_family", "2026-11-20", "2026-11-19")
-    ]  # fmt: skip
+        ("hold_icpc", "2026-11-24", "2026-11-17"),
+        ("share_reports_with_family", "2026-11-20", "2026-11-19"),
+    ]
     with engine.connect() as conn:
         assert audit.verify(conn).ok
 
@@ -147,11 +155,16 @@ def test_a_second_run_finds_nothing_left_to_move(engine: Engine, tmp_path: Path)
     assert snapshot(engine, "CP-1") == after_first
 
 
-def test_a_version_the_authority_policy_is_not_at_is_refused_and_changes_nothing(engine: Engine, tmp_path: Path) -> None:
+def test_a_version_the_authority_policy_is_not_at_is_refused_and_changes_nothing(
+    engine: Engine, tmp_path: Path
+) -> None:
     planning_case(engine)
     before = snapshot(engine, "CP-1")
 
-    with pytest.raises(PolicyVersionMismatch, match=re.escape("authority authority_a: its policy file is at version 2026.1, not 2026.2")):
+    with pytest.raises(
+        PolicyVersionMismatch,
+        match=re.escape("authority authority_a: its policy file is at version 2026.1, not 2026.2"),
+    ):
         run(engine, policies_at_2026_2(tmp_path), dry_run=False, authority="authority_a")
 
     assert snapshot(engine, "CP-1") == before

@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import Engine, select
 
-from workflows.notification_models import SchedulerLeaseRow
-from workflows.scheduler import (
+from workflows.persistence import SchedulerLeaseRow
+from workflows.scheduling import (
     NIGHTLY_SWEEP_JOB,
     LeasedScheduler,
     SchedulerConfig,
@@ -111,9 +111,12 @@ def test_a_scheduler_down_overnight_runs_one_catch_up_sweep_on_start(engine: Eng
     # A job store left by a scheduler that stopped two nights ago: its next run is long past.
     previous = _build(engine, FAST)
     previous.add_job(
-        FAST.nightly_job, nightly_trigger(FAST), id=NIGHTLY_SWEEP_JOB, jobstore="default",
+        FAST.nightly_job,
+        nightly_trigger(FAST),
+        id=NIGHTLY_SWEEP_JOB,
+        jobstore="default",
         next_run_time=datetime.now(LONDON) - timedelta(days=2),
-    )  # fmt: skip
+    )
     previous.start(paused=True)  # paused: it stores the job and runs nothing
     previous.shutdown()
 
@@ -152,5 +155,3 @@ def test_a_sweep_time_in_the_hour_the_clocks_change_is_refused(sweep_time: time)
 def test_a_sweep_time_outside_the_clock_change_hour_is_accepted() -> None:
     for sweep_time in (time(0, 30), time(2, 0), time(2, 30), time(23, 59)):
         check_sweep_time("Europe/London", sweep_time, date(2026, 1, 1))
-
-

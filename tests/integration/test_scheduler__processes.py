@@ -13,8 +13,7 @@ from sqlalchemy import Engine, select
 
 from tests.e2e.cli import CASEFLOW, clean_environment
 from tests.integration.transition_fixtures import case_service, convene_conference
-from workflows.models import OutboxRow
-from workflows.notification_models import SchedulerLeaseRow
+from workflows.persistence import OutboxRow, SchedulerLeaseRow
 
 LEASE_SECONDS = 3.0
 OPTIONS = ("--dispatch-seconds", "0.5", "--lease-seconds", str(LEASE_SECONDS), "--renew-seconds", "0.3")
@@ -25,9 +24,13 @@ class SchedulerProcess:
 
     def __init__(self, env: dict[str, str], cwd: Path) -> None:
         self.process = subprocess.Popen(
-            [CASEFLOW, "scheduler", *OPTIONS], env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            [CASEFLOW, "scheduler", *OPTIONS],
+            env=env,
+            cwd=cwd,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
             text=True,
-        )  # fmt: skip
+        )
         self.lines: queue.Queue[str] = queue.Queue()
         self.seen: list[str] = []
         self.reader = threading.Thread(target=self._read, daemon=True)
@@ -89,7 +92,9 @@ def test_the_standby_process_takes_over_when_the_active_one_is_killed_and_dispat
     engine: Engine, database_url: str, prefect_harness: str, tmp_path: Path
 ) -> None:
     env = clean_environment(
-        CASEFLOW_DATABASE_URL=database_url, CASEFLOW_DATA_DIR=str(tmp_path / "data"), CASEFLOW_PREFECT_API_URL=prefect_harness
+        CASEFLOW_DATABASE_URL=database_url,
+        CASEFLOW_DATA_DIR=str(tmp_path / "data"),
+        CASEFLOW_PREFECT_API_URL=prefect_harness,
     )
     first = SchedulerProcess(env, tmp_path)
     second: SchedulerProcess | None = None

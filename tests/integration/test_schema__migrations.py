@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from workflows import schema
-from workflows.database import make_engine
-from workflows.models import Base
+from workflows.persistence import Base, make_engine, schema
 
 
 def test_the_full_migration_chain_upgrades_then_downgrades_to_nothing(empty_database_url: str) -> None:

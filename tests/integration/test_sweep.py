@@ -103,7 +103,7 @@ def test_an_action_whose_due_date_moved_is_reminded_again_for_the_new_date(engin
     with engine.begin() as connection:
         from sqlalchemy import update
 
-        from workflows.models import ActionRow
+        from workflows.persistence import ActionRow
 
         connection.execute(update(ActionRow).where(ActionRow.id == action).values(due_on=date(2027, 3, 19)))
 
@@ -119,8 +119,12 @@ def test_the_report_counts_open_actions_per_level_and_lists_the_most_overdue_fir
     report = run_sweep(context(engine), AS_OF)
 
     assert report.open_at_level == {
-        "reminder": 1, "owner": 1, "team_manager": 1, "service_manager": 1, "head_of_service": 1,
-    }  # fmt: skip
+        "reminder": 1,
+        "owner": 1,
+        "team_manager": 1,
+        "service_manager": 1,
+        "head_of_service": 1,
+    }
     assert report.created_by_run == report.raised_as_of == report.open_at_level
     assert report.overdue_total == 3
     assert [(line.due_on, line.working_days_late, line.level) for line in report.overdue] == [

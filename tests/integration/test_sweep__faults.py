@@ -24,8 +24,7 @@ from tests.integration.sweep_builders import (
     row_counts,
     sweep_escalations,
 )
-from workflows.database import make_engine
-from workflows.escalation_models import EscalationRow
+from workflows.persistence import EscalationRow, make_engine
 from workflows.sweep import run_sweep
 
 # Wednesday 10 March 2027.
@@ -66,7 +65,7 @@ KILL_AFTER_BATCH_COMMITS = textwrap.dedent(
     from datetime import date
     from sqlalchemy import event
     from tests.integration.sweep_builders import context
-    from workflows.database import make_engine
+    from workflows.persistence import make_engine
     from workflows.sweep import run_sweep
 
     engine = make_engine(sys.argv[1])
@@ -93,10 +92,19 @@ def test_a_sweep_killed_mid_batch_is_finished_by_the_rerun_with_nothing_lost_or_
     expected = _state(twin_engine)
 
     killed = subprocess.run(
-        [sys.executable, "-c", KILL_AFTER_BATCH_COMMITS, str(engine.url.render_as_string(hide_password=False)),
-         AS_OF.isoformat()],
-        capture_output=True, text=True, timeout=120, check=False, cwd=Path(__file__).parents[2],
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-c",
+            KILL_AFTER_BATCH_COMMITS,
+            str(engine.url.render_as_string(hide_password=False)),
+            AS_OF.isoformat(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        cwd=Path(__file__).parents[2],
+    )
     assert killed.returncode == -signal.SIGKILL, killed.stderr
     partial = row_counts(engine)
     assert 0 < sum(partial) < sum(expected[2])
@@ -141,10 +149,19 @@ def test_a_row_another_writer_commits_mid_sweep_is_neither_doubled_nor_fails_the
     writer.begin()
     # A case transition escalating the same action at the same rung, not yet committed when the sweep reads: the
     # sweep does not see it, tries to insert it too, and meets it once the writer commits.
-    writer.execute(insert(table), {
-        "case_id": case, "action_id": late, "level": "service_manager", "source": "transition",
-        "due_on": date(2027, 3, 3), "working_days_overdue": 5, "raised_on": AS_OF, "created_at": datetime.now(UTC),
-    })  # fmt: skip
+    writer.execute(
+        insert(table),
+        {
+            "case_id": case,
+            "action_id": late,
+            "level": "service_manager",
+            "source": "transition",
+            "due_on": date(2027, 3, 3),
+            "working_days_overdue": 5,
+            "raised_on": AS_OF,
+            "created_at": datetime.now(UTC),
+        },
+    )
     threading.Timer(1.0, writer.commit).start()
     try:
         run_sweep(context(engine), AS_OF)

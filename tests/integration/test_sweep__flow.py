@@ -15,8 +15,9 @@ from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRun
 from sqlalchemy import Engine
 
 from tests.integration.sweep_builders import make_action, make_case, policies, reference_of
-from workflows import runtime, sweep
-from workflows.deadline_sweep import LEVELS_ARTIFACT, OVERDUE_ARTIFACT, deadline_sweep, max_task_runs
+from workflows.bootstrap import Runtime, install_runtime, uninstall_runtime
+from workflows.flows import LEVELS_ARTIFACT, OVERDUE_ARTIFACT, deadline_sweep, max_task_runs
+from workflows.sweep import plan as sweep
 
 # Wednesday 10 March 2027.
 AS_OF = date(2027, 3, 10)
@@ -25,9 +26,9 @@ CHILD_NAME = "Amelia Testchild"
 
 @pytest.fixture
 def installed(engine: Engine, prefect_harness: str) -> Iterator[Engine]:
-    runtime.install(runtime.Runtime(engine, policies()))
+    install_runtime(Runtime(engine, policies()))
     yield engine
-    runtime.uninstall()
+    uninstall_runtime()
 
 
 def _flow_run(as_of: date, max_batches: int) -> UUID:
@@ -84,9 +85,15 @@ def test_the_artifact_lists_the_overdue_actions_by_case_reference_and_nothing_pe
     artifacts = _artifacts(flow_run_id)
     overdue = json.loads(artifacts[OVERDUE_ARTIFACT].data)
     assert overdue == [
-        {"case_reference": reference, "action": "hold_first_core_group", "owner_role": "social_worker",
-         "due_on": "2027-03-03", "working_days_late": 5, "level": "service_manager"},
-    ]  # fmt: skip
+        {
+            "case_reference": reference,
+            "action": "hold_first_core_group",
+            "owner_role": "social_worker",
+            "due_on": "2027-03-03",
+            "working_days_late": 5,
+            "level": "service_manager",
+        },
+    ]
     levels = {row["level"]: row["open_actions"] for row in json.loads(artifacts[LEVELS_ARTIFACT].data)}
     assert levels == {"reminder": 0, "owner": 0, "team_manager": 0, "service_manager": 1, "head_of_service": 0}
     published = json.dumps([artifact.model_dump(mode="json") for artifact in artifacts.values()])

@@ -15,12 +15,15 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import Engine, select, update
 
-from tasks.notification_tasks import DigestsNotSent, email_sweep_digests, record_digest_incidents, record_sweep_digests
+from tasks import DigestsNotSent, email_sweep_digests, record_digest_incidents, record_sweep_digests
 from tests.integration.sweep_builders import context, make_action, make_case, policies, reference_of
 from tests.integration.test_notifier import Recorder, free_port
-from workflows import incidents, runtime, sweep_notices
-from workflows.notification_models import SweepDigestRow
-from workflows.notifier import WHOLE_SERVICE, EmailNotSent, SmtpChannel, team_mailbox
+from workflows.bootstrap import Runtime, install_runtime, uninstall_runtime
+from workflows.delivery import WHOLE_SERVICE, EmailNotSent, SmtpChannel, incidents, team_mailbox
+from workflows.persistence import SweepDigestRow
+from workflows.services import incident_retry
+from workflows.settings import utc_now
+from workflows.sweep import digests as sweep_notices
 from workflows.sweep import run_sweep
 
 # Wednesday 10 March 2027; no bank holiday in England between 1 and 19 March 2027.
@@ -79,18 +82,21 @@ def build_caseload(engine: Engine) -> dict[str, str]:
         make_action(connection, south, date(2027, 3, 12), kind="visit_child")
         # A case with no team, 1 working day late -> the team manager mailbox of the whole service.
         make_action(connection, no_team, date(2027, 3, 9))
-        return {name: reference_of(connection, case) for name, case in (("north", north), ("south", south), ("none", no_team))}
+        return {
+            name: reference_of(connection, case)
+            for name, case in (("north", north), ("south", south), ("none", no_team))
+        }
 
 
 @pytest.fixture
 def installed(engine: Engine) -> Iterator[Engine]:
     yield engine
-    runtime.uninstall()
+    uninstall_runtime()
 
 
 def _install(engine: Engine, port: int) -> None:
     channel = SmtpChannel("127.0.0.1", port, SENDER, timeout=2)
-    runtime.install(runtime.Runtime(engine, policies(), email=channel, email_retry_delays=(0.0, 0.0)))
+    install_runtime(Runtime(engine, policies(), email=channel, email_retry_delays=(0.0, 0.0)))
 
 
 def _sweep_and_notify(engine: Engine) -> int:
@@ -103,7 +109,7 @@ def _swept_and_recorded(engine: Engine) -> list[int]:
     """Sweep, record the digests; their ids."""
     run_sweep(context(engine), AS_OF)
     with engine.begin() as connection:
-        sweep_notices.record_digests(connection, AS_OF, runtime.utc_now())
+        sweep_notices.record_digests(connection, AS_OF, utc_now())
         return sweep_notices.unsent_digests(connection, AS_OF)
 
 
@@ -126,14 +132,19 @@ def test_each_role_of_each_team_gets_one_digest_of_its_actions_by_reference_and_
 
     messages = _by_recipient(recorder)
     assert sorted(messages) == [
-        "business_support.north@council.example", "service_manager@council.example",
-        "social_worker.south@council.example", "team_manager.north@council.example", "team_manager@council.example",
-    ]  # fmt: skip
+        "business_support.north@council.example",
+        "service_manager@council.example",
+        "social_worker.south@council.example",
+        "team_manager.north@council.example",
+        "team_manager@council.example",
+    ]
     south = _body(messages["social_worker.south@council.example"])
     assert f"{refs['south']}  hold_first_core_group  due 2027-03-10  0 working days late  level owner" in south
     assert f"{refs['south']}  visit_child  due 2027-03-12  not due yet  level reminder" in south
     service = _body(messages["service_manager@council.example"])
-    assert f"{refs['north']}  hold_first_core_group  due 2027-03-03  5 working days late  level service_manager" in service
+    assert (
+        f"{refs['north']}  hold_first_core_group  due 2027-03-03  5 working days late  level service_manager" in service
+    )
     team_manager = _body(messages["team_manager.north@council.example"])
     assert f"{refs['north']}  send_invitations  due 2027-03-09  1 working day late  level team_manager" in team_manager
     assert refs["none"] in _body(messages["team_manager@council.example"])
@@ -158,9 +169,7 @@ def test_a_rerun_records_and_sends_nothing_twice(installed: Engine, smtp: tuple[
     assert len(rows) == 5 and all(row.emailed_at is not None and row.email_attempts == 1 for row in rows)
 
 
-def test_a_digest_lists_its_most_overdue_actions_first(
-    installed: Engine, smtp: tuple[Recorder, int]
-) -> None:
+def test_a_digest_lists_its_most_overdue_actions_first(installed: Engine, smtp: tuple[Recorder, int]) -> None:
     recorder, port = smtp
     with installed.begin() as connection:
         case = make_case(connection, team="east")
@@ -170,7 +179,7 @@ def test_a_digest_lists_its_most_overdue_actions_first(
     ids = _swept_and_recorded(installed)
     channel = SmtpChannel("127.0.0.1", port, SENDER, timeout=2)
 
-    sent, failed = sweep_notices.email_digests(installed, channel, ids, runtime.utc_now(), limit=2)
+    sent, failed = sweep_notices.email_digests(installed, channel, ids, utc_now(), limit=2)
 
     assert (len(sent), failed) == (len(ids), [])
     messages = _by_recipient(recorder)
@@ -181,7 +190,9 @@ def test_a_digest_lists_its_most_overdue_actions_first(
     assert "due 2027-03-03  5 working days late" in service and "more; run" not in service
 
 
-def test_beyond_the_line_limit_the_digest_points_to_caseflow_overdue(installed: Engine, smtp: tuple[Recorder, int]) -> None:
+def test_beyond_the_line_limit_the_digest_points_to_caseflow_overdue(
+    installed: Engine, smtp: tuple[Recorder, int]
+) -> None:
     recorder, port = smtp
     with installed.begin() as connection:
         case = make_case(connection, team="east")
@@ -189,7 +200,7 @@ def test_beyond_the_line_limit_the_digest_points_to_caseflow_overdue(installed: 
             make_action(connection, case, date(2027, 3, 9))
     ids = _swept_and_recorded(installed)
 
-    sweep_notices.email_digests(installed, SmtpChannel("127.0.0.1", port, SENDER), ids, runtime.utc_now(), limit=2)
+    sweep_notices.email_digests(installed, SmtpChannel("127.0.0.1", port, SENDER), ids, utc_now(), limit=2)
 
     [message] = recorder.messages
     body = _body(message)
@@ -198,7 +209,9 @@ def test_beyond_the_line_limit_the_digest_points_to_caseflow_overdue(installed: 
     assert "3 action(s) for team_manager, team east" in message["Subject"]
 
 
-def test_a_mailbox_the_server_refuses_fails_its_digest_only(installed: Engine, refusing_smtp: tuple[Recorder, int]) -> None:
+def test_a_mailbox_the_server_refuses_fails_its_digest_only(
+    installed: Engine, refusing_smtp: tuple[Recorder, int]
+) -> None:
     recorder, port = refusing_smtp
     build_caseload(installed)
     _install(installed, port)
@@ -223,7 +236,7 @@ def test_a_digest_another_sender_holds_is_left_to_it_until_its_claim_expires(
 ) -> None:
     recorder, port = smtp
     build_caseload(installed)
-    ids, now = _swept_and_recorded(installed), runtime.utc_now()
+    ids, now = _swept_and_recorded(installed), utc_now()
     with installed.begin() as connection:
         connection.execute(update(_digests).where(_digests.c.id == ids[0]).values(email_claimed_at=now))
     channel = SmtpChannel("127.0.0.1", port, SENDER)
@@ -239,7 +252,10 @@ def test_a_digest_another_sender_holds_is_left_to_it_until_its_claim_expires(
 def test_a_team_roles_mailbox_is_role_dot_team_and_a_service_wide_one_is_the_roles_own() -> None:
     mailbox = team_mailbox(SENDER)
     assert mailbox("team_manager", "north") == "team_manager.north@council.example"
-    assert mailbox("social_worker", "North East (Child Protection)") == "social_worker.north-east-child-protection@council.example"
+    assert (
+        mailbox("social_worker", "North East (Child Protection)")
+        == "social_worker.north-east-child-protection@council.example"
+    )
     assert mailbox("service_manager", WHOLE_SERVICE) == "service_manager@council.example"
 
 
@@ -253,8 +269,10 @@ def test_retrying_a_digest_incident_while_smtp_is_still_down_keeps_it_open_with_
     [incident_id, *_] = record_digest_incidents.fn(AS_OF, None)
     channel = SmtpChannel("127.0.0.1", free_port(), SENDER, timeout=2)
 
-    with pytest.raises(EmailNotSent, match=rf"^incident {incident_id}: digest \d+ not sent again: digest of 2027-03-10 to "):
-        incidents.retry(installed, incident_id, channel, runtime.utc_now())
+    with pytest.raises(
+        EmailNotSent, match=rf"^incident {incident_id}: digest \d+ not sent again: digest of 2027-03-10 to "
+    ):
+        incident_retry.retry(installed, incident_id, channel, utc_now())
 
     with installed.connect() as connection:
         [still_open] = [i for i in incidents.open_incidents(connection) if i.id == incident_id]
@@ -268,7 +286,7 @@ def test_two_senders_at_once_send_each_digest_once(installed: Engine, smtp: tupl
     channel = SmtpChannel("127.0.0.1", port, SENDER)
 
     with ThreadPoolExecutor(max_workers=2) as pool:
-        outcomes = list(pool.map(lambda _: sweep_notices.email_digests(installed, channel, ids, runtime.utc_now()), range(2)))
+        outcomes = list(pool.map(lambda _: sweep_notices.email_digests(installed, channel, ids, utc_now()), range(2)))
 
     assert sorted(i for sent, _ in outcomes for i in sent) == ids
     assert len(recorder.messages) == 5
@@ -280,7 +298,7 @@ def test_two_sweeps_recording_at_once_record_each_digest_once(installed: Engine)
 
     def record(_: int) -> int:
         with installed.begin() as connection:
-            return sweep_notices.record_digests(connection, AS_OF, runtime.utc_now())
+            return sweep_notices.record_digests(connection, AS_OF, utc_now())
 
     with ThreadPoolExecutor(max_workers=2) as pool:
         created = list(pool.map(record, range(2)))

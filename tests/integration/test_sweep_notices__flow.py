@@ -18,12 +18,11 @@ from typer.testing import CliRunner
 from tests.integration.sweep_builders import policies, row_counts
 from tests.integration.test_notifier import Recorder, free_port
 from tests.integration.test_sweep_notices import AS_OF, CHILD_NAME, SENDER, build_caseload
-from workflows import incidents, runtime
+from workflows.bootstrap import Runtime, install_runtime, uninstall_runtime
 from workflows.cli import app
-from workflows.deadline_sweep import deadline_sweep, max_task_runs
-from workflows.escalation_models import SweepProgressRow
-from workflows.notification_models import SweepDigestRow
-from workflows.notifier import SmtpChannel
+from workflows.delivery import SmtpChannel, incidents
+from workflows.flows import deadline_sweep, max_task_runs
+from workflows.persistence import SweepDigestRow, SweepProgressRow
 
 DELAYS = (0.05, 0.1)
 MAX_BATCHES = 2
@@ -36,9 +35,9 @@ def smtp_port(engine: Engine, prefect_harness: str) -> Iterator[int]:
     """A port for the SMTP server, and a runtime e-mailing it with short retry delays."""
     port = free_port()
     channel = SmtpChannel("127.0.0.1", port, SENDER, timeout=2)
-    runtime.install(runtime.Runtime(engine, policies(), email=channel, email_retry_delays=DELAYS))
+    install_runtime(Runtime(engine, policies(), email=channel, email_retry_delays=DELAYS))
     yield port
-    runtime.uninstall()
+    uninstall_runtime()
 
 
 def _task_runs(flow_run_id: UUID) -> list[str]:

@@ -9,8 +9,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from tests.integration.returns_caseload import build_caseload, build_second_plans
-from workflows.return_facts import read_case_facts
-from workflows.timeliness import MEASURES, Period, Result, measure_all, write_charts, write_table
+from workflows.returns import MEASURES, Period, Result, measure_all, read_case_facts, write_charts, write_table
 
 YEAR = Period(date(2026, 4, 1), date(2027, 3, 31))
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -29,7 +28,10 @@ def test_the_year_s_measures_are_counted_from_the_caseload(engine: Engine) -> No
     assert (results["icpc_within_15_working_days"].met, results["icpc_within_15_working_days"].of) == (1, 2)
     assert results["icpc_within_15_working_days"].percent == 50.0
     # One plan started in the year (CF0002): first core group Tue 12 May, due Mon 18 May.
-    assert (results["first_core_group_within_10_working_days"].met, results["first_core_group_within_10_working_days"].of) == (1, 1)
+    assert (
+        results["first_core_group_within_10_working_days"].met,
+        results["first_core_group_within_10_working_days"].of,
+    ) == (1, 1)
     # Reviews held in the year: CF0002 Wed 29 Jul (due Fri 31 Jul) and Wed 20 Jan 2027 (due Fri 29 Jan);
     # CF0004 Wed 8 Jul (due Tue 14 Jul) and Wed 6 Jan 2027 (due Fri 8 Jan).
     assert (results["reviews_within_timescale"].met, results["reviews_within_timescale"].of) == (4, 4)
@@ -61,7 +63,13 @@ def test_the_table_and_one_chart_per_measure_are_written(engine: Engine, tmp_pat
         read = list(csv.DictReader(handle))
     assert [row["measure"] for row in read] == [measure.name for measure in MEASURES]
     first = read[0]
-    assert (first["met"], first["of"], first["percent"], first["from"], first["to"]) == ("1", "2", "50.0", "2026-04-01", "2027-03-31")
+    assert (first["met"], first["of"], first["percent"], first["from"], first["to"]) == (
+        "1",
+        "2",
+        "50.0",
+        "2026-04-01",
+        "2027-03-31",
+    )
     assert len(charts) == 9
     assert all(chart.read_bytes().startswith(PNG_SIGNATURE) for chart in charts)
 

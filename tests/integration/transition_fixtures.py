@@ -9,11 +9,9 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from states.case import Actor
-from workflows import runtime
-from workflows.case_service import CaseService
-from workflows.database import make_session_factory
-from workflows.models import OutboxRow
-from workflows.policies import load_all_policies
+from workflows.bootstrap import Runtime, install_runtime, uninstall_runtime
+from workflows.persistence import OutboxRow, load_all_policies, make_session_factory
+from workflows.services import CaseService
 from workflows.settings import REPOSITORY_CONFIG_DIR
 
 TEAM_MANAGER = Actor("tm-1", "team_manager")
@@ -26,13 +24,22 @@ def case_service(engine: Engine) -> CaseService:
 
 def convene_conference(service: CaseService, reference: str, decided_on: date = date(2026, 3, 10)) -> None:
     """Referral, section 47 enquiry, initial conference convened on `decided_on` for ten days later."""
-    service.fire(reference, "receive_referral", {"referral_date": "2026-03-02", "date_of_birth": "2016-05-01"},
-                 TEAM_MANAGER, date(2026, 3, 2), authority="default")  # fmt: skip
+    service.fire(
+        reference,
+        "receive_referral",
+        {"referral_date": "2026-03-02", "date_of_birth": "2016-05-01"},
+        TEAM_MANAGER,
+        date(2026, 3, 2),
+        authority="default",
+    )
     service.fire(reference, "start_s47", {"strategy_discussion_date": "2026-03-03"}, TEAM_MANAGER, date(2026, 3, 3))
     service.fire(
-        reference, "convene_icpc", {"decision_date": decided_on.isoformat(), "conference_date": "2026-03-20"},
-        TEAM_MANAGER, decided_on,
-    )  # fmt: skip
+        reference,
+        "convene_icpc",
+        {"decision_date": decided_on.isoformat(), "conference_date": "2026-03-20"},
+        TEAM_MANAGER,
+        decided_on,
+    )
 
 
 def outbox_ids(engine: Engine) -> list[tuple[int, str, str]]:
@@ -48,9 +55,9 @@ def count(engine: Engine, table: object) -> int:
 
 
 @pytest.fixture
-def installed_runtime(engine: Engine) -> Iterator[runtime.Runtime]:
+def installed_runtime(engine: Engine) -> Iterator[Runtime]:
     """The flow runtime of this test: its database, the repository's policies, no e-mail."""
-    installed = runtime.Runtime(engine, POLICIES, email=None, email_retry_delays=(0.0, 0.0))
-    runtime.install(installed)
+    installed = Runtime(engine, POLICIES, email=None, email_retry_delays=(0.0, 0.0))
+    install_runtime(installed)
     yield installed
-    runtime.uninstall()
+    uninstall_runtime()

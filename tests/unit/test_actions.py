@@ -22,7 +22,7 @@ from tests.unit.test_lifecycle__builders import (
     step,
     the_open,
 )
-from workflows.policies import load_policy
+from workflows.persistence import load_policy
 
 # Authority A's participation standards make the preparation before a conference mandatory (override on leave).
 PARTICIPATION_STANDARDS = load_policy(POLICIES, "authority_a")
@@ -31,8 +31,9 @@ CONFERENCE_WORK = ("chair_pre_meeting", "send_leaflet", "submit_agency_reports",
 
 def christmas_planning() -> Case:
     """A case referred Wed 2026-12-09, SD Thu 12-10, conference decided Mon 12-14 with no date yet."""
-    case = step(None, "receive_referral", date(2026, 12, 9), referral_date=date(2026, 12, 9),
-                date_of_birth=date(2016, 5, 1)).case
+    case = step(
+        None, "receive_referral", date(2026, 12, 9), referral_date=date(2026, 12, 9), date_of_birth=date(2016, 5, 1)
+    ).case
     case = step(case, "start_s47", date(2026, 12, 10), strategy_discussion_date=date(2026, 12, 10)).case
     return step(case, "convene_icpc", date(2026, 12, 14), decision_date=date(2026, 12, 14)).case
 
@@ -65,8 +66,11 @@ def test_moving_the_conference_date_moves_every_open_action_counted_from_it() ->
         ("submit_agency_reports", date(2027, 1, 6), date(2026, 12, 30)),
         ("share_reports_with_family", date(2027, 1, 7), date(2026, 12, 31)),
     ]
-    assert result.opened == [] and result.event["moved"][0] == {"kind": "chair_pre_meeting", "from": "2027-01-04",
-                                                                 "to": "2027-01-08"}
+    assert result.opened == [] and result.event["moved"][0] == {
+        "kind": "chair_pre_meeting",
+        "from": "2027-01-04",
+        "to": "2027-01-08",
+    }
 
 
 def test_work_already_done_does_not_move_with_the_conference_date() -> None:
@@ -110,8 +114,15 @@ def test_where_preparation_is_mandatory_the_conference_is_refused_listing_it_wit
 
 
 def test_an_override_reason_lets_the_conference_go_ahead_and_records_what_was_overridden() -> None:
-    result = step(in_icpc_planning(policy=PARTICIPATION_STANDARDS), "hold_icpc", ICPC, policy=PARTICIPATION_STANDARDS,
-                  date=ICPC, outcome="cin_plan", override_reason="Emergency: conference brought forward")
+    result = step(
+        in_icpc_planning(policy=PARTICIPATION_STANDARDS),
+        "hold_icpc",
+        ICPC,
+        policy=PARTICIPATION_STANDARDS,
+        date=ICPC,
+        outcome="cin_plan",
+        override_reason="Emergency: conference brought forward",
+    )
     closed = {a.kind: (a.status, a.close_reason) for a in result.closed}
     assert closed["send_leaflet"] == ("cancelled", "overridden")
     # not mandatory, so simply cancelled when the phase is left
@@ -148,8 +159,9 @@ def test_leaving_a_phase_with_all_work_done_needs_no_reason() -> None:
 
 
 def test_completing_an_action_marks_it_done_on_its_date_and_stays_in_the_status() -> None:
-    result = step(in_icpc_planning(), "complete_action", date(2026, 11, 18), kind="send_leaflet",
-                  done_on=date(2026, 11, 17))
+    result = step(
+        in_icpc_planning(), "complete_action", date(2026, 11, 18), kind="send_leaflet", done_on=date(2026, 11, 17)
+    )
     assert result.to_status is result.from_status is CaseStatus.ICPC_PLANNING
     assert [(a.kind, a.status, a.done_on) for a in result.closed] == [("send_leaflet", "done", date(2026, 11, 17))]
     assert open_actions(result.case, "send_leaflet") == []
@@ -157,7 +169,9 @@ def test_completing_an_action_marks_it_done_on_its_date_and_stays_in_the_status(
 
 def test_completing_an_action_that_is_not_open_is_refused_listing_the_open_ones() -> None:
     case = complete_all(in_icpc_planning(), ("send_leaflet",), date(2026, 11, 17))
-    with pytest.raises(InvalidEventData, match=r"no open action 'send_leaflet' on case CP-1 \(open: chair_pre_meeting, "):
+    with pytest.raises(
+        InvalidEventData, match=r"no open action 'send_leaflet' on case CP-1 \(open: chair_pre_meeting, "
+    ):
         step(case, "complete_action", date(2026, 11, 18), kind="send_leaflet", done_on=date(2026, 11, 18))
 
 
@@ -174,7 +188,12 @@ def test_work_done_in_the_future_is_refused() -> None:
 def test_an_action_records_its_owner_rule_anchor_and_policy_version() -> None:
     action = the_open(in_icpc_planning(), "send_leaflet")
     assert (action.owner_role, action.rule, action.anchor, action.policy_version, action.mandatory) == (
-        "business_support", "send_leaflet", "conference_date", POLICY.version, False)  # local practice by default
+        "business_support",
+        "send_leaflet",
+        "conference_date",
+        POLICY.version,
+        False,
+    )  # local practice by default
     assert (action.opened_on, action.id) == (date(2026, 11, 4), None)
 
 
@@ -183,12 +202,18 @@ def test_holding_a_later_conference_leaves_the_earlier_conferences_follow_ups_wh
 
     case = step(on_plan(), "convene_review", date(2026, 12, 1), conference_date=date(2026, 12, 10)).case
     case = complete_all(
-        case, ("share_reports_with_family", "chair_pre_meeting", "send_leaflet", "submit_agency_reports"), date(2026, 12, 3)
+        case,
+        ("share_reports_with_family", "chair_pre_meeting", "send_leaflet", "submit_agency_reports"),
+        date(2026, 12, 3),
     )
     result = step(
-        case, "hold_review", date(2026, 12, 10), date=date(2026, 12, 10), outcome="continue_plan",
+        case,
+        "hold_review",
+        date(2026, 12, 10),
+        date=date(2026, 12, 10),
+        outcome="continue_plan",
         override_reason="first core group not yet held",
-    )  # fmt: skip
+    )
     minutes = sorted(a.due_on for a in result.case.actions if a.kind == "circulate_minutes" and a.status == "open")
     # hand-checked: ICPC Tue 2026-11-24 + 15 WD (25-27 Nov, 30 Nov-4 Dec, 7-11 Dec, 14, 15 Dec) -> Tue 2026-12-15;
     # review Thu 2026-12-10 + 15 WD (11, 14-18, 21-24, 29-31 Dec; 25, 28 Dec and 1 Jan are bank holidays; 4, 5 Jan)

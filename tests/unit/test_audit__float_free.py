@@ -15,14 +15,15 @@ from typing import Any
 import pytest
 
 from states import event_data
-from workflows import audit
-from workflows.audit import AuditRecord, ChainHead
+from workflows.persistence import AuditRecord, ChainHead, audit
 
 RECORDED_AT = datetime(2026, 11, 24, 9, 30, 0, 123456, tzinfo=UTC)
 
 
 def _row(payload: dict[str, Any]) -> dict[str, Any]:
-    record = AuditRecord("trigger_fired", "sw-1", "social_worker", "record_visit", date(2026, 11, 24), "a", "b", payload)
+    record = AuditRecord(
+        "trigger_fired", "sw-1", "social_worker", "record_visit", date(2026, 11, 24), "a", "b", payload
+    )
     return audit.chained_row("CP-1", ChainHead(), record, RECORDED_AT)
 
 

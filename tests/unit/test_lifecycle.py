@@ -32,8 +32,15 @@ from tests.unit.test_lifecycle__builders import (
 )
 
 N, R, S47, IP, COC, CG, RP, CIN, CL = (
-    "new", "referred", "s47_enquiry", "icpc_planning", "child_only_conference", "core_groups", "review_planning",
-    "cin_plan", "closed",
+    "new",
+    "referred",
+    "s47_enquiry",
+    "icpc_planning",
+    "child_only_conference",
+    "core_groups",
+    "review_planning",
+    "cin_plan",
+    "closed",
 )
 LIVE = (R, S47, IP, COC, CG, RP, CIN)
 
@@ -81,10 +88,22 @@ def test_the_transition_table_is_exactly_the_one_written_here() -> None:
 
 def test_the_public_trigger_names_of_the_issue_are_all_there_unchanged() -> None:
     public = {
-        "receive_referral", "start_s47", "close_no_further_action", "icpc_not_required", "convene_icpc",
-        "receive_transfer_in", "arrange_child_only_conference", "hold_child_only_conference",
-        "cancel_child_only_conference", "hold_icpc", "hold_core_group", "record_visit", "convene_review",
-        "hold_review", "end_plan", "close_case",
+        "receive_referral",
+        "start_s47",
+        "close_no_further_action",
+        "icpc_not_required",
+        "convene_icpc",
+        "receive_transfer_in",
+        "arrange_child_only_conference",
+        "hold_child_only_conference",
+        "cancel_child_only_conference",
+        "hold_icpc",
+        "hold_core_group",
+        "record_visit",
+        "convene_review",
+        "hold_review",
+        "end_plan",
+        "close_case",
     }
     assert public <= set(TRIGGERS)
     assert set(TRIGGERS) - public == {"set_conference_date", "record_birth", "complete_action"}
@@ -186,7 +205,9 @@ def test_a_meeting_dated_after_today_is_refused_as_not_yet_happened() -> None:
 
 
 def test_a_date_before_the_referral_is_refused() -> None:
-    with pytest.raises(InvalidEventData, match=r"strategy_discussion_date 2026-10-30 is before the referral \(2026-11-02\)"):
+    with pytest.raises(
+        InvalidEventData, match=r"strategy_discussion_date 2026-10-30 is before the referral \(2026-11-02\)"
+    ):
         step(referred(), "start_s47", REFERRAL, strategy_discussion_date=date(2026, 10, 30))
 
 
@@ -227,7 +248,9 @@ def test_the_outbox_carries_codes_ids_and_dates_but_no_free_text_or_personal_dat
 def test_the_audit_event_and_outbox_are_json_safe_and_never_hold_the_date_of_birth() -> None:
     result = step(None, "receive_referral", REFERRAL, referral_date=REFERRAL, date_of_birth=date(2016, 5, 1))
     assert "2016-05-01" not in json.dumps(result.event) + json.dumps(result.outbox)
-    assert result.outbox["opened"] == [{"kind": "referral_decision", "owner_role": "social_worker", "due_on": "2026-11-03"}]
+    assert result.outbox["opened"] == [
+        {"kind": "referral_decision", "owner_role": "social_worker", "due_on": "2026-11-03"}
+    ]
 
 
 def test_a_case_with_a_plan_records_its_facts_as_json_safe_values() -> None:
@@ -239,6 +262,14 @@ def test_a_case_with_a_plan_records_its_facts_as_json_safe_values() -> None:
 
 def test_an_error_never_repeats_a_date_of_birth() -> None:
     with pytest.raises(InvalidEventData) as refused:
-        fire(None, "receive_referral", {"referral_date": REFERRAL, "date_of_birth": "2027-99-01"},
-             SOCIAL_WORKER, REFERRAL, POLICY, reference="CP-1", authority="default")
+        fire(
+            None,
+            "receive_referral",
+            {"referral_date": REFERRAL, "date_of_birth": "2027-99-01"},
+            SOCIAL_WORKER,
+            REFERRAL,
+            POLICY,
+            reference="CP-1",
+            authority="default",
+        )
     assert "2027-99-01" not in str(refused.value)

@@ -13,7 +13,7 @@ from typing import Any
 from states.case import Action, Actor, Case, TransitionResult
 from states.firing import fire
 from states.policy import Policy
-from workflows.policies import load_policy
+from workflows.persistence import load_policy
 
 POLICIES = Path(__file__).resolve().parents[2] / "config" / "policies"
 POLICY = load_policy(POLICIES, "default")
@@ -72,7 +72,9 @@ def step(
     **data: Any,
 ) -> TransitionResult:
     """Fire one trigger as its usual actor; a new case gets reference CP-1 in authority default."""
-    return fire(case, trigger, data, actor or DEFAULT_ACTOR[trigger], today, policy, reference="CP-1", authority="default")
+    return fire(
+        case, trigger, data, actor or DEFAULT_ACTOR[trigger], today, policy, reference="CP-1", authority="default"
+    )
 
 
 def referred(born: date | None = BORN_2016, expected: date | None = None, policy: Policy = POLICY) -> Case:
@@ -84,7 +86,9 @@ def referred(born: date | None = BORN_2016, expected: date | None = None, policy
 def in_s47(born: date | None = BORN_2016, expected: date | None = None, policy: Policy = POLICY) -> Case:
     """A case whose s47 enquiry started at a strategy discussion on Tue 2026-11-03."""
     case = referred(born, expected, policy)
-    return step(case, "start_s47", STRATEGY_DISCUSSION, policy=policy, strategy_discussion_date=STRATEGY_DISCUSSION).case
+    return step(
+        case, "start_s47", STRATEGY_DISCUSSION, policy=policy, strategy_discussion_date=STRATEGY_DISCUSSION
+    ).case
 
 
 def in_icpc_planning(
@@ -104,8 +108,14 @@ def complete_all(case: Case, kinds: tuple[str, ...], on: date, policy: Policy = 
     return case
 
 
-PLANNING_WORK = ("refer_family_group_conference", "request_advocate", "chair_pre_meeting", "send_leaflet",
-                 "submit_agency_reports", "share_reports_with_family")
+PLANNING_WORK = (
+    "refer_family_group_conference",
+    "request_advocate",
+    "chair_pre_meeting",
+    "send_leaflet",
+    "submit_agency_reports",
+    "share_reports_with_family",
+)
 
 
 def on_plan(born: date | None = BORN_2016, expected: date | None = None, policy: Policy = POLICY) -> Case:

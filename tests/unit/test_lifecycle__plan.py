@@ -23,7 +23,7 @@ from tests.unit.test_lifecycle__builders import (
     step,
     the_open,
 )
-from workflows.policies import load_policy
+from workflows.persistence import load_policy
 
 # hold_icpc
 
@@ -64,13 +64,17 @@ def test_a_plan_needs_a_category_and_only_a_plan_takes_one() -> None:
 
 def test_an_unknown_category_is_refused_listing_the_known_codes() -> None:
     case = complete_all(in_icpc_planning(), PLANNING_WORK, date(2026, 11, 20))
-    with pytest.raises(InvalidEventData, match=r"category: Input should be 'NEG', 'PHY', 'SAB', 'EMO' or 'MUL' \(got 'CSE'\)"):
+    with pytest.raises(
+        InvalidEventData, match=r"category: Input should be 'NEG', 'PHY', 'SAB', 'EMO' or 'MUL' \(got 'CSE'\)"
+    ):
         step(case, "hold_icpc", ICPC, date=ICPC, outcome="cp_plan", category="CSE")
 
 
 def test_extra_familial_harm_is_a_sub_category_of_neglect_only() -> None:
     case = complete_all(in_icpc_planning(), PLANNING_WORK, date(2026, 11, 20))
-    made = step(case, "hold_icpc", ICPC, date=ICPC, outcome="cp_plan", category="NEG", sub_category="extra_familial_harm")
+    made = step(
+        case, "hold_icpc", ICPC, date=ICPC, outcome="cp_plan", category="NEG", sub_category="extra_familial_harm"
+    )
     assert made.case.facts["sub_category"] == "extra_familial_harm"
     with pytest.raises(InvalidEventData, match="belongs to category NEG only"):
         step(case, "hold_icpc", ICPC, date=ICPC, outcome="cp_plan", category="PHY", sub_category="extra_familial_harm")
@@ -108,7 +112,9 @@ def test_a_core_group_due_on_boxing_day_substitute_falls_back_before_christmas()
 
 def test_an_authority_with_six_weekly_core_groups_counts_six_weeks() -> None:
     policy = load_policy(POLICIES, "authority_a")
-    case = step(on_plan(policy=policy), "hold_core_group", date(2026, 12, 8), policy=policy, date=date(2026, 12, 8)).case
+    case = step(
+        on_plan(policy=policy), "hold_core_group", date(2026, 12, 8), policy=policy, date=date(2026, 12, 8)
+    ).case
     # hand-checked: Tue 2026-12-08 + 42 days -> Tue 2027-01-19
     assert due(case, "hold_core_group") == date(2027, 1, 19)
 
@@ -122,7 +128,9 @@ def test_a_core_group_before_the_conference_that_made_the_plan_is_refused() -> N
 
 
 def test_a_visit_that_sees_the_child_sets_the_next_one_ten_working_days_on_over_christmas() -> None:
-    result = step(on_plan(), "record_visit", date(2026, 12, 17), date=date(2026, 12, 17), child_seen=True, seen_alone=True)
+    result = step(
+        on_plan(), "record_visit", date(2026, 12, 17), date=date(2026, 12, 17), child_seen=True, seen_alone=True
+    )
     # hand-checked: Thu 2026-12-17 + 10 WD: 18, 21-24 (5), 29-31 (8), 4-5 Jan (10), skipping 25 and 28 Dec and 1 Jan
     # -> Tue 2027-01-05
     assert due(result.case, "statutory_visit") == date(2027, 1, 5)
@@ -142,8 +150,14 @@ def test_a_child_seen_alone_but_not_seen_is_refused() -> None:
 
 
 def test_a_visit_needs_a_plan_running() -> None:
-    case = step(in_icpc_planning(), "arrange_child_only_conference", date(2026, 11, 5), date=date(2026, 11, 19),
-                chair_decided_on=date(2026, 11, 5), in_childs_interests=True).case
+    case = step(
+        in_icpc_planning(),
+        "arrange_child_only_conference",
+        date(2026, 11, 5),
+        date=date(2026, 11, 19),
+        chair_decided_on=date(2026, 11, 5),
+        in_childs_interests=True,
+    ).case
     with pytest.raises(TransitionNotAllowed, match="record_visit needs a child protection plan running"):
         step(case, "record_visit", date(2026, 11, 6), date=date(2026, 11, 6), child_seen=True, seen_alone=False)
 
@@ -161,9 +175,10 @@ def test_convening_a_review_opens_its_preparation_with_reports_five_working_days
     # hand-checked against review Fri 2027-01-08: chair 1 WD before -> Thu 7 Jan; leaflet 5 days before is Sun
     # 3 Jan -> back over the weekend and Fri 1 Jan -> Thu 31 Dec; agency reports 3 WD before -> Tue 5 Jan;
     # family reports 5 WD before: 7, 6, 5, 4 Jan, 31 Dec -> Thu 2026-12-31
-    assert [due(case, k) for k in ("chair_pre_meeting", "send_leaflet", "submit_agency_reports",
-                                   "share_reports_with_family")] == [
-        date(2027, 1, 7), date(2026, 12, 31), date(2027, 1, 5), date(2026, 12, 31)]
+    assert [
+        due(case, k)
+        for k in ("chair_pre_meeting", "send_leaflet", "submit_agency_reports", "share_reports_with_family")
+    ] == [date(2027, 1, 7), date(2026, 12, 31), date(2027, 1, 5), date(2026, 12, 31)]
     assert the_open(case, "share_reports_with_family").rule == "share_reports_before_review"
 
 
@@ -228,38 +243,57 @@ BORN_2009 = date(2009, 1, 20)
 
 def test_a_manager_ends_the_plan_of_a_young_person_who_turned_18_and_its_actions_are_cancelled() -> None:
     # hand-checked: born 2009-01-20 -> 18 on Wed 2027-01-20
-    result = step(on_plan(born=BORN_2009), "end_plan", date(2027, 1, 20), date=date(2027, 1, 20), reason="turned_18",
-                  outcome="close")
+    result = step(
+        on_plan(born=BORN_2009),
+        "end_plan",
+        date(2027, 1, 20),
+        date=date(2027, 1, 20),
+        reason="turned_18",
+        outcome="close",
+    )
     assert result.to_status is CaseStatus.CLOSED
     assert {(a.kind, a.close_reason) for a in result.closed} == {
-        ("hold_first_core_group", "plan_ended"), ("statutory_visit", "plan_ended"), ("hold_first_review", "plan_ended")}
+        ("hold_first_core_group", "plan_ended"),
+        ("statutory_visit", "plan_ended"),
+        ("hold_first_review", "plan_ended"),
+    }
 
 
 def test_a_plan_ended_without_an_outcome_closes_the_case_and_a_transfer_may_step_down_to_cin() -> None:
     # The end_plan carries only a reason; each reason usually ends the service, so the case closes.
     closed = step(on_plan(), "end_plan", date(2026, 12, 1), date=date(2026, 12, 1), reason="left_uk")
     assert closed.to_status is CaseStatus.CLOSED
-    stepped_down = step(on_plan(), "end_plan", date(2026, 12, 1), date=date(2026, 12, 1), reason="transferred_out",
-                        outcome="cin_plan")
+    stepped_down = step(
+        on_plan(), "end_plan", date(2026, 12, 1), date=date(2026, 12, 1), reason="transferred_out", outcome="cin_plan"
+    )
     assert stepped_down.to_status is CaseStatus.CIN_PLAN
 
 
 def test_a_plan_cannot_end_for_turning_18_the_day_before_the_birthday() -> None:
     with pytest.raises(InvalidEventData, match="reason turned_18 but the child is not 18 on 2027-01-19"):
-        step(on_plan(born=BORN_2009), "end_plan", date(2027, 1, 19), date=date(2027, 1, 19), reason="turned_18",
-             outcome="close")
+        step(
+            on_plan(born=BORN_2009),
+            "end_plan",
+            date(2027, 1, 19),
+            date=date(2027, 1, 19),
+            reason="turned_18",
+            outcome="close",
+        )
 
 
 def test_only_a_manager_ends_a_plan_and_the_refusal_changes_nothing() -> None:
     case = on_plan()
     with pytest.raises(PermissionDenied):
-        step(case, "end_plan", date(2026, 12, 1), actor=CHAIR, date=date(2026, 12, 1), reason="left_uk", outcome="close")
+        step(
+            case, "end_plan", date(2026, 12, 1), actor=CHAIR, date=date(2026, 12, 1), reason="left_uk", outcome="close"
+        )
     assert case.status is CaseStatus.CORE_GROUPS and case.version == on_plan().version
 
 
 def test_a_plan_ended_during_review_planning_cancels_the_review_preparation_too() -> None:
-    result = step(review_planning(), "end_plan", date(2026, 12, 16), date=date(2026, 12, 16), reason="left_uk",
-                  outcome="close")
+    result = step(
+        review_planning(), "end_plan", date(2026, 12, 16), date=date(2026, 12, 16), reason="left_uk", outcome="close"
+    )
     assert "send_leaflet" in {a.kind for a in result.closed}
     assert [a for a in result.case.actions if a.status == "open" and a.kind == "send_leaflet"] == []
 
@@ -270,7 +304,9 @@ def test_a_plan_ended_by_death_cannot_step_down_to_cin() -> None:
 
 
 def test_an_unknown_reason_for_ending_a_plan_is_refused() -> None:
-    with pytest.raises(InvalidEventData, match="reason: Input should be 'turned_18', 'died', 'left_uk' or 'transferred_out'"):
+    with pytest.raises(
+        InvalidEventData, match="reason: Input should be 'turned_18', 'died', 'left_uk' or 'transferred_out'"
+    ):
         step(on_plan(), "end_plan", date(2026, 12, 1), date=date(2026, 12, 1), reason="better", outcome="close")
 
 
@@ -278,8 +314,9 @@ def test_an_unknown_reason_for_ending_a_plan_is_refused() -> None:
 
 
 def test_a_cin_plan_closes_with_its_end_date_and_reason() -> None:
-    case = step(on_plan(), "end_plan", date(2026, 12, 1), date=date(2026, 12, 1), reason="transferred_out",
-                outcome="cin_plan").case
+    case = step(
+        on_plan(), "end_plan", date(2026, 12, 1), date=date(2026, 12, 1), reason="transferred_out", outcome="cin_plan"
+    ).case
     result = step(case, "close_case", date(2027, 2, 1), date=date(2027, 2, 1), reason="Needs met")
     assert result.to_status is CaseStatus.CLOSED
     assert result.case.facts["cin_plan_end_date"] == "2027-02-01"
@@ -304,20 +341,23 @@ def test_a_pre_birth_plan_reviews_first_within_three_months_of_the_conference() 
 
 
 def test_a_birth_brings_the_first_review_forward_to_ten_working_days_after_it_when_sooner() -> None:
-    result = step(on_plan(born=None, expected=EXPECTED), "record_birth", date(2026, 12, 22),
-                  date_of_birth=date(2026, 12, 21))
+    result = step(
+        on_plan(born=None, expected=EXPECTED), "record_birth", date(2026, 12, 22), date_of_birth=date(2026, 12, 21)
+    )
     # hand-checked: born Mon 2026-12-21 + 10 WD: 22-24 (3), 29-31 (6), 4-7 Jan (10), skipping 25 and 28 Dec and
     # 1 Jan -> Thu 2027-01-07, sooner than Wed 2027-02-24
     assert [(a.kind, a.due_on, old) for a, old in result.moved] == [
-        ("hold_first_review", date(2027, 1, 7), date(2027, 2, 24))]
+        ("hold_first_review", date(2027, 1, 7), date(2027, 2, 24))
+    ]
     assert the_open(result.case, "hold_first_review").rule == "first_review_after_birth"
     assert due(result.case, "statutory_visit") == date(2027, 1, 7)
     assert result.case.date_of_birth == date(2026, 12, 21)
 
 
 def test_a_late_birth_leaves_the_three_month_review_date_alone() -> None:
-    result = step(on_plan(born=None, expected=EXPECTED), "record_birth", date(2027, 2, 22),
-                  date_of_birth=date(2027, 2, 22))
+    result = step(
+        on_plan(born=None, expected=EXPECTED), "record_birth", date(2027, 2, 22), date_of_birth=date(2027, 2, 22)
+    )
     # hand-checked: born Mon 2027-02-22 + 10 WD -> Mon 2027-03-08, later than Wed 2027-02-24
     assert result.moved == []
     assert due(result.case, "hold_first_review") == date(2027, 2, 24)
@@ -330,5 +370,11 @@ def test_a_birth_cannot_be_recorded_twice() -> None:
 
 def test_a_visit_to_an_unborn_child_is_refused() -> None:
     with pytest.raises(TransitionNotAllowed, match="needs the child born"):
-        step(on_plan(born=None, expected=EXPECTED), "record_visit", date(2026, 12, 1), date=date(2026, 12, 1),
-             child_seen=True, seen_alone=False)
+        step(
+            on_plan(born=None, expected=EXPECTED),
+            "record_visit",
+            date(2026, 12, 1),
+            date=date(2026, 12, 1),
+            child_seen=True,
+            seen_alone=False,
+        )

@@ -29,8 +29,9 @@ from tests.unit.test_lifecycle__builders import (
 
 
 def test_a_referral_opens_the_referral_decision_due_the_next_working_day_after_christmas() -> None:
-    result = step(None, "receive_referral", date(2026, 12, 24), referral_date=date(2026, 12, 24),
-                  date_of_birth=date(2016, 5, 1))
+    result = step(
+        None, "receive_referral", date(2026, 12, 24), referral_date=date(2026, 12, 24), date_of_birth=date(2016, 5, 1)
+    )
     assert result.to_status is CaseStatus.REFERRED
     # hand-checked: referral Thu 2026-12-24; Fri 25 and Mon 28 bank holidays, weekend between -> Tue 2026-12-29
     assert due(result.case, "referral_decision") == date(2026, 12, 29)
@@ -46,8 +47,14 @@ def test_a_referral_needs_exactly_one_of_a_date_of_birth_or_an_expected_delivery
     with pytest.raises(InvalidEventData, match="exactly one of date_of_birth or expected_delivery_date"):
         step(None, "receive_referral", REFERRAL, referral_date=REFERRAL)
     with pytest.raises(InvalidEventData, match="exactly one of"):
-        step(None, "receive_referral", REFERRAL, referral_date=REFERRAL, date_of_birth=date(2016, 5, 1),
-             expected_delivery_date=date(2027, 5, 1))
+        step(
+            None,
+            "receive_referral",
+            REFERRAL,
+            referral_date=REFERRAL,
+            date_of_birth=date(2016, 5, 1),
+            expected_delivery_date=date(2027, 5, 1),
+        )
 
 
 def test_a_pre_birth_referral_records_the_expected_delivery_date_and_no_date_of_birth() -> None:
@@ -71,7 +78,10 @@ def test_a_transfer_in_goes_straight_to_planning_with_the_transfer_in_timescale_
     # hand-checked: notice Mon 2027-03-15 + 15 WD: 16-19 (4), 22-25 (8), Good Friday 26 and Easter Monday 29
     # skipped, 30-31 (10), 1-2 Apr (12), 5-7 Apr (15) -> Wed 2027-04-07
     assert (conference.due_on, conference.rule, conference.anchor) == (
-        date(2027, 4, 7), "transfer_in_conference", "transfer_notice_date")
+        date(2027, 4, 7),
+        "transfer_in_conference",
+        "transfer_notice_date",
+    )
     # hand-checked: the next working day after Mon 2027-03-15 is Tue 2027-03-16
     assert due(result.case, "book_conference") == date(2027, 3, 16)
 
@@ -80,13 +90,13 @@ def test_a_transfer_in_goes_straight_to_planning_with_the_transfer_in_timescale_
 
 
 def test_the_strategy_discussion_starts_the_15_working_day_clock_across_christmas_and_new_year() -> None:
-    case = step(None, "receive_referral", date(2026, 12, 9), referral_date=date(2026, 12, 9),
-                date_of_birth=date(2016, 5, 1)).case
+    case = step(
+        None, "receive_referral", date(2026, 12, 9), referral_date=date(2026, 12, 9), date_of_birth=date(2016, 5, 1)
+    ).case
     result = step(case, "start_s47", date(2026, 12, 10), strategy_discussion_date=date(2026, 12, 10))
     # hand-checked: SD Thu 2026-12-10 + 15 WD, skipping Fri 25 Dec, Mon 28 Dec and Fri 1 Jan -> Tue 2027-01-05
     assert due(result.case, "hold_icpc") == date(2027, 1, 5)
-    assert [(a.kind, a.status, a.done_on) for a in result.closed] == [
-        ("referral_decision", "done", date(2026, 12, 10))]
+    assert [(a.kind, a.status, a.done_on) for a in result.closed] == [("referral_decision", "done", date(2026, 12, 10))]
 
 
 def test_a_pre_birth_enquiry_counts_the_conference_from_the_expected_delivery_date_before_easter() -> None:
@@ -135,11 +145,16 @@ def test_an_enquiry_that_needs_no_conference_steps_down_to_a_cin_plan() -> None:
 
 
 def test_an_enquiry_that_needs_no_conference_may_close_the_case() -> None:
-    assert step(in_s47(), "icpc_not_required", date(2026, 11, 10), outcome="no_further_action").to_status is CaseStatus.CLOSED
+    assert (
+        step(in_s47(), "icpc_not_required", date(2026, 11, 10), outcome="no_further_action").to_status
+        is CaseStatus.CLOSED
+    )
 
 
 def test_an_unknown_outcome_of_an_enquiry_is_refused_listing_the_known_ones() -> None:
-    with pytest.raises(InvalidEventData, match=r"outcome: Input should be 'cin_plan' or 'no_further_action' \(got 'cp_plan'\)"):
+    with pytest.raises(
+        InvalidEventData, match=r"outcome: Input should be 'cin_plan' or 'no_further_action' \(got 'cp_plan'\)"
+    ):
         step(in_s47(), "icpc_not_required", date(2026, 11, 10), outcome="cp_plan")
 
 
@@ -147,8 +162,9 @@ def test_an_unknown_outcome_of_an_enquiry_is_refused_listing_the_known_ones() ->
 
 
 def test_convening_a_conference_opens_booking_family_group_referral_and_advocate_after_christmas() -> None:
-    case = step(None, "receive_referral", date(2026, 12, 9), referral_date=date(2026, 12, 9),
-                date_of_birth=date(2016, 5, 1)).case
+    case = step(
+        None, "receive_referral", date(2026, 12, 9), referral_date=date(2026, 12, 9), date_of_birth=date(2016, 5, 1)
+    ).case
     case = step(case, "start_s47", date(2026, 12, 10), strategy_discussion_date=date(2026, 12, 10)).case
     result = step(case, "convene_icpc", date(2026, 12, 24), decision_date=date(2026, 12, 24))
     # hand-checked: decision Thu 2026-12-24 + 1 WD, skipping Fri 25 and Mon 28 (bank holidays) -> Tue 2026-12-29
@@ -164,9 +180,10 @@ def test_convening_with_a_conference_date_opens_the_work_counted_back_from_it_an
     assert open_actions(case, "book_conference") == []
     # hand-checked against conference Tue 2026-11-24 (no holidays in November): chair 1 WD before -> Mon 23;
     # leaflet 5 days before -> Thu 19; agency reports 3 WD before -> Thu 19; family 2 WD before -> Fri 20
-    assert [due(case, k) for k in ("chair_pre_meeting", "send_leaflet", "submit_agency_reports",
-                                   "share_reports_with_family")] == [
-        date(2026, 11, 23), date(2026, 11, 19), date(2026, 11, 19), date(2026, 11, 20)]
+    assert [
+        due(case, k)
+        for k in ("chair_pre_meeting", "send_leaflet", "submit_agency_reports", "share_reports_with_family")
+    ] == [date(2026, 11, 23), date(2026, 11, 19), date(2026, 11, 19), date(2026, 11, 20)]
 
 
 def test_an_automatic_advocate_is_requested_only_for_a_child_older_than_the_policy_age() -> None:
@@ -181,8 +198,9 @@ def test_an_automatic_advocate_is_requested_only_for_a_child_older_than_the_poli
 def test_an_advocate_on_request_is_requested_only_when_asked_for() -> None:
     policy = with_ages(advocate="on_request")
     assert open_actions(in_icpc_planning(policy=policy), "request_advocate") == []
-    asked = step(in_s47(policy=policy), "convene_icpc", DECISION, policy=policy, decision_date=DECISION,
-                 advocate_requested=True).case
+    asked = step(
+        in_s47(policy=policy), "convene_icpc", DECISION, policy=policy, decision_date=DECISION, advocate_requested=True
+    ).case
     assert len(open_actions(asked, "request_advocate")) == 1
 
 
@@ -230,8 +248,15 @@ def test_the_age_range_of_a_child_only_conference_is_the_policys() -> None:
     policy = with_ages(child_only_conference={"min": 10, "max": 17})
     case = in_icpc_planning(born=date(2017, 6, 1), policy=policy)  # 9 on 2026-11-19
     with pytest.raises(InvalidEventData, match="outside the policy's range 10-17"):
-        step(case, "arrange_child_only_conference", date(2026, 11, 5), policy=policy, date=COC,
-             chair_decided_on=date(2026, 11, 5), in_childs_interests=True)
+        step(
+            case,
+            "arrange_child_only_conference",
+            date(2026, 11, 5),
+            policy=policy,
+            date=COC,
+            chair_decided_on=date(2026, 11, 5),
+            in_childs_interests=True,
+        )
 
 
 def test_a_child_only_conference_needs_the_chairs_decision_that_it_is_in_the_childs_interests() -> None:
@@ -243,8 +268,15 @@ def test_a_child_only_conference_needs_the_chairs_decision_that_it_is_in_the_chi
 
 def test_only_the_chair_arranges_a_child_only_conference() -> None:
     with pytest.raises(PermissionDenied):
-        step(in_icpc_planning(), "arrange_child_only_conference", date(2026, 11, 5), actor=SOCIAL_WORKER, date=COC,
-             chair_decided_on=date(2026, 11, 5), in_childs_interests=True)
+        step(
+            in_icpc_planning(),
+            "arrange_child_only_conference",
+            date(2026, 11, 5),
+            actor=SOCIAL_WORKER,
+            date=COC,
+            chair_decided_on=date(2026, 11, 5),
+            in_childs_interests=True,
+        )
 
 
 def test_a_child_only_conference_on_or_after_the_main_conference_is_refused() -> None:
@@ -262,8 +294,15 @@ def test_an_unborn_child_cannot_have_a_child_only_conference() -> None:
 
 def held_child_only_conference() -> TransitionResult:
     case = arrange(in_icpc_planning()).case
-    return step(case, "hold_child_only_conference", COC, date=COC, child_views="Wants dad to stop shouting",
-                shared_with_conference="The shouting", who_feeds_back="social worker")
+    return step(
+        case,
+        "hold_child_only_conference",
+        COC,
+        date=COC,
+        child_views="Wants dad to stop shouting",
+        shared_with_conference="The shouting",
+        who_feeds_back="social worker",
+    )
 
 
 def test_holding_a_child_only_conference_returns_to_planning_and_opens_the_chairs_letter() -> None:

@@ -65,7 +65,9 @@ def test_an_exception_logged_as_json_does_not_carry_local_variables(captured_jso
     assert "Alice" not in output
 
 
-def test_a_logger_made_before_logging_is_configured_follows_the_configuration(capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_logger_made_before_logging_is_configured_follows_the_configuration(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     early = get_logger("early", case_ref="CP-9")  # as a module-level logger is, at import time
     stream = io.StringIO()
     import sys

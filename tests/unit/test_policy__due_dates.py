@@ -10,7 +10,7 @@ import pytest
 
 from states.policy import Policy
 from states.timescales import add_calendar_months, fixed_days_for_months
-from workflows.policies import load_policy
+from workflows.persistence import load_policy
 
 POLICIES = Path(__file__).resolve().parents[2] / "config" / "policies"
 DEFAULT = load_policy(POLICIES, "default")

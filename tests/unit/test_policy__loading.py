@@ -10,7 +10,7 @@ import pytest
 
 from states.policy import PolicyInvalid, PolicyNotFound
 from states.working_days import YearlyClosure
-from workflows.policies import available_policies, load_all_policies, load_policy
+from workflows.persistence import available_policies, load_all_policies, load_policy
 
 POLICIES = Path(__file__).resolve().parents[2] / "config" / "policies"
 
@@ -92,7 +92,8 @@ def test_a_profile_replaces_a_list_whole_rather_than_merging_it(tmp_path: Path) 
     folder = policy_dir(tmp_path, authority_x=PROFILE_HEAD + ladder)
     policy = load_policy(folder, "authority_x")
     assert [(rung.level, rung.working_days_overdue) for rung in policy.escalation] == [
-        ("owner", 0), ("head_of_service", 3)
+        ("owner", 0),
+        ("head_of_service", 3),
     ]
 
 
@@ -105,7 +106,9 @@ def test_a_profile_may_extend_another_profile(tmp_path: Path) -> None:
     )
     policy = load_policy(folder, "authority_y")
     assert (policy.extends, policy.ages.advocate, policy.closure_days) == (
-        "authority_x", "on_request", [YearlyClosure((12, 24), (12, 24))]
+        "authority_x",
+        "on_request",
+        [YearlyClosure((12, 24), (12, 24))],
     )
 
 

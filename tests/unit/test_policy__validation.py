@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from states.errors import CaseflowError
 from states.policy import NotInPolicy, Policy, PolicyInvalid, policy_from_mapping
-from workflows.policies import load_policy
+from workflows.persistence import load_policy
 
 POLICIES = Path(__file__).resolve().parents[2] / "config" / "policies"
 DEFAULT = load_policy(POLICIES, "default")
@@ -164,7 +164,10 @@ def test_may_fire_allows_listed_roles_and_refuses_others_and_unknown_triggers() 
 def test_an_action_rule_names_its_owner_timescale_and_behaviour_on_leave() -> None:
     rule = DEFAULT.action_rule("book_conference")
     assert (rule.owner_role, rule.timescale, rule.mandatory, rule.on_leave) == (
-        "business_support", "book_conference", True, "refuse"
+        "business_support",
+        "book_conference",
+        True,
+        "refuse",
     )
 
 
@@ -178,8 +181,14 @@ def test_asking_for_an_unknown_timescale_or_action_is_a_clear_error() -> None:
 def test_the_escalation_level_is_the_highest_rung_reached() -> None:
     levels = [DEFAULT.escalation_level(days) for days in (-1, 0, 1, 4, 5, 9, 10, 30)]
     assert [level.level if level else None for level in levels] == [
-        None, "owner", "team_manager", "team_manager", "service_manager", "service_manager",
-        "head_of_service", "head_of_service",
+        None,
+        "owner",
+        "team_manager",
+        "team_manager",
+        "service_manager",
+        "service_manager",
+        "head_of_service",
+        "head_of_service",
     ]
 
 
@@ -197,4 +206,3 @@ def test_a_policy_copied_with_other_closure_days_uses_its_own_calendar() -> None
     closed = Policy.model_validate({**default_data(), "closure_days": ["12-28..12-31"]})
     assert DEFAULT.calendar().is_working_day(date(2026, 12, 29))
     assert not closed.calendar().is_working_day(date(2026, 12, 29))
-

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from states.lifecycle import TRANSITIONS, CaseStatus, TransitionSpec
-from workflows.state_diagram import (
+from workflows.diagrams import (
     REFRESH_COMMAND,
     ReadmeMarkersMissing,
     current_block,
@@ -33,7 +33,9 @@ def test_every_row_and_source_of_the_table_appears_as_a_labelled_transition() ->
     for spec in TRANSITIONS:
         for source in spec.sources:
             start = "[*]" if source == S.NEW else source.value
-            line = next(line for line in diagram.splitlines() if line.strip().startswith(f"{start} --> {spec.dest.value} :"))
+            line = next(
+                line for line in diagram.splitlines() if line.strip().startswith(f"{start} --> {spec.dest.value} :")
+            )
             assert spec.trigger in line
 
 

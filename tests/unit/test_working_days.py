@@ -38,9 +38,18 @@ def test_each_bank_holiday_of_2026_27_is_a_weekday_that_is_not_a_working_day(hol
 
 def test_the_weekdays_around_the_bank_holidays_are_working_days() -> None:
     # hand-checked: the ordinary weekdays either side of each bank holiday above
-    for day in (date(2026, 12, 24), date(2026, 12, 29), date(2026, 12, 31), date(2027, 1, 4),
-                date(2027, 3, 25), date(2027, 3, 30), date(2027, 4, 30), date(2027, 5, 4),
-                date(2027, 5, 28), date(2027, 6, 1)):
+    for day in (
+        date(2026, 12, 24),
+        date(2026, 12, 29),
+        date(2026, 12, 31),
+        date(2027, 1, 4),
+        date(2027, 3, 25),
+        date(2027, 3, 30),
+        date(2027, 4, 30),
+        date(2027, 5, 4),
+        date(2027, 5, 28),
+        date(2027, 6, 1),
+    ):
         assert ENGLAND.is_working_day(day), day
 
 

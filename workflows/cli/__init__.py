@@ -98,8 +98,9 @@ class _LazyGroup(TyperGroup):
 
 
 # Plain (not Rich) help at the top level: Rich help would import every command to describe it.
-cli = _LazyGroup(name="caseflow", help="Child protection conference case orchestration.", rich_markup_mode=None,
-                 no_args_is_help=True)
+cli = _LazyGroup(
+    name="caseflow", help="Child protection conference case orchestration.", rich_markup_mode=None, no_args_is_help=True
+)
 
 
 def __getattr__(name: str) -> Any:

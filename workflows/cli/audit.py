@@ -8,13 +8,10 @@ from typing import Annotated
 
 import typer
 
-from workflows import audit
-from workflows.audit import ChainReport
 from workflows.bootstrap import bootstrap
-from workflows.case_store import CaseNotFound
-from workflows.schema import require_schema
+from workflows.persistence import CaseNotFound, ChainReport, audit, require_schema
 
-# Re-exported: other commands imported the check from here before it moved to workflows.schema.
+# Re-exported: other commands imported the check from here before it moved to workflows.persistence.schema.
 __all__ = ["app", "verify"]
 
 app = typer.Typer(help="The append-only, hash-chained audit trail.", no_args_is_help=True)

@@ -7,8 +7,7 @@ from typing import Annotated
 
 import typer
 
-from workflows.bpmn import export_bpmn
-from workflows.state_diagram import mermaid, write_readme
+from workflows.diagrams import export_bpmn, mermaid, write_readme
 
 app = typer.Typer(help="Export the lifecycle as BPMN 2.0 or as a Mermaid state diagram.", no_args_is_help=True)
 
@@ -21,7 +20,9 @@ def export(out: Annotated[Path, typer.Option("--out", help="BPMN file to write (
 
 @app.command()
 def diagram(
-    write_readme_: Annotated[bool, typer.Option("--write-readme", help="Refresh the diagram block in the README.")] = False,
+    write_readme_: Annotated[
+        bool, typer.Option("--write-readme", help="Refresh the diagram block in the README.")
+    ] = False,
     readme: Annotated[Path, typer.Option(help="README holding the state-diagram markers.")] = Path("README.md"),
 ) -> None:
     """Print the lifecycle as a Mermaid state diagram, or write it into the README between its markers."""

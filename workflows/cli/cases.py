@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
     from states.case import TransitionResult
     from workflows.bootstrap import App
-    from workflows.case_views import CaseDetail, CaseSummary, OverdueItem
+    from workflows.views import CaseDetail, CaseSummary, OverdueItem
 
 __all__ = ["DateInvalid", "FieldInvalid", "Grouping", "TriggerNotAllowedNow", "app", "cases", "overdue", "trigger"]
 
@@ -63,14 +63,16 @@ def _date(value: str, where: str) -> date:
 
 
 def _as_of(value: str | None) -> date:
-    return _date(value, "--as-of") if value else date.today()
+    from workflows.bootstrap import load_settings
+
+    return _date(value, "--as-of") if value else load_settings().today()
 
 
 @contextmanager
 def _connected() -> Iterator[App]:
     """The application, once the database is known to exist with the code's schema; its engine closed after."""
     from workflows.bootstrap import bootstrap
-    from workflows.schema import require_schema
+    from workflows.persistence import require_schema
 
     application = bootstrap()
     try:
@@ -81,7 +83,7 @@ def _connected() -> Iterator[App]:
 
 
 def _print_json(document: Any) -> None:
-    from workflows.case_views import as_json
+    from workflows.views import as_json
 
     typer.echo(json.dumps(as_json(document), indent=2))
 
@@ -116,7 +118,7 @@ def cases(
     as_json: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
 ) -> None:
     """List cases: reference, team, status, open and late actions, next due date."""
-    from workflows.case_views import CaseFilter, list_cases
+    from workflows.views import CaseFilter, list_cases
 
     day = _as_of(as_of)
     with _connected() as application, application.engine.connect() as connection:
@@ -129,10 +131,17 @@ def cases(
 
 def _cases_table(found: list[CaseSummary], day: date) -> Table:
     rows = [
-        (s.reference, s.team, s.status, s.open_actions, s.overdue_actions, s.most_working_days_late or "",
-         s.next_due_on)
+        (
+            s.reference,
+            s.team,
+            s.status,
+            s.open_actions,
+            s.overdue_actions,
+            s.most_working_days_late or "",
+            s.next_due_on,
+        )
         for s in found
-    ]  # fmt: skip
+    ]
     columns = ("reference", "team", "status", "open", "late", "most WD late", "next due")
     return _table(f"{len(found)} cases as of {day}", columns, rows)
 
@@ -152,7 +161,7 @@ def show(
 
 
 def _detail(reference: str, day: date) -> CaseDetail:
-    from workflows.case_views import case_detail
+    from workflows.views import case_detail
 
     with _connected() as application, application.engine.connect() as connection:
         return case_detail(connection, application.policies, reference, day)
@@ -160,23 +169,36 @@ def _detail(reference: str, day: date) -> CaseDetail:
 
 def _print_detail(detail: CaseDetail) -> None:
     console = _console()
-    console.print(f"[bold]{detail.reference}[/bold]: {detail.status} as of {detail.as_of}  "
-                  f"(team {detail.team or '-'}, policy {detail.authority}, version {detail.version})")  # fmt: skip
+    console.print(
+        f"[bold]{detail.reference}[/bold]: {detail.status} as of {detail.as_of}  "
+        f"(team {detail.team or '-'}, policy {detail.authority}, version {detail.version})"
+    )
     console.print(_table("Recorded", ("fact", "value"), list(detail.facts.items())))
-    open_rows = [(a.kind, a.owner_role, a.due_on, a.working_days_late or "", "yes" if a.mandatory else "")
-                 for a in detail.open_actions]  # fmt: skip
+    open_rows = [
+        (a.kind, a.owner_role, a.due_on, a.working_days_late or "", "yes" if a.mandatory else "")
+        for a in detail.open_actions
+    ]
     console.print(_table("Open actions", ("kind", "owner", "due", "WD late", "mandatory"), open_rows))
-    closed = [(a.kind, a.status, a.due_on, a.done_on, a.working_days_late or "", a.close_reason)
-              for a in detail.actions if a.status != "open"]  # fmt: skip
+    closed = [
+        (a.kind, a.status, a.due_on, a.done_on, a.working_days_late or "", a.close_reason)
+        for a in detail.actions
+        if a.status != "open"
+    ]
     console.print(_table("Closed actions", ("kind", "status", "due", "done", "WD late", "reason"), closed))
-    history = [(h.seq, h.occurred_on, h.event, h.trigger, h.from_status, h.to_status, f"{h.actor_id} ({h.actor_role})")
-               for h in detail.history]  # fmt: skip
+    history = [
+        (h.seq, h.occurred_on, h.event, h.trigger, h.from_status, h.to_status, f"{h.actor_id} ({h.actor_role})")
+        for h in detail.history
+    ]
     console.print(_table("History", ("#", "on", "event", "trigger", "from", "to", "actor"), history))
-    escalations = [(e.raised_on, e.level, e.source, e.action_kind, e.due_on, e.raised_by, e.reason_code)
-                   for e in detail.escalations]  # fmt: skip
+    escalations = [
+        (e.raised_on, e.level, e.source, e.action_kind, e.due_on, e.raised_by, e.reason_code)
+        for e in detail.escalations
+    ]
     console.print(_table("Escalations", ("raised", "level", "source", "action", "due", "by", "reason"), escalations))
-    notices = [(f"{n.created_at:%Y-%m-%d %H:%M}", n.kind, n.recipient_role, n.action_kind, n.due_on, n.email)
-               for n in detail.notifications]  # fmt: skip
+    notices = [
+        (f"{n.created_at:%Y-%m-%d %H:%M}", n.kind, n.recipient_role, n.action_kind, n.due_on, n.email)
+        for n in detail.notifications
+    ]
     console.print(_table("Notifications sent", ("at", "kind", "to", "action", "due", "e-mail"), notices))
 
 
@@ -188,7 +210,7 @@ def timeline(
     as_of: Annotated[str | None, typer.Option("--as-of", help=AS_OF_HELP)] = None,
 ) -> None:
     """Draw the case: phases as bars, due dates against done dates, escalations marked."""
-    from workflows.case_timeline import write_timeline
+    from workflows.views import write_timeline
 
     detail = _detail(reference, _as_of(as_of))
     write_timeline(detail, out, page)
@@ -202,7 +224,7 @@ def overdue(
     as_json: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
 ) -> None:
     """Late work: open actions past their due date, counted by escalation level, team and action kind."""
-    from workflows.case_views import overdue_actions, overdue_counts
+    from workflows.views import overdue_actions, overdue_counts
 
     day = _as_of(as_of)
     with _connected() as application, application.engine.connect() as connection:
@@ -238,13 +260,15 @@ def trigger(
 ) -> None:
     """Fire a trigger on a case, through the same checks and transaction as every other caller."""
     from states.case import Actor
-    from workflows.case_service import CaseService
+    from workflows.bootstrap import load_settings
+    from workflows.services import CaseService
 
-    day = _date(today, "--today") if today else date.today()
+    day = _date(today, "--today") if today else load_settings().today()
     happened = _date(on, "--on") if on else None
     with _connected() as application:
-        service = CaseService(application.session_factory, application.policies,
-                              default_authority=application.settings.authority)  # fmt: skip
+        service = CaseService(
+            application.session_factory, application.policies, default_authority=application.settings.authority
+        )
         _check_allowed(service, reference, trigger_name)
         data = trigger_data(trigger_name, fields or [], happened)
         result = service.fire(reference, trigger_name, data, Actor(actor, role), day)
@@ -257,7 +281,7 @@ def trigger(
 def _check_allowed(service: Any, reference: str, trigger_name: str) -> None:
     """Refuse, listing the allowed ones, a trigger that is unknown or not allowed from the case's status."""
     from states.lifecycle import CREATING_TRIGGERS, TRIGGERS, CaseStatus, triggers_from
-    from workflows.case_store import CaseNotFound
+    from workflows.persistence import CaseNotFound
 
     try:
         status = service.case(reference).status

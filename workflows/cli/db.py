@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import typer
 
-from workflows import schema
 from workflows.bootstrap import bootstrap
+from workflows.persistence import schema
 
 app = typer.Typer(help="Create and migrate the application database.", no_args_is_help=True)
 

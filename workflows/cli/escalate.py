@@ -2,29 +2,29 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 import typer
 
 from workflows.bootstrap import bootstrap
 from workflows.cli import parse_date
-from workflows.manager_escalation import EscalationReason, EscalationRequest, ManagerEscalations
-from workflows.policies import load_all_policies
-from workflows.schema import require_schema
+from workflows.persistence import load_all_policies, require_schema
+from workflows.services import EscalationReason, EscalationRequest, ManagerEscalations
 
 
 def escalate(
     reference: Annotated[str, typer.Argument(help="Case reference.")],
-    level: Annotated[str, typer.Option("--level", help="Ladder level: team_manager, service_manager, head_of_service.")],
+    level: Annotated[
+        str, typer.Option("--level", help="Ladder level: team_manager, service_manager, head_of_service.")
+    ],
     reason: Annotated[EscalationReason, typer.Option("--reason", help="Reason code.")],
     manager: Annotated[str, typer.Option("--manager", help="The escalating manager's staff id.")],
     note: Annotated[str | None, typer.Option("--note", help="Free text; stored in the database only.")] = None,
     today: Annotated[str | None, typer.Option("--today", help="Date of the escalation (default: today).")] = None,
 ) -> None:
     """Raise an escalation; only a manager over the case's team may, and the attempt is audited either way."""
-    day = parse_date(today, "--today") if today else date.today()
     app = bootstrap()
+    day = parse_date(today, "--today") if today else app.settings.today()
     require_schema(app.engine)
     service = ManagerEscalations(app.engine, load_all_policies(app.settings.policy_dir))
     escalation_id = service.raise_escalation(EscalationRequest(reference, level, reason, manager, day), note=note)

@@ -10,12 +10,23 @@ from typing import Annotated
 import typer
 from lxml import etree
 
-from workflows.annex_a import LISTS, AnnexAInvalid, rows, write_csv, write_xlsx
 from workflows.bootstrap import bootstrap
-from workflows.case_service import utc_now
-from workflows.cin_census import CensusInvalid, CensusYear, build_census, census_children, validate_census
-from workflows.return_facts import CaseFacts, read_case_facts
-from workflows.schema import require_schema
+from workflows.persistence import require_schema
+from workflows.returns import (
+    LISTS,
+    AnnexAInvalid,
+    CaseFacts,
+    CensusInvalid,
+    CensusYear,
+    build_census,
+    census_children,
+    read_case_facts,
+    rows,
+    validate_census,
+    write_csv,
+    write_xlsx,
+)
+from workflows.settings import utc_now
 
 app = typer.Typer(help="Statutory returns: the DfE CIN census and Ofsted Annex A.", no_args_is_help=True)
 

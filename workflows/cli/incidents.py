@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any
 
 import typer
 
-from workflows import incidents
 from workflows.bootstrap import bootstrap
-from workflows.notifier import SmtpChannel
-from workflows.schema import require_schema
+from workflows.delivery import SmtpChannel, incidents
+from workflows.persistence import require_schema
+from workflows.services import incident_retry
+from workflows.settings import utc_now
 
 app = typer.Typer(help="Incidents for operations staff: list them, retry one.", invoke_without_command=True)
 
@@ -74,6 +75,6 @@ def retry(incident_id: Annotated[int, typer.Argument(help="The incident's id, as
     settings = app_.settings
     email = SmtpChannel(settings.smtp_host, settings.smtp_port, settings.smtp_sender) if settings.smtp_host else None
     try:
-        typer.echo(incidents.retry(app_.engine, incident_id, email, datetime.now(UTC)))
+        typer.echo(incident_retry.retry(app_.engine, incident_id, email, utc_now()))
     finally:
         app_.engine.dispose()

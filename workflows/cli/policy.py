@@ -11,7 +11,7 @@ from rich.table import Table
 
 from states.policy import Policy, PolicyNotFound
 from workflows.bootstrap import load_settings
-from workflows.policies import load_all_policies
+from workflows.persistence import load_all_policies
 
 app = typer.Typer(help="Timescale policies and authority profiles.", no_args_is_help=True)
 

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 from typing import Annotated, Any
 
 import typer
 
 from workflows.bootstrap import bootstrap
-from workflows.case_service import utc_now
-from workflows.policy_migration import DueDateMove, MigrationReport
-from workflows.policy_migration import migrate as migrate_cases
-from workflows.schema import require_schema
+from workflows.persistence import require_schema
+from workflows.services import DueDateMove, MigrationReport
+from workflows.services import migrate as migrate_cases
+from workflows.settings import utc_now
 
 
 def _move_json(move: DueDateMove) -> dict[str, Any]:
@@ -53,9 +52,7 @@ def _report_text(report: MigrationReport) -> str:
     lines += [
         f"{m.case_reference} action {m.action_id} {m.kind}: {m.old_due} -> {m.new_due} ({m.why})" for m in report.moves
     ]
-    lines += [
-        f"{plan.case_reference} action {i} {k}: kept ({why})" for plan in report.cases for i, k, why in plan.kept
-    ]
+    lines += [f"{plan.case_reference} action {i} {k}: kept ({why})" for plan in report.cases for i, k, why in plan.kept]
     if not report.dry_run:
         lines.append(f"{len(report.cases)} cases restamped to {report.to_version}, each in one audited transaction")
     return "\n".join(lines)
@@ -72,7 +69,13 @@ def migrate(
     app = bootstrap()
     require_schema(app.engine)
     report = migrate_cases(
-        app.session_factory, app.policies, to, today=date.today(), now=utc_now,
-        authority=authority, dry_run=dry_run, actor_id=actor,
-    )  # fmt: skip
+        app.session_factory,
+        app.policies,
+        to,
+        today=app.settings.today(),
+        now=utc_now,
+        authority=authority,
+        dry_run=dry_run,
+        actor_id=actor,
+    )
     typer.echo(_report_json(report) if as_json else _report_text(report))

@@ -9,9 +9,10 @@ from typing import Annotated
 import typer
 
 from workflows.cli.export import read_facts
-from workflows.timeliness import Period, ReportPeriodInvalid, measure_all, write_charts, write_table
+from workflows.returns import Period, ReportPeriodInvalid, measure_all, write_charts, write_table
 
 app = typer.Typer(help="Management reports.", no_args_is_help=True)
+
 
 @app.command()
 def timeliness(

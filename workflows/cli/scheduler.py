@@ -6,19 +6,21 @@ import os
 import signal
 import socket
 import threading
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Annotated
 
 import typer
 
 from workflows.bootstrap import bootstrap
-from workflows.prefect_server import prefect_environment, prefect_home
+from workflows.stack import prefect_environment, prefect_home
 
 
 def scheduler(
     dispatch_seconds: Annotated[float, typer.Option(min=0.1, help="Seconds between outbox dispatch passes.")] = 5.0,
     lease_seconds: Annotated[float, typer.Option(min=1, help="How long the lease lasts unrenewed.")] = 30.0,
-    renew_seconds: Annotated[float, typer.Option(min=0.1, help="Seconds between lease renewals (and standby polls).")] = 5.0,
+    renew_seconds: Annotated[
+        float, typer.Option(min=0.1, help="Seconds between lease renewals (and standby polls).")
+    ] = 5.0,
 ) -> None:
     """Run the scheduler until Ctrl-C; a second copy waits as a hot standby and takes over if this one dies."""
     app = bootstrap()
@@ -33,23 +35,31 @@ def scheduler(
     # Prefect may already be imported (other commands load it): make every thread see the environment set above.
     refresh_global_settings_context()
 
-    from workflows import runtime
-    from workflows.notifier import SmtpChannel
-    from workflows.policies import load_all_policies
-    from workflows.scheduler import LeasedScheduler, SchedulerConfig, check_sweep_time
+    from workflows.bootstrap import Runtime, install_runtime
+    from workflows.delivery import SmtpChannel
+    from workflows.persistence import load_all_policies
+    from workflows.scheduling import LeasedScheduler, SchedulerConfig, check_sweep_time
 
-    check_sweep_time(settings.timezone, settings.sweep_time, date.today())
+    check_sweep_time(settings.timezone, settings.sweep_time, settings.today())
     email = SmtpChannel(settings.smtp_host, settings.smtp_port, settings.smtp_sender) if settings.smtp_host else None
-    runtime.install(runtime.Runtime(app.engine, load_all_policies(settings.policy_dir), email))
+    install_runtime(Runtime(app.engine, load_all_policies(settings.policy_dir), email))
     config = SchedulerConfig(
-        timezone=settings.timezone, sweep_time=settings.sweep_time, dispatch_every=timedelta(seconds=dispatch_seconds),
-        lease_ttl=timedelta(seconds=lease_seconds), renew_every=timedelta(seconds=renew_seconds),
-    )  # fmt: skip
+        timezone=settings.timezone,
+        sweep_time=settings.sweep_time,
+        dispatch_every=timedelta(seconds=dispatch_seconds),
+        lease_ttl=timedelta(seconds=lease_seconds),
+        renew_every=timedelta(seconds=renew_seconds),
+    )
     leased = LeasedScheduler(app.engine, config, holder=f"{socket.gethostname()}-{os.getpid()}")
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     typer.echo(f"scheduler {leased.holder}: standby, waiting for the lease (Prefect API {api_url})")
-    leased.run(stop, on_change=lambda active: typer.echo(f"scheduler {leased.holder}: {'active' if active else 'lost the lease, standby'}"))
+    leased.run(
+        stop,
+        on_change=lambda active: typer.echo(
+            f"scheduler {leased.holder}: {'active' if active else 'lost the lease, standby'}"
+        ),
+    )
     app.engine.dispose()
     typer.echo(f"scheduler {leased.holder}: stopped")

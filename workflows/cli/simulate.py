@@ -12,7 +12,7 @@ from rich.table import Table
 
 from workflows.bootstrap import load_policies, load_settings
 from workflows.cli import parse_date
-from workflows.scenario import ScenarioInvalid, ScenarioOutcome, load_scenario, replay
+from workflows.services import ScenarioInvalid, ScenarioOutcome, load_scenario, replay
 
 
 def _table(title: str, columns: tuple[str, ...], rows: list[dict[str, object]]) -> Table:

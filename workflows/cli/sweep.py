@@ -10,9 +10,9 @@ import typer
 
 from workflows.bootstrap import bootstrap, load_settings
 from workflows.cli import parse_date
-from workflows.policies import load_all_policies
-from workflows.prefect_server import PrefectUnreachable, is_healthy
-from workflows.schema import require_schema
+from workflows.delivery import is_healthy
+from workflows.persistence import load_all_policies, require_schema
+from workflows.stack import PrefectUnreachable
 from workflows.sweep import DEFAULT_MAX_BATCHES, SweepContext, ladder_levels, run_sweep
 
 
@@ -36,24 +36,31 @@ def _local(as_of: date, max_batches: int, show_progress: bool) -> dict[str, Any]
     # On stderr, and gone when done: stdout stays the summary (or the JSON a script reads).
     with Progress(console=Console(stderr=True), transient=True, disable=not show_progress) as progress:
         task = progress.add_task("sweeping due dates", total=None)
-        report = run_sweep(context, as_of, max_batches,
-                           on_progress=lambda done, total: progress.update(task, completed=done, total=total))  # fmt: skip
+        report = run_sweep(
+            context,
+            as_of,
+            max_batches,
+            on_progress=lambda done, total: progress.update(task, completed=done, total=total),
+        )
     _deliver_digests(as_of)
     return {
-        "as_of": as_of.isoformat(), "open_at_level": report.open_at_level, "raised_as_of": report.raised_as_of,
-        "created_by_run": report.created_by_run, "overdue_total": report.overdue_total,
-    }  # fmt: skip
+        "as_of": as_of.isoformat(),
+        "open_at_level": report.open_at_level,
+        "raised_as_of": report.raised_as_of,
+        "created_by_run": report.created_by_run,
+        "overdue_total": report.overdue_total,
+    }
 
 
 def _deliver_digests(as_of: date) -> None:
     """What the flow does after the sweep, once, without Prefect: record the digests, e-mail them, note failures."""
-    from tasks.notification_tasks import (
+    from tasks import (
         DigestsNotSent,
         email_sweep_digests,
         record_digest_incidents,
         record_sweep_digests,
     )
-    from workflows.deadline_sweep import DigestsUndelivered
+    from workflows.flows import DigestsUndelivered
 
     record_sweep_digests.fn(as_of)
     try:
@@ -69,7 +76,7 @@ def _with_prefect(as_of: date, max_batches: int) -> dict[str, Any]:
     from prefect.settings import PREFECT_API_URL, temporary_settings
     from rich.console import Console
 
-    from workflows.deadline_sweep import run_deadline_sweep
+    from workflows.flows import run_deadline_sweep
 
     app = bootstrap()
     require_schema(app.engine)
@@ -80,18 +87,25 @@ def _with_prefect(as_of: date, max_batches: int) -> dict[str, Any]:
         raise PrefectUnreachable(
             f"Prefect server at {api_url} does not answer: start it with `caseflow up`, or run `caseflow sweep --local`"
         )
-    with temporary_settings(updates={PREFECT_API_URL: api_url}), Console(stderr=True).status("deadline-sweep flow running"):
+    with (
+        temporary_settings(updates={PREFECT_API_URL: api_url}),
+        Console(stderr=True).status("deadline-sweep flow running"),
+    ):
         return run_deadline_sweep(as_of, max_batches)
 
 
 def sweep(
     as_of: Annotated[str | None, typer.Option("--as-of", help="Sweep date, YYYY-MM-DD (default: today).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
-    local: Annotated[bool, typer.Option("--local", help="Run in this process without Prefect (no run in the UI).")] = False,
-    max_batches: Annotated[int, typer.Option("--max-batches", min=1, help="Upper bound on batch task runs.")] = DEFAULT_MAX_BATCHES,
+    local: Annotated[
+        bool, typer.Option("--local", help="Run in this process without Prefect (no run in the UI).")
+    ] = False,
+    max_batches: Annotated[
+        int, typer.Option("--max-batches", min=1, help="Upper bound on batch task runs.")
+    ] = DEFAULT_MAX_BATCHES,
 ) -> None:
     """Remind before due dates and escalate overdue actions up each authority's ladder; safe to run twice."""
-    day = parse_date(as_of, "--as-of") if as_of else date.today()
+    day = parse_date(as_of, "--as-of") if as_of else load_settings().today()
     summary = _local(day, max_batches, show_progress=not as_json) if local else _with_prefect(day, max_batches)
     if as_json:
         typer.echo(json.dumps(summary, sort_keys=True))

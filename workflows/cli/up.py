@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import signal
 import threading
-from datetime import date
 from typing import Annotated
 
 import typer
 
-from workflows import schema
 from workflows.bootstrap import App, bootstrap
-from workflows.demo import DEMO_PREFIX, is_empty, load_demo
-from workflows.deployments import DEPLOYMENTS
-from workflows.scheduler import check_sweep_time
+from workflows.persistence import schema
+from workflows.scheduling import check_sweep_time
+from workflows.services import DEMO_PREFIX, is_empty, load_demo
 from workflows.stack import Stack, StackPartFailed, logs_dir, next_sweep, start_stack
+from workflows.stack.deployments import DEPLOYMENTS
 
 # How often `up` looks at its parts while it waits for Ctrl-C.
 WATCH_SECONDS = 1.0
@@ -24,9 +23,11 @@ def _demo(app: App, wanted: bool | None) -> None:
     # The demo goes only into the embedded database unless asked for: never into a real one by accident.
     if wanted is False or (wanted is None and app.settings.database_url) or not is_empty(app.engine):
         return
-    report = load_demo(app.engine, app.policies, date.today())
+    report = load_demo(app.engine, app.policies, app.settings.today())
     last = f"{DEMO_PREFIX}{report.cases:04d}"
-    typer.echo(f"demo caseload: {report.cases} fictional cases ({DEMO_PREFIX}0001 to {last}), {report.late} with late actions")
+    typer.echo(
+        f"demo caseload: {report.cases} fictional cases ({DEMO_PREFIX}0001 to {last}), {report.late} with late actions"
+    )
 
 
 def _watch(stack: Stack, stopping: threading.Event) -> None:
@@ -39,14 +40,17 @@ def _watch(stack: Stack, stopping: threading.Event) -> None:
 def up(
     demo: Annotated[
         bool | None,
-        typer.Option("--demo/--no-demo", help="Load the fictional demo caseload into an empty database "
-                     "(default: yes for the embedded SQLite database, no for a configured one)."),
+        typer.Option(
+            "--demo/--no-demo",
+            help="Load the fictional demo caseload into an empty database "
+            "(default: yes for the embedded SQLite database, no for a configured one).",
+        ),
     ] = None,
     dispatch_seconds: Annotated[float, typer.Option(min=0.5, help="Seconds between outbox dispatch passes.")] = 5.0,
-) -> None:  # fmt: skip
+) -> None:
     """Migrate the database, start (or reuse) Prefect, serve the deployments and run the scheduler until Ctrl-C."""
     app = bootstrap()
-    check_sweep_time(app.settings.timezone, app.settings.sweep_time, date.today())
+    check_sweep_time(app.settings.timezone, app.settings.sweep_time, app.settings.today())
     schema.upgrade(app.engine)
     typer.echo(f"database: {app.engine.url.render_as_string(hide_password=True)} (migrated)")
     _demo(app, demo)
@@ -55,8 +59,10 @@ def up(
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
     try:
         typer.echo(f"deployments served: {', '.join(DEPLOYMENTS)}")
-        typer.echo(f"scheduler: outbox dispatch every {dispatch_seconds:g} s; next deadline sweep "
-                   f"{next_sweep(app.settings):%Y-%m-%d %H:%M %Z} ({app.settings.timezone})")  # fmt: skip
+        typer.echo(
+            f"scheduler: outbox dispatch every {dispatch_seconds:g} s; next deadline sweep "
+            f"{next_sweep(app.settings):%Y-%m-%d %H:%M %Z} ({app.settings.timezone})"
+        )
         typer.echo(f"logs: {logs_dir(app.settings)}")
         typer.echo(f"Prefect UI: {stack.server.ui_url}")
         typer.echo("press Ctrl-C to stop")

@@ -1,0 +1,30 @@
+"""The lifecycle drawn from its transition table: BPMN 2.0 with a laid-out diagram, and the README's Mermaid diagram."""
+
+from workflows.diagrams.bpmn import NS, PROCESS_ID, bpmn_xml, export_bpmn
+from workflows.diagrams.state_diagram import (
+    REFRESH_COMMAND,
+    ReadmeMarkersMissing,
+    current_block,
+    mermaid,
+    readme_block,
+    state_edges,
+    status_label,
+    with_block,
+    write_readme,
+)
+
+__all__ = [
+    "NS",
+    "PROCESS_ID",
+    "REFRESH_COMMAND",
+    "ReadmeMarkersMissing",
+    "bpmn_xml",
+    "current_block",
+    "export_bpmn",
+    "mermaid",
+    "readme_block",
+    "state_edges",
+    "status_label",
+    "with_block",
+    "write_readme",
+]

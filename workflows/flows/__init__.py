@@ -1,0 +1,30 @@
+"""Every Prefect flow: case-transition, deadline-sweep, manager-escalation and outbox-dispatch."""
+
+from workflows.flows.case_transition import case_transition, run_case_transition, run_tags
+from workflows.flows.deadline_sweep import (
+    LEVELS_ARTIFACT,
+    OVERDUE_ARTIFACT,
+    DigestsUndelivered,
+    deadline_sweep,
+    max_task_runs,
+    run_deadline_sweep,
+)
+from workflows.flows.manager_escalation import manager_escalation
+from workflows.flows.outbox_dispatch import OUTBOX_DISPATCH, deliver_to_prefect, outbox_dispatch, outbox_dispatcher
+
+__all__ = [
+    "LEVELS_ARTIFACT",
+    "OUTBOX_DISPATCH",
+    "OVERDUE_ARTIFACT",
+    "DigestsUndelivered",
+    "case_transition",
+    "deadline_sweep",
+    "deliver_to_prefect",
+    "manager_escalation",
+    "max_task_runs",
+    "outbox_dispatch",
+    "outbox_dispatcher",
+    "run_case_transition",
+    "run_deadline_sweep",
+    "run_tags",
+]

@@ -1,0 +1,97 @@
+"""The application database: SQLAlchemy models by concern, engine and unit of work, the case store, the audit chain,
+the outbox, the transition store and Alembic migrations. Nothing above reaches a table except through here.
+"""
+
+from workflows.persistence.audit import AuditRecord, ChainHead, ChainReport
+from workflows.persistence.case_store import (
+    ACTION_FIELDS,
+    CHANGEABLE_FIELDS,
+    FIRED_EVENT,
+    CaseNotFound,
+    ConcurrentUpdate,
+    LoadedCase,
+    case_values,
+    changed_case_columns,
+)
+from workflows.persistence.database import (
+    SQLITE_PRAGMAS,
+    BackgroundCheckpoints,
+    background_checkpoints,
+    make_engine,
+    make_session_factory,
+)
+from workflows.persistence.models import (
+    SCHEDULER_JOBS_TABLE,
+    ActionRow,
+    AuditEventRow,
+    Base,
+    CaseRow,
+    EscalationRow,
+    IncidentRow,
+    NotificationRow,
+    OutboxRow,
+    ReminderRow,
+    SchedulerLeaseRow,
+    StaffRow,
+    SweepDigestRow,
+    SweepProgressRow,
+)
+from workflows.persistence.policies import available_policies, load_all_policies, load_policy
+from workflows.persistence.schema import require_schema
+from workflows.persistence.transition_store import (
+    ERROR_LENGTH,
+    load_notice,
+    load_transition,
+    mark_emailed,
+    open_actions,
+    record_email_failure,
+    record_escalations,
+    record_reminders,
+)
+from workflows.persistence.unique_insert import insert_new
+
+__all__ = [
+    "ACTION_FIELDS",
+    "CHANGEABLE_FIELDS",
+    "ERROR_LENGTH",
+    "FIRED_EVENT",
+    "SCHEDULER_JOBS_TABLE",
+    "SQLITE_PRAGMAS",
+    "ActionRow",
+    "AuditEventRow",
+    "AuditRecord",
+    "BackgroundCheckpoints",
+    "Base",
+    "CaseNotFound",
+    "CaseRow",
+    "ChainHead",
+    "ChainReport",
+    "ConcurrentUpdate",
+    "EscalationRow",
+    "IncidentRow",
+    "LoadedCase",
+    "NotificationRow",
+    "OutboxRow",
+    "ReminderRow",
+    "SchedulerLeaseRow",
+    "StaffRow",
+    "SweepDigestRow",
+    "SweepProgressRow",
+    "available_policies",
+    "background_checkpoints",
+    "case_values",
+    "changed_case_columns",
+    "insert_new",
+    "load_all_policies",
+    "load_notice",
+    "load_policy",
+    "load_transition",
+    "make_engine",
+    "make_session_factory",
+    "mark_emailed",
+    "open_actions",
+    "record_email_failure",
+    "record_escalations",
+    "record_reminders",
+    "require_schema",
+]

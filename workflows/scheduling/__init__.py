@@ -1,0 +1,23 @@
+"""The scheduler process: APScheduler 3 running the nightly sweep and the outbox dispatch, under a database lease so
+that one scheduler acts at a time.
+"""
+
+from workflows.scheduling.scheduler import (
+    NIGHTLY_SWEEP_JOB,
+    LeasedScheduler,
+    SchedulerConfig,
+    SweepTimeAmbiguous,
+    _build,
+    check_sweep_time,
+    nightly_trigger,
+)
+
+__all__ = [
+    "NIGHTLY_SWEEP_JOB",
+    "LeasedScheduler",
+    "SchedulerConfig",
+    "SweepTimeAmbiguous",
+    "_build",
+    "check_sweep_time",
+    "nightly_trigger",
+]

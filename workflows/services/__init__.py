@@ -1,0 +1,43 @@
+"""What a command, flow or request does, in one place: firing a trigger, escalating by hand, migrating a policy,
+replaying a scenario, loading the demo, the staff directory, retrying an incident.
+"""
+
+from workflows.services.case_service import REFUSED_EVENT, CaseService, InputTooLong
+from workflows.services.demo import DEMO_PREFIX, DEMO_STAFF, DemoTooSmall, is_empty, load_demo
+from workflows.services.escalation import (
+    EscalationReason,
+    EscalationRefused,
+    EscalationRequest,
+    ManagerEscalations,
+    UnknownCase,
+)
+from workflows.services.policy_migration import DueDateMove, MigrationReport, PolicyVersionMismatch, migrate
+from workflows.services.scenario import ScenarioInvalid, ScenarioOutcome, load_scenario, replay
+from workflows.services.staff import StaffMember, add_staff, list_staff
+
+__all__ = [
+    "DEMO_PREFIX",
+    "DEMO_STAFF",
+    "REFUSED_EVENT",
+    "CaseService",
+    "DemoTooSmall",
+    "DueDateMove",
+    "EscalationReason",
+    "EscalationRefused",
+    "EscalationRequest",
+    "InputTooLong",
+    "ManagerEscalations",
+    "MigrationReport",
+    "PolicyVersionMismatch",
+    "ScenarioInvalid",
+    "ScenarioOutcome",
+    "StaffMember",
+    "UnknownCase",
+    "add_staff",
+    "is_empty",
+    "list_staff",
+    "load_demo",
+    "load_scenario",
+    "migrate",
+    "replay",
+]

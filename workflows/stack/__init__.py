@@ -1,0 +1,17 @@
+"""The embedded stack of `caseflow up`: the local Prefect server, the process serving the deployments and the
+scheduler process. `workflows.stack.deployments` loads Prefect and is imported only where PREFECT_* is set.
+"""
+
+from workflows.stack.prefect_server import PrefectUnreachable, prefect_environment, prefect_home
+from workflows.stack.processes import Stack, StackPartFailed, logs_dir, next_sweep, start_stack
+
+__all__ = [
+    "PrefectUnreachable",
+    "Stack",
+    "StackPartFailed",
+    "logs_dir",
+    "next_sweep",
+    "prefect_environment",
+    "prefect_home",
+    "start_stack",
+]

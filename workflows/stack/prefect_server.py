@@ -1,0 +1,104 @@
+"""The Prefect server the stack talks to: an existing one by URL, or a local one started on loopback."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from states.errors import CaseflowError
+from workflows.delivery import is_healthy
+from workflows.settings import Settings
+
+
+class PrefectUnreachable(CaseflowError):
+    """The configured Prefect server does not answer, or the local one did not start."""
+
+
+@dataclass
+class PrefectServer:
+    """A Prefect API the stack uses; `process` is set only when this process started the server."""
+
+    api_url: str
+    process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
+
+    @property
+    def ui_url(self) -> str:
+        return self.api_url.removesuffix("/api")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+
+
+def prefect_home(settings: Settings) -> Path:
+    return (settings.data_dir / "prefect").resolve()
+
+
+def prefect_environment(settings: Settings, api_url: str) -> dict[str, str]:
+    """Environment for Prefect clients and the local server: our own home, no analytics, explicit API URL."""
+    return {
+        "PREFECT_HOME": str(prefect_home(settings)),
+        "PREFECT_API_URL": api_url,
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "PREFECT_SERVER_API_HOST": settings.prefect_host,
+        "PREFECT_SERVER_API_PORT": str(settings.prefect_port),
+        # Our structlog loggers reach the Prefect UI's run logs too.
+        "PREFECT_LOGGING_EXTRA_LOGGERS": "caseflow",
+        # Our loggers also log outside flow runs (the CLI, the scheduler): no warning for each such record.
+        "PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW": "ignore",
+    }
+
+
+def ensure_server(settings: Settings, *, start_timeout: float = 90.0) -> PrefectServer:
+    """Use the configured server, reuse a local one already running, or start one and wait until it answers."""
+    if settings.prefect_api_url:
+        api_url = settings.prefect_api_url.rstrip("/")
+        if not is_healthy(api_url):
+            raise PrefectUnreachable(f"Prefect server at {api_url} does not answer (CASEFLOW_PREFECT_API_URL)")
+        return PrefectServer(api_url)
+    api_url = f"http://{settings.prefect_host}:{settings.prefect_port}/api"
+    if is_healthy(api_url):
+        return PrefectServer(api_url)
+    return _start_local_server(settings, api_url, start_timeout)
+
+
+def _start_local_server(settings: Settings, api_url: str, start_timeout: float) -> PrefectServer:
+    home = prefect_home(settings)
+    home.mkdir(parents=True, exist_ok=True)
+    log_path = home / "server.log"
+    with log_path.open("ab") as log:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "prefect",
+                "server",
+                "start",
+                "--host",
+                settings.prefect_host,
+                "--port",
+                str(settings.prefect_port),
+            ],
+            env={**os.environ, **prefect_environment(settings, api_url)},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # Ctrl-C reaches us first; we stop the server in order
+        )
+    server = PrefectServer(api_url, process)
+    deadline = time.monotonic() + start_timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise PrefectUnreachable(f"local Prefect server exited with code {process.returncode}; see {log_path}")
+        if is_healthy(api_url):
+            return server
+        time.sleep(0.5)
+    server.stop()
+    raise PrefectUnreachable(f"local Prefect server did not answer at {api_url} within {start_timeout:.0f} s")

@@ -1,0 +1,250 @@
+"""Sweep digests: what a deadline sweep raised, told once per recipient (a role of a team) and sweep date.
+
+An action's reminder, and its escalation at the `owner` rung, go to the action's owner role in the case's team; a
+higher rung goes to that role (the team manager of the case's team; a service manager or head of service over the
+whole service). The digests are recorded in one INSERT ... SELECT ... GROUP BY, keyed on (as_of, role, team), so a
+rerun or a second sweep at once records nothing twice; each is then e-mailed once, with its first lines (case
+reference, action, due date, working days late, level: nothing personal) and a pointer to `caseflow overdue`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import (
+    Connection,
+    Date,
+    DateTime,
+    Engine,
+    Integer,
+    Select,
+    case,
+    cast,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    union_all,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+
+from states.notices import WHOLE_SERVICE, Digest, DigestLine
+from states.policy import OWNER_LEVEL, SERVICE_WIDE_ROLES
+from workflows.delivery import Mailer, digest_message, incidents, team_mailbox
+from workflows.persistence import ERROR_LENGTH, ActionRow, CaseRow, EscalationRow, ReminderRow, SweepDigestRow
+from workflows.sweep.plan import REMINDER
+
+__all__ = [
+    "CLAIM_EXPIRES_AFTER",
+    "DIGEST_LINE_LIMIT",
+    "DigestSummary",
+    "email_digests",
+    "failed_digests",
+    "load_digest",
+    "record_digests",
+    "unsent_digests",
+]
+
+# Enough to act on in one sitting; the rest is one command away (`caseflow overdue`).
+DIGEST_LINE_LIMIT = 50
+# A sender that claimed a digest and then died leaves the claim; after this long another sender may take it.
+CLAIM_EXPIRES_AFTER = timedelta(minutes=10)
+
+_actions = ActionRow.__table__
+_cases = CaseRow.__table__
+_reminders = ReminderRow.__table__
+_escalations = EscalationRow.__table__
+_digests = SweepDigestRow.__table__
+_SUMMARY = (_digests.c.id, _digests.c.as_of, _digests.c.recipient_role, _digests.c.team, _digests.c.actions)
+
+
+@dataclass(frozen=True)
+class DigestSummary:
+    """A digest as operations staff see it: which sweep, to whom, how many actions."""
+
+    id: int
+    as_of: date
+    recipient_role: str
+    team: str
+    actions: int
+
+    def __str__(self) -> str:
+        team = f" of team {self.team}" if self.team != WHOLE_SERVICE else ""
+        return f"digest of {self.as_of.isoformat()} to {self.recipient_role}{team} ({self.actions} actions)"
+
+
+def _raised(as_of: date) -> Select[Any]:
+    """Every reminder and escalation the sweep of `as_of` raised, with its recipient (role, team); ids, no text.
+
+    Only a reminder or an `owner` rung looks up its action (for the owner role): the higher rungs, nearly all the
+    rows on a busy date, need no read of the actions table, which is the largest.
+    """
+    rows = union_all(
+        select(
+            _reminders.c.action_id,
+            _reminders.c.case_id,
+            _reminders.c.due_on,
+            literal(REMINDER).label("level"),
+            cast(null(), Integer).label("days"),
+        ).where(_reminders.c.swept_on == as_of),
+        select(
+            _escalations.c.action_id,
+            _escalations.c.case_id,
+            _escalations.c.due_on,
+            _escalations.c.level,
+            _escalations.c.working_days_overdue,
+        ).where(_escalations.c.swept_on == as_of),
+    ).subquery("raised")
+    owner = select(_actions.c.owner_role).where(_actions.c.id == rows.c.action_id).scalar_subquery()
+    role = case((rows.c.level.in_([REMINDER, OWNER_LEVEL]), owner), else_=rows.c.level)
+    team = case(
+        (role.in_(SERVICE_WIDE_ROLES), literal(WHOLE_SERVICE)), else_=func.coalesce(_cases.c.team, WHOLE_SERVICE)
+    )
+    return select(
+        role.label("recipient_role"),
+        team.label("team"),
+        rows.c.case_id,
+        rows.c.action_id,
+        rows.c.due_on,
+        rows.c.days,
+        rows.c.level,
+    ).join_from(rows, _cases, _cases.c.id == rows.c.case_id)
+
+
+def record_digests(connection: Connection, as_of: date, now: datetime) -> int:
+    """One digest per recipient of what the sweep of `as_of` raised, unless already recorded; how many are new."""
+    raised = _raised(as_of).subquery()
+    source = select(
+        literal(as_of, Date),
+        raised.c.recipient_role,
+        raised.c.team,
+        func.count(),
+        literal(now, DateTime(timezone=True)),
+        literal(0),
+    ).group_by(raised.c.recipient_role, raised.c.team)
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    columns = ["as_of", "recipient_role", "team", "actions", "created_at", "email_attempts"]
+    statement = (
+        dialect.insert(_digests)
+        .from_select(columns, source)
+        .on_conflict_do_nothing(index_elements=["as_of", "recipient_role", "team"])
+    )
+    return int(connection.execute(statement.execution_options(preserve_rowcount=True)).rowcount)
+
+
+def unsent_digests(connection: Connection, as_of: date) -> list[int]:
+    """The digests of `as_of` not e-mailed yet."""
+    query = select(_digests.c.id).where(_digests.c.as_of == as_of, _digests.c.emailed_at.is_(None))
+    return list(connection.execute(query.order_by(_digests.c.id)).scalars())
+
+
+def failed_digests(connection: Connection, as_of: date) -> list[DigestSummary]:
+    """The digests of `as_of` whose e-mail was tried and failed, and that no sender is trying now."""
+    query = select(*_SUMMARY).where(
+        _digests.c.as_of == as_of,
+        _digests.c.emailed_at.is_(None),
+        _digests.c.email_claimed_at.is_(None),
+        _digests.c.email_attempts > 0,
+    )
+    return [DigestSummary(*row) for row in connection.execute(query.order_by(_digests.c.id))]
+
+
+def load_digest(connection: Connection, digest_id: int) -> DigestSummary:
+    """The digest `digest_id`: which sweep, to whom, how many actions."""
+    return DigestSummary(*connection.execute(select(*_SUMMARY).where(_digests.c.id == digest_id)).one())
+
+
+def _claim(engine: Engine, digest_ids: Sequence[int], now: datetime) -> list[DigestSummary]:
+    """Take the digests no other sender holds and not yet sent; a second sweep at once then skips them."""
+    free = or_(_digests.c.email_claimed_at.is_(None), _digests.c.email_claimed_at < now - CLAIM_EXPIRES_AFTER)
+    statement = (
+        update(_digests)
+        .where(_digests.c.id.in_(digest_ids), _digests.c.emailed_at.is_(None), free)
+        .values(email_claimed_at=now)
+        .returning(*_SUMMARY)
+    )
+    with engine.begin() as connection:
+        return sorted((DigestSummary(*row) for row in connection.execute(statement)), key=lambda d: d.id)
+
+
+def _lines(
+    connection: Connection, as_of: date, recipients: Sequence[tuple[str, str]], limit: int
+) -> dict[tuple[str, str], list[DigestLine]]:
+    """The first `limit` lines of each recipient's digest, most overdue first, in one pass."""
+    raised = _raised(as_of).subquery()
+    rank = func.row_number().over(
+        partition_by=(raised.c.recipient_role, raised.c.team), order_by=(raised.c.due_on, raised.c.action_id)
+    )
+    ranked = select(raised, rank.label("rank")).subquery()
+    # The case reference and the action's kind only for the lines kept (a few thousand look-ups by key): the rows
+    # ranked stay narrow, and the actions table is not read in full.
+    reference = select(_cases.c.reference).where(_cases.c.id == ranked.c.case_id).scalar_subquery()
+    kind = select(_actions.c.kind).where(_actions.c.id == ranked.c.action_id).scalar_subquery()
+    query = (
+        select(ranked, reference.label("reference"), kind.label("kind"))
+        .where(ranked.c.rank <= limit)
+        .order_by(ranked.c.recipient_role, ranked.c.team, ranked.c.rank)
+    )
+    # Every recipient's lines, the wanted ones kept here: a filter on (role, team) in SQL costs more than it saves.
+    wanted = set(recipients)
+    found: dict[tuple[str, str], list[DigestLine]] = {}
+    for row in connection.execute(query):
+        if (row.recipient_role, row.team) not in wanted:
+            continue
+        line = DigestLine(row.reference, row.kind, row.due_on, row.days, row.level)
+        found.setdefault((row.recipient_role, row.team), []).append(line)
+    return found
+
+
+def _digests_to_send(engine: Engine, claimed: Sequence[DigestSummary], limit: int) -> list[Digest]:
+    digests = []
+    with engine.connect() as connection:
+        for as_of in sorted({d.as_of for d in claimed}):
+            of_date = [d for d in claimed if d.as_of == as_of]
+            lines = _lines(connection, as_of, [(d.recipient_role, d.team) for d in of_date], limit)
+            digests += [
+                Digest(
+                    d.id, d.as_of, d.recipient_role, d.team, d.actions, tuple(lines.get((d.recipient_role, d.team), ()))
+                )
+                for d in of_date
+            ]
+    return digests
+
+
+def _record_outcomes(engine: Engine, outcomes: Sequence[tuple[int, str | None]], now: datetime) -> None:
+    """Mark each digest sent (closing its incident, if a past run left one), or note its error; release the claim."""
+    attempts = _digests.c.email_attempts + 1
+    with engine.begin() as connection:
+        for digest_id, error in outcomes:
+            sent = {"emailed_at": now, "last_error": None} if error is None else {"last_error": error[:ERROR_LENGTH]}
+            connection.execute(
+                update(_digests)
+                .where(_digests.c.id == digest_id)
+                .values(email_claimed_at=None, email_attempts=attempts, **sent)
+            )
+            if error is None:
+                incidents.resolve(connection, incidents.digest_subject(digest_id), now)
+
+
+def email_digests(
+    engine: Engine, mailer: Mailer, digest_ids: Sequence[int], now: datetime, limit: int = DIGEST_LINE_LIMIT
+) -> tuple[list[int], list[int]]:
+    """E-mail the digests among `digest_ids` not yet sent and not held by another sender; (sent, failed) ids."""
+    claimed = _claim(engine, digest_ids, now) if digest_ids else []
+    if not claimed:
+        return [], []
+    try:
+        digests = _digests_to_send(engine, claimed, limit)
+        mailbox = team_mailbox(mailer.sender)
+        errors = mailer.send_all([digest_message(d, mailer.sender, mailbox(d.recipient_role, d.team)) for d in digests])
+    except Exception as exc:  # release the claims whatever went wrong, so a retry can take them at once
+        _record_outcomes(engine, [(d.id, f"not sent: {type(exc).__name__}") for d in claimed], now)
+        raise
+    outcomes = [(digest.id, error) for digest, error in zip(digests, errors, strict=True)]
+    _record_outcomes(engine, outcomes, now)
+    return [i for i, error in outcomes if error is None], [i for i, error in outcomes if error is not None]

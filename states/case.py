@@ -7,11 +7,9 @@ from datetime import date
 from typing import Any, Literal
 
 from states.lifecycle import CaseStatus
+from states.personal_data import PERSONAL_DATES
 
 ActionStatus = Literal["open", "done", "cancelled"]
-
-# Anchors kept in the case's own fields (personal data), not in the JSON facts.
-PERSONAL_ANCHORS = frozenset({"date_of_birth", "expected_delivery_date"})
 
 
 @dataclass
@@ -52,7 +50,7 @@ class Case:
 
     def fact_date(self, name: str) -> date | None:
         """The date recorded under fact `name` (or the personal anchor field of that name), if any."""
-        if name in PERSONAL_ANCHORS:
+        if name in PERSONAL_DATES:  # kept in the case's own fields, not in the JSON facts
             value: date | None = getattr(self, name)
             return value
         raw = self.facts.get(name)

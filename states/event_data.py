@@ -18,6 +18,7 @@ from pydantic import (
 from pydantic_core import ErrorDetails
 
 from states.lifecycle_errors import InvalidEventData
+from states.personal_data import CHILD_PERSONAL_FIELDS
 
 Category = Literal["NEG", "PHY", "SAB", "EMO", "MUL"]
 SubCategory = Literal["extra_familial_harm"]
@@ -294,7 +295,7 @@ DATA_MODELS: dict[str, type[EventData]] = {
 }
 
 # Values of these fields may be personal or free text: an error never repeats them.
-_NEVER_ECHOED = frozenset({"date_of_birth", "expected_delivery_date", "child_id", "sex", "upn"})
+_NEVER_ECHOED = CHILD_PERSONAL_FIELDS
 
 
 @cache

@@ -9,52 +9,11 @@ from typing import Any
 
 import structlog
 
+from states.personal_data import PERSONAL_KEYS
+
 REDACTED = "[redacted]"
 
-# Keys that may hold a child's or a family member's personal data, or free text written about them.
-# Matching is on the lower-cased key, so "Date_Of_Birth" is caught too.
-PERSONAL_KEYS = frozenset(
-    {
-        "name",
-        "first_name",
-        "last_name",
-        "full_name",
-        "given_name",
-        "family_name",
-        "surname",
-        "child_name",
-        "date_of_birth",
-        "dob",
-        "birth_date",
-        "expected_delivery_date",
-        "address",
-        "postcode",
-        "post_code",
-        "street",
-        "phone",
-        "telephone",
-        "mobile",
-        "phone_number",
-        "email",
-        "email_address",
-        "nhs_number",
-        "upn",
-        "child_id",
-        "sex",
-        "free_text",
-        "text",
-        "notes",
-        "note",
-        "comment",
-        "comments",
-        "description",
-        "views",
-        "child_views",
-        "details",
-        "narrative",
-        "shared_with_conference",
-    }
-)
+# What is personal is defined once, in the domain; matching is on the lower-cased key, so "Date_Of_Birth" is caught too.
 
 
 def _redact_value(value: Any) -> Any:

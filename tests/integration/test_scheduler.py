@@ -16,7 +16,7 @@ from workflows.scheduling import (
     LeasedScheduler,
     SchedulerConfig,
     SweepTimeAmbiguous,
-    _build,
+    build_scheduler,
     check_sweep_time,
     nightly_trigger,
 )
@@ -109,7 +109,7 @@ def test_a_stopped_scheduler_releases_the_lease_so_the_standby_takes_over_at_onc
 
 def test_a_scheduler_down_overnight_runs_one_catch_up_sweep_on_start(engine: Engine, schedulers: list[Running]) -> None:
     # A job store left by a scheduler that stopped two nights ago: its next run is long past.
-    previous = _build(engine, FAST)
+    previous = build_scheduler(engine, FAST)
     previous.add_job(
         FAST.nightly_job,
         nightly_trigger(FAST),

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from states.errors import CaseflowError
+from states.personal_data import CHILD_PERSONAL_FIELDS
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -32,7 +33,6 @@ app = typer.Typer(help="One case: show it in full, draw its timeline.", no_args_
 AS_OF_HELP = "Date to count lateness as of, YYYY-MM-DD (default: today)."
 JSON_HELP = "Print JSON for scripts."
 # Values of these fields are personal: an error never repeats them.
-PERSONAL_FIELDS = frozenset({"date_of_birth", "expected_delivery_date", "child_id", "sex", "upn"})
 TRUE, FALSE = frozenset({"true", "yes", "1"}), frozenset({"false", "no", "0"})
 
 
@@ -335,7 +335,7 @@ def _typed(name: str, value: str, annotation: Any) -> Any:
         except ValueError:
             raise FieldInvalid(f"{name}: {value!r} is not a whole number") from None
     if date in kinds:
-        shown = "the value given" if name in PERSONAL_FIELDS else repr(value)
+        shown = "the value given" if name in CHILD_PERSONAL_FIELDS else repr(value)
         try:
             return date.fromisoformat(value)
         except ValueError:

@@ -7,8 +7,9 @@ from workflows.scheduling.scheduler import (
     LeasedScheduler,
     SchedulerConfig,
     SweepTimeAmbiguous,
-    _build,
+    build_scheduler,
     check_sweep_time,
+    install_jobs,
     nightly_trigger,
 )
 
@@ -17,7 +18,8 @@ __all__ = [
     "LeasedScheduler",
     "SchedulerConfig",
     "SweepTimeAmbiguous",
-    "_build",
+    "build_scheduler",
     "check_sweep_time",
+    "install_jobs",
     "nightly_trigger",
 ]

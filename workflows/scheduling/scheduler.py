@@ -98,7 +98,7 @@ class _StoppingScheduler(BackgroundScheduler):
         return super()._process_jobs()  # type: ignore[no-any-return]
 
 
-def _build(engine: Engine, config: SchedulerConfig) -> BackgroundScheduler:
+def build_scheduler(engine: Engine, config: SchedulerConfig) -> BackgroundScheduler:
     return _StoppingScheduler(
         jobstores={
             "default": SQLAlchemyJobStore(engine=engine, tablename=SCHEDULER_JOBS_TABLE),
@@ -213,7 +213,7 @@ class LeasedScheduler:
 
     def _start(self) -> None:
         HALTING.clear()
-        scheduler = _build(self._engine, self.config)
+        scheduler = build_scheduler(self._engine, self.config)
         scheduler.start(paused=True)
         install_jobs(scheduler, self.config)
         scheduler.resume()

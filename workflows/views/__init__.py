@@ -1,19 +1,16 @@
 """What people read about cases: listings with lateness, one case in full, its timeline as a picture."""
 
+from workflows.views.case_detail import CaseDetail, HistoryEntry, case_detail, shareable_facts
 from workflows.views.case_timeline import Phase, TimelineNotWritten, html_page, phases, write_timeline
-from workflows.views.case_views import (
-    CaseDetail,
+from workflows.views.listings import (
     CaseFilter,
     CaseSummary,
-    HistoryEntry,
     OverdueItem,
     UnknownStatus,
     as_json,
-    case_detail,
     list_cases,
     overdue_actions,
     overdue_counts,
-    shareable_facts,
 )
 
 __all__ = [

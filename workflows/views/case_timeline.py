@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 from states.errors import CaseflowError
 from states.lifecycle import CaseStatus
-from workflows.views.case_views import FIRED_EVENT, ActionView, CaseDetail, EscalationView
+from workflows.persistence import FIRED_EVENT
+from workflows.views.case_detail import ActionView, CaseDetail, EscalationView
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

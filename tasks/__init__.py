@@ -1,7 +1,7 @@
 """Prefect tasks only: thin, ids in, small values out, each with its own unit of work."""
 
+from tasks.errors import DigestsNotSent
 from tasks.notification_tasks import (
-    DigestsNotSent,
     email_notification,
     email_sweep_digests,
     record_digest_incidents,

@@ -8,8 +8,8 @@ from typing import ParamSpec, TypeVar
 from prefect import Task, task
 from prefect.cache_policies import NO_CACHE
 
-from states.errors import CaseflowError
 from states.transition_plan import opened_by, transition_notices
+from tasks.errors import DigestsNotSent
 from workflows.bootstrap import current_runtime
 from workflows.delivery import incidents, mailer_of
 from workflows.logs import get_logger
@@ -39,10 +39,6 @@ R = TypeVar("R")
 # For the tasks that only write keyed rows (a retry adds nothing); e-mail retries are the runtime's.
 RETRIES = 2
 RETRY_DELAYS = [1.0, 4.0]
-
-
-class DigestsNotSent(CaseflowError):
-    """Some sweep digests were not accepted by the SMTP server; a retry sends those only."""
 
 
 def with_email_retries(email_task: Task[P, R]) -> Task[P, R]:

@@ -16,12 +16,19 @@ import typer
 from typer.core import TyperGroup
 
 from states.errors import CaseflowError
+from workflows.cli.errors import DateInvalid, DateOptionInvalid, FieldInvalid, TriggerNotAllowedNow
 
-__all__ = ["COMMANDS", "DateOptionInvalid", "app", "cli", "main", "parse_date"]
-
-
-class DateOptionInvalid(CaseflowError):
-    """A date given on the command line that is not a date."""
+__all__ = [
+    "COMMANDS",
+    "DateInvalid",
+    "DateOptionInvalid",
+    "FieldInvalid",
+    "TriggerNotAllowedNow",
+    "app",
+    "cli",
+    "main",
+    "parse_date",
+]
 
 
 def parse_date(value: str, where: str) -> date:

@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from states.errors import CaseflowError
 from states.personal_data import CHILD_PERSONAL_FIELDS
+from workflows.cli.errors import DateInvalid, FieldInvalid, TriggerNotAllowedNow
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -42,18 +42,6 @@ class Grouping(StrEnum):
     LEVEL = "level"
     TEAM = "team"
     KIND = "kind"
-
-
-class DateInvalid(CaseflowError):
-    """A date option or field that is not a date."""
-
-
-class FieldInvalid(CaseflowError):
-    """A `field=value` argument of `trigger` that is malformed or of the wrong type."""
-
-
-class TriggerNotAllowedNow(CaseflowError):
-    """A trigger unknown to the lifecycle, or not allowed from the case's status; lists the ones that are."""
 
 
 def _date(value: str, where: str) -> date:

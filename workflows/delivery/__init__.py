@@ -2,11 +2,10 @@
 (the inbox table and SMTP) and incidents (what could not be delivered, for operations staff).
 """
 
+from workflows.delivery.errors import EmailNotSent, IncidentNotFound, IncidentNotRetryable
 from workflows.delivery.incidents import (
     DIGEST_EMAIL_FAILED,
     OUTBOX_STUCK,
-    IncidentNotFound,
-    IncidentNotRetryable,
     digest_error,
     email_subject,
     resolve,
@@ -14,7 +13,6 @@ from workflows.delivery.incidents import (
 from workflows.delivery.notifier import (
     WHOLE_SERVICE,
     Channel,
-    EmailNotSent,
     InboxChannel,
     Mailer,
     Notice,

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select, update
 
-from states.errors import CaseflowError
+from workflows.delivery.errors import IncidentNotFound, IncidentNotRetryable
 from workflows.persistence import ERROR_LENGTH, IncidentRow, NotificationRow, OutboxRow, SweepDigestRow, insert_new
 
 __all__ = [
@@ -38,14 +38,6 @@ _incidents = IncidentRow.__table__
 _notifications = NotificationRow.__table__
 _digests = SweepDigestRow.__table__
 _outbox = OutboxRow.__table__
-
-
-class IncidentNotFound(CaseflowError):
-    """No open incident has that id."""
-
-
-class IncidentNotRetryable(CaseflowError):
-    """The incident cannot be retried from here (e.g. no SMTP server is configured)."""
 
 
 @dataclass(frozen=True)

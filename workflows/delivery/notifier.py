@@ -16,8 +16,8 @@ from typing import Protocol, runtime_checkable
 
 from sqlalchemy import Connection, Engine, select
 
-from states.errors import CaseflowError
 from states.notices import NOTICE_TEXT, WHOLE_SERVICE, Digest, DigestLine, Notice
+from workflows.delivery.errors import EmailNotSent
 from workflows.persistence import NotificationRow, insert_new
 from workflows.settings import utc_now
 
@@ -40,10 +40,6 @@ __all__ = [
 ]
 
 _notifications = NotificationRow.__table__
-
-
-class EmailNotSent(CaseflowError):
-    """The SMTP server refused a notice or could not be reached."""
 
 
 class Channel(Protocol):

@@ -1,9 +1,9 @@
 """The lifecycle drawn from its transition table: BPMN 2.0 with a laid-out diagram, and the README's Mermaid diagram."""
 
 from workflows.diagrams.bpmn import NS, PROCESS_ID, bpmn_xml, export_bpmn
+from workflows.diagrams.errors import BpmnExportError, ReadmeMarkersMissing
 from workflows.diagrams.state_diagram import (
     REFRESH_COMMAND,
-    ReadmeMarkersMissing,
     current_block,
     mermaid,
     readme_block,
@@ -17,6 +17,7 @@ __all__ = [
     "NS",
     "PROCESS_ID",
     "REFRESH_COMMAND",
+    "BpmnExportError",
     "ReadmeMarkersMissing",
     "bpmn_xml",
     "current_block",

@@ -5,15 +5,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from states.errors import CaseflowError
+from workflows.diagrams.errors import BpmnExportError
 
 __all__ = ["BpmnExportError", "Flow", "Node", "Process"]
 
 _NCNAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
-
-
-class BpmnExportError(CaseflowError):
-    """The transition table cannot be drawn as BPMN (an id would be invalid, or a status has no way in)."""
 
 
 @dataclass(frozen=True)

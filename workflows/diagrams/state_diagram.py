@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from states.errors import CaseflowError
 from states.lifecycle import TRANSITIONS, CaseStatus, TransitionSpec
+from workflows.diagrams.errors import ReadmeMarkersMissing
 
 README_BEGIN = "<!-- state-diagram:begin -->"
 README_END = "<!-- state-diagram:end -->"
@@ -16,10 +16,6 @@ REFRESH_COMMAND = "caseflow bpmn diagram --write-readme"
 _INITIALISMS = {"s47": "S47", "icpc": "ICPC", "cin": "CIN"}
 # Mermaid ends a transition's description at these characters.
 _MERMAID_UNSAFE = str.maketrans({":": " ", ";": ",", "#": " "})
-
-
-class ReadmeMarkersMissing(CaseflowError):
-    """The README lacks the begin/end markers that fence the generated state diagram."""
 
 
 @dataclass(frozen=True)

@@ -4,11 +4,11 @@ from workflows.flows.case_transition import case_transition, run_case_transition
 from workflows.flows.deadline_sweep import (
     LEVELS_ARTIFACT,
     OVERDUE_ARTIFACT,
-    DigestsUndelivered,
     deadline_sweep,
     max_task_runs,
     run_deadline_sweep,
 )
+from workflows.flows.errors import DigestsUndelivered, NotificationsUndelivered
 from workflows.flows.manager_escalation import manager_escalation
 from workflows.flows.outbox_dispatch import OUTBOX_DISPATCH, deliver_to_prefect, outbox_dispatch, outbox_dispatcher
 
@@ -17,6 +17,7 @@ __all__ = [
     "OUTBOX_DISPATCH",
     "OVERDUE_ARTIFACT",
     "DigestsUndelivered",
+    "NotificationsUndelivered",
     "case_transition",
     "deadline_sweep",
     "deliver_to_prefect",

@@ -6,7 +6,6 @@ from prefect import flow, tags
 from prefect.runtime import flow_run
 from prefect.settings import temporary_settings
 
-from states.errors import CaseflowError
 from tasks import (
     check_outstanding_actions,
     email_notification,
@@ -17,16 +16,13 @@ from tasks import (
     with_email_retries,
 )
 from workflows.bootstrap import current_runtime
+from workflows.flows.errors import NotificationsUndelivered
 from workflows.logs import get_logger
 
 __all__ = ["FLOW_NAME", "NotificationsUndelivered", "case_transition", "run_case_transition", "run_tags"]
 
 FLOW_NAME = "case-transition"
 log = get_logger("caseflow.case_transition")
-
-
-class NotificationsUndelivered(CaseflowError):
-    """Every step ran, but some e-mails failed all their retries; each has an incident."""
 
 
 def run_tags(case_reference: str, trigger: str) -> tuple[str, str]:

@@ -18,7 +18,6 @@ from prefect.artifacts import create_table_artifact
 from prefect.runtime import flow_run
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from states.errors import CaseflowError
 from tasks import (
     email_sweep_digests,
     plan_sweep,
@@ -30,6 +29,7 @@ from tasks import (
     with_email_retries,
 )
 from workflows.bootstrap import current_runtime
+from workflows.flows.errors import DigestsUndelivered
 from workflows.logs import get_logger
 from workflows.sweep import DEFAULT_MAX_BATCHES, DEFAULT_OVERDUE_LIMIT, PARALLEL_BATCHES, parallel_batches
 
@@ -47,10 +47,6 @@ FLOW_NAME = "deadline-sweep"
 LEVELS_ARTIFACT = "deadline-sweep-levels"
 OVERDUE_ARTIFACT = "deadline-sweep-overdue"
 LOGGER = "caseflow.deadline_sweep"
-
-
-class DigestsUndelivered(CaseflowError):
-    """The sweep is done and its digests recorded, but some e-mails failed every retry; each has an incident."""
 
 
 def max_task_runs(max_batches: int) -> int:

@@ -20,6 +20,7 @@ from workflows.persistence.database import (
     make_engine,
     make_session_factory,
 )
+from workflows.persistence.errors import OutboxRowMissing
 from workflows.persistence.models import (
     SCHEDULER_JOBS_TABLE,
     ActionRow,
@@ -72,6 +73,7 @@ __all__ = [
     "LoadedCase",
     "NotificationRow",
     "OutboxRow",
+    "OutboxRowMissing",
     "ReminderRow",
     "SchedulerLeaseRow",
     "StaffRow",

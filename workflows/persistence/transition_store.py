@@ -7,9 +7,9 @@ from datetime import date, datetime
 
 from sqlalchemy import Connection, select, update
 
-from states.errors import CaseflowError
 from states.notices import Notice
 from states.transition_plan import Escalation, OpenAction, Transition
+from workflows.persistence.errors import OutboxRowMissing
 from workflows.persistence.models import ActionRow, CaseRow, EscalationRow, NotificationRow, OutboxRow, ReminderRow
 from workflows.persistence.unique_insert import insert_new
 
@@ -36,10 +36,6 @@ _actions = ActionRow.__table__
 _reminders = ReminderRow.__table__
 _escalations = EscalationRow.__table__
 _notifications = NotificationRow.__table__
-
-
-class OutboxRowMissing(CaseflowError):
-    """The outbox row or its case is not in the database."""
 
 
 def load_transition(connection: Connection, outbox_id: int) -> Transition:

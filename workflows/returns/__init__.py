@@ -1,20 +1,19 @@
 """Statutory returns and management reports: the DfE CIN census, Ofsted Annex A, timeliness measures."""
 
-from workflows.returns.annex_a import LISTS, AnnexAInvalid, months_before, rows, write_csv, write_xlsx
+from workflows.returns.annex_a import LISTS, months_before, rows, write_csv, write_xlsx
 from workflows.returns.cin_census import (
     SCHEMA_DIR,
-    CensusInvalid,
     CensusYear,
     build_census,
     census_children,
     la_child_id,
     validate_census,
 )
+from workflows.returns.errors import AnnexAInvalid, CensusInvalid, CensusYearInvalid, ReportPeriodInvalid
 from workflows.returns.return_facts import CaseFacts, read_case_facts
 from workflows.returns.timeliness import (
     MEASURES,
     Period,
-    ReportPeriodInvalid,
     Result,
     measure_all,
     write_charts,
@@ -29,6 +28,7 @@ __all__ = [
     "CaseFacts",
     "CensusInvalid",
     "CensusYear",
+    "CensusYearInvalid",
     "Period",
     "ReportPeriodInvalid",
     "Result",

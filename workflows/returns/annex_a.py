@@ -16,17 +16,13 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
-from states.errors import CaseflowError
 from workflows.returns.cin_census import la_child_id
+from workflows.returns.errors import AnnexAInvalid
 from workflows.returns.return_facts import CaseFacts, previous_plans
 
 __all__ = ["LISTS", "AnnexAInvalid", "AnnexAList", "months_before", "rows", "write_csv", "write_xlsx"]
 
 Cell = str | int | date | None
-
-
-class AnnexAInvalid(CaseflowError):
-    """An Annex A request that names a list not produced or an output format not supported."""
 
 
 CHILD_COLUMNS = (

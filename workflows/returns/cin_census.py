@@ -14,7 +14,7 @@ from typing import Any
 
 from lxml import etree
 
-from states.errors import CaseflowError
+from workflows.returns.errors import CensusInvalid, CensusYearInvalid
 from workflows.returns.return_facts import CaseFacts, Plan, previous_plans
 from workflows.settings import REPOSITORY_CONFIG_DIR
 
@@ -36,14 +36,6 @@ ETHNICITY_NOT_OBTAINED = "NOBT"
 REFERRAL_SOURCE_UNKNOWN = "10"
 # Reasons for closure the audit trail proves; any other closure keeps the code recorded on the case, if any.
 CLOSURE_DIED, CLOSURE_TRANSFERRED = "RC2", "RC5"
-
-
-class CensusYearInvalid(CaseflowError):
-    """A census year that is not written as YYYY-YY with consecutive years, or has no schema."""
-
-
-class CensusInvalid(CaseflowError):
-    """Census XML that does not validate against the DfE schema of its year."""
 
 
 @dataclass(frozen=True)

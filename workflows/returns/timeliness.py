@@ -15,8 +15,8 @@ from pathlib import Path
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from states.errors import CaseflowError
 from workflows.returns.annex_a import months_before
+from workflows.returns.errors import ReportPeriodInvalid
 from workflows.returns.return_facts import ActionRecord, CaseFacts, previous_plans
 
 __all__ = [
@@ -33,10 +33,6 @@ __all__ = [
 LONG_PLAN_MONTHS = 24
 TABLE_NAME = "timeliness.csv"
 TABLE_COLUMNS = ("measure", "description", "met", "of", "percent", "from", "to")
-
-
-class ReportPeriodInvalid(CaseflowError):
-    """A report period that ends before it starts."""
 
 
 @dataclass(frozen=True)

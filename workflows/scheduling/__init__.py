@@ -2,11 +2,11 @@
 that one scheduler acts at a time.
 """
 
+from workflows.scheduling.errors import SweepTimeAmbiguous
 from workflows.scheduling.scheduler import (
     NIGHTLY_SWEEP_JOB,
     LeasedScheduler,
     SchedulerConfig,
-    SweepTimeAmbiguous,
     build_scheduler,
     check_sweep_time,
     install_jobs,

@@ -22,10 +22,10 @@ from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from states.errors import CaseflowError
 from workflows.bootstrap import current_runtime
 from workflows.logs import get_logger
 from workflows.persistence import SCHEDULER_JOBS_TABLE
+from workflows.scheduling.errors import SweepTimeAmbiguous
 from workflows.scheduling.lease import Lease
 
 __all__ = [
@@ -49,10 +49,6 @@ OUTBOX_DISPATCH_JOB = "outbox-dispatch"
 # lets a scheduler that was down overnight, or for days, run exactly one catch-up sweep (coalesced) on start.
 NIGHTLY_MISFIRE_GRACE = timedelta(hours=25)
 log = get_logger("caseflow.scheduler")
-
-
-class SweepTimeAmbiguous(CaseflowError):
-    """The sweep time falls in an hour the clocks skip or repeat."""
 
 
 @dataclass(frozen=True)

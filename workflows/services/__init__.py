@@ -3,16 +3,22 @@ replaying a scenario, loading the demo, the staff directory, retrying an inciden
 """
 
 from workflows.services.case_service import REFUSED_EVENT, CaseService, InputTooLong
-from workflows.services.demo import DEMO_PREFIX, DEMO_STAFF, DemoTooSmall, is_empty, load_demo
-from workflows.services.escalation import (
-    EscalationReason,
+from workflows.services.demo import DEMO_PREFIX, DEMO_STAFF, is_empty, load_demo
+from workflows.services.errors import (
+    DemoTooSmall,
     EscalationRefused,
-    EscalationRequest,
-    ManagerEscalations,
+    PolicyVersionMismatch,
+    ScenarioInvalid,
+    StaffExists,
     UnknownCase,
 )
-from workflows.services.policy_migration import DueDateMove, MigrationReport, PolicyVersionMismatch, migrate
-from workflows.services.scenario import ScenarioInvalid, ScenarioOutcome, load_scenario, replay
+from workflows.services.escalation import (
+    EscalationReason,
+    EscalationRequest,
+    ManagerEscalations,
+)
+from workflows.services.policy_migration import DueDateMove, MigrationReport, migrate
+from workflows.services.scenario import ScenarioOutcome, load_scenario, replay
 from workflows.services.staff import StaffMember, add_staff, list_staff
 
 __all__ = [
@@ -31,6 +37,7 @@ __all__ = [
     "PolicyVersionMismatch",
     "ScenarioInvalid",
     "ScenarioOutcome",
+    "StaffExists",
     "StaffMember",
     "UnknownCase",
     "add_staff",

@@ -20,11 +20,11 @@ from sqlalchemy import Engine, func, insert, select, update
 
 from states.actions import COMPLETED_BY_TRIGGER
 from states.case import Actor, Case
-from states.errors import CaseflowError
 from states.lifecycle import CaseStatus
 from states.policy import Policy
 from workflows.persistence import CaseRow, OutboxRow, StaffRow, make_session_factory
 from workflows.services.case_service import CaseService
+from workflows.services.errors import DemoTooSmall
 from workflows.settings import utc_now
 
 __all__ = [
@@ -63,10 +63,6 @@ STATUS_WEIGHTS: Mapping[CaseStatus, int] = {
     CaseStatus.CLOSED: 15,
 }
 _cases, _outbox, _staff = CaseRow.__table__, OutboxRow.__table__, StaffRow.__table__
-
-
-class DemoTooSmall(CaseflowError):
-    """Too few cases asked for to show every status."""
 
 
 @dataclass(frozen=True)

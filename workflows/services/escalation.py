@@ -16,10 +16,10 @@ from typing import Any
 from sqlalchemy import Connection, Engine, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from states.errors import CaseflowError
 from states.policy import OWNER_LEVEL, SERVICE_WIDE_ROLES, Policy
 from workflows.logs import get_logger
 from workflows.persistence import AuditRecord, CaseRow, EscalationRow, StaffRow, audit
+from workflows.services.errors import EscalationRefused, UnknownCase
 from workflows.settings import utc_now
 
 __all__ = [
@@ -58,18 +58,6 @@ class EscalationReason(StrEnum):
     PROFESSIONAL_DISAGREEMENT = "professional_disagreement"
     RESOURCES = "resources"
     OTHER = "other"
-
-
-class EscalationRefused(CaseflowError):
-    """The escalation was not raised: who, which case, why; the refusal itself is audited."""
-
-    def __init__(self, case_ref: str, manager_id: str, problem: str) -> None:
-        self.case_ref, self.manager_id, self.problem = case_ref, manager_id, problem
-        super().__init__(f"case {case_ref}: escalation by {manager_id} refused: {problem}")
-
-
-class UnknownCase(CaseflowError):
-    """No case has that reference (nothing to audit against)."""
 
 
 @dataclass(frozen=True)

@@ -18,10 +18,10 @@ from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from states.case import Action, Case
-from states.errors import CaseflowError
 from states.policy import NotInPolicy, Policy, PolicyNotFound
 from workflows.persistence import ActionRow, AuditRecord, CaseRow, ConcurrentUpdate, case_store
 from workflows.services.case_service import InputTooLong
+from workflows.services.errors import PolicyVersionMismatch
 
 __all__ = [
     "MIGRATED_EVENT",
@@ -41,10 +41,6 @@ ATTEMPTS_PER_CASE = 3
 
 _cases = CaseRow.__table__
 _actions = ActionRow.__table__
-
-
-class PolicyVersionMismatch(CaseflowError):
-    """The policy loaded for an authority is not at the version a migration was asked to move to."""
 
 
 @dataclass(frozen=True)

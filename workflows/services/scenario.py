@@ -20,6 +20,7 @@ from states.event_data import DATA_MODELS
 from states.policy import Policy, PolicyNotFound
 from workflows.persistence import ActionRow, AuditEventRow, CaseRow, make_engine, make_session_factory, schema
 from workflows.services.case_service import CaseService
+from workflows.services.errors import ScenarioInvalid
 
 __all__ = ["Scenario", "ScenarioInvalid", "ScenarioOutcome", "load_scenario", "replay"]
 
@@ -42,10 +43,6 @@ _ScenarioLoader.yaml_implicit_resolvers = {
 _ScenarioLoader.add_implicit_resolver(
     "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
 )
-
-
-class ScenarioInvalid(CaseflowError):
-    """A scenario file that cannot be read or replayed; the message names the file and the place."""
 
 
 class ScenarioCase(BaseModel):

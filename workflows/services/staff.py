@@ -7,17 +7,13 @@ from dataclasses import dataclass
 from sqlalchemy import Engine, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from states.errors import CaseflowError
 from workflows.persistence import StaffRow
+from workflows.services.errors import StaffExists
 from workflows.settings import utc_now
 
 __all__ = ["StaffExists", "StaffMember", "add_staff", "list_staff"]
 
 _staff = StaffRow.__table__
-
-
-class StaffExists(CaseflowError):
-    """A staff record with that id already exists."""
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,9 @@
 scheduler process. `workflows.stack.deployments` loads Prefect and is imported only where PREFECT_* is set.
 """
 
-from workflows.stack.prefect_server import PrefectUnreachable, prefect_environment, prefect_home
-from workflows.stack.processes import Stack, StackPartFailed, logs_dir, next_sweep, start_stack
+from workflows.stack.errors import PrefectUnreachable, StackPartFailed
+from workflows.stack.prefect_server import prefect_environment, prefect_home
+from workflows.stack.processes import Stack, logs_dir, next_sweep, start_stack
 
 __all__ = [
     "PrefectUnreachable",

@@ -9,13 +9,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from states.errors import CaseflowError
 from workflows.delivery import is_healthy
 from workflows.settings import Settings
-
-
-class PrefectUnreachable(CaseflowError):
-    """The configured Prefect server does not answer, or the local one did not start."""
+from workflows.stack.errors import PrefectUnreachable
 
 
 @dataclass

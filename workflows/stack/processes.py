@@ -18,8 +18,8 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from states.errors import CaseflowError
 from workflows.settings import Settings, utc_now
+from workflows.stack.errors import StackPartFailed
 from workflows.stack.prefect_server import PrefectServer, ensure_server, prefect_environment
 
 __all__ = [
@@ -45,10 +45,6 @@ SCHEDULER_DONE = ": stopped\n"
 # name in the runs they spawn (a flow defined in `__main__` would not be).
 _SERVE = "import sys, workflows.stack.deployments as d; d.main(sys.argv[1])"
 _CLI = "from workflows.cli import main; main()"
-
-
-class StackPartFailed(CaseflowError):
-    """A part of the stack did not start, or exited while the stack was running."""
 
 
 @dataclass

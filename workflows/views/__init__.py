@@ -1,12 +1,12 @@
 """What people read about cases: listings with lateness, one case in full, its timeline as a picture."""
 
 from workflows.views.case_detail import CaseDetail, HistoryEntry, case_detail, shareable_facts
-from workflows.views.case_timeline import Phase, TimelineNotWritten, html_page, phases, write_timeline
+from workflows.views.case_timeline import Phase, html_page, phases, write_timeline
+from workflows.views.errors import TimelineNotWritten, UnknownStatus
 from workflows.views.listings import (
     CaseFilter,
     CaseSummary,
     OverdueItem,
-    UnknownStatus,
     as_json,
     list_cases,
     overdue_actions,

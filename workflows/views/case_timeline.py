@@ -15,10 +15,10 @@ from io import BytesIO
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from states.errors import CaseflowError
 from states.lifecycle import CaseStatus
 from workflows.persistence import FIRED_EVENT
 from workflows.views.case_detail import ActionView, CaseDetail, EscalationView
+from workflows.views.errors import TimelineNotWritten
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -39,10 +39,6 @@ PHASE_COLOURS = {
     "cin_plan": "#81c784",
     "closed": "#bdbdbd",
 }
-
-
-class TimelineNotWritten(CaseflowError):
-    """The picture or page could not be written where asked."""
 
 
 @dataclass(frozen=True)

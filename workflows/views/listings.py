@@ -16,7 +16,6 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, select
 
-from states.errors import CaseflowError
 from states.lifecycle import CaseStatus
 from states.policy import Policy
 from workflows.persistence import (
@@ -26,6 +25,7 @@ from workflows.persistence import (
     EscalationRow,
     NotificationRow,
 )
+from workflows.views.errors import UnknownStatus
 from workflows.views.lateness import BELOW_LADDER, OPEN, Lateness, day_of
 
 __all__ = [
@@ -47,14 +47,6 @@ _escalations = EscalationRow.__table__
 _notifications = NotificationRow.__table__
 
 NO_TEAM = "(no team)"
-
-
-class UnknownStatus(CaseflowError):
-    """A status filter that is not one of the lifecycle's statuses."""
-
-    def __init__(self, status: str) -> None:
-        known = ", ".join(s.value for s in CaseStatus if s is not CaseStatus.NEW)
-        super().__init__(f"status {status!r}: not a case status (expected one of {known})")
 
 
 @dataclass(frozen=True)

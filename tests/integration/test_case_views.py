@@ -32,6 +32,8 @@ from workflows.views import (
     shareable_facts,
 )
 
+pytestmark = pytest.mark.both_databases
+
 
 @pytest.fixture
 def caseload(engine: Engine) -> Engine:

@@ -75,6 +75,7 @@ def test_an_email_to_a_server_that_is_down_fails_with_one_line_naming_the_notice
         channel.deliver(NOTICE)
 
 
+@pytest.mark.both_databases
 def test_the_inbox_keeps_one_row_per_notice_however_often_it_is_delivered(engine: Engine) -> None:
     inbox = InboxChannel(engine)
     inbox.deliver(NOTICE)

@@ -28,6 +28,8 @@ from workflows.persistence import audit, load_all_policies, make_session_factory
 from workflows.services import MigrationReport, PolicyVersionMismatch, migrate
 from workflows.settings import REPOSITORY_CONFIG_DIR
 
+pytestmark = pytest.mark.both_databases
+
 MIGRATED_AT = datetime(2026, 11, 10, 8, 0, tzinfo=UTC)
 # Each edit: (the 2026.1 rule, the 2026.2 rule).
 EDITS = (

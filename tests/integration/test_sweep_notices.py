@@ -26,6 +26,8 @@ from workflows.settings import utc_now
 from workflows.sweep import digests as sweep_notices
 from workflows.sweep import run_sweep
 
+pytestmark = pytest.mark.both_databases
+
 # Wednesday 10 March 2027; no bank holiday in England between 1 and 19 March 2027.
 AS_OF = date(2027, 3, 10)
 CHILD_NAME = "Amelia Testchild"

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import Engine
 
 from tests.e2e.cli import clean_environment, run_caseflow
-from tests.integration.test_policy_migration import planning_case, policies_at_2026_2
+from tests.integration.policy_migration_builders import planning_case, policies_at_2026_2
 
 pytestmark = pytest.mark.e2e
 

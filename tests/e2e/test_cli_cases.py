@@ -2,7 +2,7 @@
 
 The logic is tested in-process (tests/integration/test_case_views__cli.py); here, once each, what only a real
 process shows: exit codes, one-line errors without a traceback, files written. The caseload is described in
-tests/integration/test_case_views__builders.py.
+tests/integration/case_views_builders.py.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.cli import clean_environment, run_caseflow
-from tests.integration.test_case_views__builders import DATE_OF_BIRTH, build_caseload
+from tests.integration.case_views_builders import DATE_OF_BIRTH, build_caseload
 from workflows.persistence import make_engine, schema
 
 pytestmark = pytest.mark.e2e

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.cli import clean_environment, free_port, run_caseflow
+from tests.e2e.cli import clean_environment, run_caseflow
+from tests.ports import free_port
 
 pytestmark = pytest.mark.e2e
 

@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 from aiosmtpd.controller import Controller
 
-from tests.e2e.cli import clean_environment, free_port, run_caseflow
+from tests.e2e.cli import clean_environment, run_caseflow
+from tests.integration.smtp_recorder import Recorder
 from tests.integration.sweep_builders import make_action, make_case, reference_of
-from tests.integration.test_notifier import Recorder
+from tests.ports import free_port
 from workflows.persistence import make_engine
 
 pytestmark = pytest.mark.e2e

@@ -22,7 +22,8 @@ import pytest
 import sqlalchemy as sa
 
 from states.case import Actor
-from tests.e2e.cli import CASEFLOW, clean_environment, free_port, read_until, run_caseflow
+from tests.e2e.cli import CASEFLOW, clean_environment, read_until, run_caseflow
+from tests.ports import free_port
 from workflows.persistence import (
     CaseRow,
     EscalationRow,

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from tests.e2e.cli import free_port
+from tests.ports import free_port
 from workflows.errors import DatabaseMissing
 from workflows.persistence import make_engine, schema
 

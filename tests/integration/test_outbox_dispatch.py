@@ -13,7 +13,6 @@ import pytest
 from prefect.settings import PREFECT_API_URL, temporary_settings
 from sqlalchemy import Engine, select
 
-from tests.e2e.cli import free_port
 from tests.integration.transition_fixtures import (
     TEAM_MANAGER,
     case_service,
@@ -22,6 +21,7 @@ from tests.integration.transition_fixtures import (
     installed_runtime,
     outbox_ids,
 )
+from tests.ports import free_port
 from workflows.bootstrap import Runtime
 from workflows.delivery import Backoff, OutboxDispatcher, OutboxEntry, incidents
 from workflows.flows import deliver_to_prefect, outbox_dispatcher

@@ -16,8 +16,9 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import Engine, select, update
 
 from tasks import DigestsNotSent, email_sweep_digests, record_digest_incidents, record_sweep_digests
+from tests.integration.smtp_recorder import Recorder
 from tests.integration.sweep_builders import context, make_action, make_case, policies, reference_of
-from tests.integration.test_notifier import Recorder, free_port
+from tests.ports import free_port
 from workflows.bootstrap import Runtime, install_runtime, uninstall_runtime
 from workflows.delivery import WHOLE_SERVICE, EmailNotSent, SmtpChannel, incidents, team_mailbox
 from workflows.persistence import SweepDigestRow

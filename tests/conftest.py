@@ -85,7 +85,7 @@ class SharedDatabase:
             )
 
     def reset(self) -> None:
-        """Empty every table; a test that left a lock behind has its connections ended first."""
+        """Empty every table; should a test have left a lock behind, its connections are ended and the reset retried."""
         try:
             self._empty(lock_timeout="5s")
         except sa.exc.OperationalError:

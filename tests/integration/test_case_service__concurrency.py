@@ -28,6 +28,8 @@ from tests.integration.test_case_service__builders import (
 from workflows.persistence import ConcurrentUpdate, audit, case_store, make_session_factory
 from workflows.services import CaseService
 
+pytestmark = pytest.mark.both_databases
+
 
 def read(engine: Engine, reference: str) -> case_store.LoadedCase:
     with engine.begin() as conn:

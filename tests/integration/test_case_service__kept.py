@@ -26,6 +26,8 @@ from tests.integration.test_case_service__builders import (
 )
 from workflows.persistence import OutboxRow, audit
 
+pytestmark = pytest.mark.both_databases
+
 
 def test_a_case_moved_on_by_another_service_is_read_again_not_refused_from_the_status_this_service_saw(
     engine: Engine,

@@ -30,6 +30,8 @@ from tests.integration.test_case_service__builders import (
 from workflows.persistence import audit
 from workflows.services import InputTooLong
 
+pytestmark = pytest.mark.both_databases
+
 REFUSALS = {
     "a role the policy does not allow": (
         "convene_icpc",

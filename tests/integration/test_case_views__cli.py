@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 from states.errors import CaseflowError
 from states.lifecycle_errors import PermissionDenied
-from tests.integration.test_case_views__builders import AS_OF, POLICIES, build_caseload
+from tests.integration.case_views_builders import AS_OF, POLICIES, build_caseload
 from workflows.cli import app
 from workflows.cli.cases import DateInvalid, FieldInvalid, TriggerNotAllowedNow, trigger_data
 from workflows.persistence import CaseNotFound

@@ -19,7 +19,7 @@ from states.lifecycle_errors import (
     TriggerRefused,
     UnknownTrigger,
 )
-from tests.unit.test_lifecycle__builders import (
+from tests.unit.lifecycle_builders import (
     ICPC,
     POLICY,
     REFERRAL,

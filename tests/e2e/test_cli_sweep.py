@@ -94,7 +94,9 @@ def test_a_manager_escalates_by_hand_and_a_refusal_is_one_line_and_exit_2(env: d
     reference = _case_with_late_action(env)
     for staff_id, team in (("tm-1", "north"), ("tm-2", "south")):
         email = f"{staff_id}@example.org"
-        added = run_caseflow("staff", "add", staff_id, "--role", "team_manager", "--team", team, "--email", email, env=env)
+        added = run_caseflow(
+            "staff", "add", staff_id, "--role", "team_manager", "--team", team, "--email", email, env=env
+        )
         assert added.returncode == 0, added.stderr
 
     raised = run_caseflow(

@@ -52,7 +52,7 @@ def read_staff_csv(path: Path, roles: Collection[str]) -> list[StaffEntry]:
     try:
         rows = list(_rows(path))
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        reason = "not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else type(exc).__name__
+        reason = "not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else str(getattr(exc, "strerror", None) or exc)
         raise StaffImportInvalid(source, [f"{source}: cannot be read: {reason}"]) from None
     if not rows:
         raise StaffImportInvalid(source, [f"{source}:1: header: expected the columns {','.join(COLUMNS)}"])

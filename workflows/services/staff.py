@@ -1,7 +1,9 @@
 """The staff directory: who may act, in which roles, over which teams (id, e-mail, roles, teams, active).
 
-A member with no teams is service-wide. Roles are the policies' role names. Deactivating a member is final here
-(there is no reactivation) and revokes every API token they hold, in the same transaction.
+Roles are the policies' role names. A member with no teams is service-wide: a service-wide role they hold (service
+manager, head of service) covers every team, while a team role (a team manager) held with no team covers none.
+Deactivating a member is final (there is no reactivation yet) and revokes every API token they hold, in the same
+transaction.
 """
 
 from __future__ import annotations

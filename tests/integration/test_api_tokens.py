@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import Engine, String, Text, cast, select, update
+from structlog.testing import capture_logs
 
 from tests.integration.sweep_builders import policies
 from workflows.persistence import ApiTokenRow, Base, StaffRow
@@ -184,3 +185,14 @@ def test_the_secret_is_stored_nowhere_only_its_sha256(engine: Engine, issued: Is
     with engine.connect() as connection:
         digest = connection.execute(select(ApiTokenRow.secret_sha256)).scalar_one()
     assert digest == hashlib.sha256(secret.encode()).hexdigest()
+
+
+def test_a_refusal_is_logged_with_the_token_id_and_reason_never_the_secret(engine: Engine, issued: IssuedToken) -> None:
+    wrong = issued.token[:-1] + ("0" if issued.token[-1] != "0" else "1")
+
+    with capture_logs() as logs:
+        _refusal(engine, wrong)
+
+    assert logs == [
+        {"event": "api_token_refused", "token_id": issued.id, "reason": "wrong_secret", "log_level": "warning"}
+    ]

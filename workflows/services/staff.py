@@ -12,10 +12,12 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Connection, Engine, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from workflows.logs import get_logger
 from workflows.persistence import ApiTokenRow, StaffRoleRow, StaffRow, StaffTeamRow
 from workflows.services.errors import StaffExists, StaffInactive, StaffInvalid, StaffNotFound
 from workflows.services.staff_fields import (
@@ -32,6 +34,12 @@ __all__ = ["ImportReport", "StaffDirectory", "StaffMember", "load_member"]
 
 _staff, _roles, _teams = StaffRow.__table__, StaffRoleRow.__table__, StaffTeamRow.__table__
 _tokens = ApiTokenRow.__table__
+LOGGER = "caseflow.staff"
+
+
+def _log() -> Any:
+    # Bound at each use, not at import: a logger bound before logging is configured keeps structlog's defaults.
+    return get_logger(LOGGER)
 
 
 @dataclass(frozen=True)
@@ -136,6 +144,7 @@ class StaffDirectory:
                 self._insert(connection, entry)
         except IntegrityError:
             raise StaffExists(f"staff {entry.id}: already recorded") from None
+        _log().info("staff_added", staff_id=entry.id, roles=list(entry.roles), teams=list(entry.teams))
         return self.get(entry.id)
 
     def _insert(self, connection: Connection, entry: StaffEntry) -> None:
@@ -164,6 +173,7 @@ class StaffDirectory:
             if email is not None:
                 connection.execute(update(_staff).where(_staff.c.id == staff_id).values(email=email))
             _set_roles_and_teams(connection, staff_id, roles, teams)
+        _log().info("staff_updated", staff_id=staff_id, email_changed=email is not None, roles=roles, teams=teams)
         return self.get(staff_id)
 
     @staticmethod
@@ -193,7 +203,8 @@ class StaffDirectory:
                 .where(_tokens.c.staff_id == staff_id, _tokens.c.revoked_at.is_(None))
                 .values(revoked_at=now)
             )
-            return revoked.rowcount
+        _log().info("staff_deactivated", staff_id=staff_id, tokens_revoked=revoked.rowcount)
+        return revoked.rowcount
 
     def save_all(self, entries: Sequence[StaffEntry]) -> ImportReport:
         """Add the new members and update the known ones, all or nothing; deactivated members stay deactivated."""
@@ -204,9 +215,11 @@ class StaffDirectory:
             raise StaffInvalid(f"staff {', '.join(repeated)}: listed more than once")
         try:
             with self._engine.begin() as connection:
-                return self._save_all(connection, entries)
+                report = self._save_all(connection, entries)
         except IntegrityError:
             raise StaffExists("staff import: a member was added by someone else meanwhile; nothing imported") from None
+        _log().info("staff_imported", added=report.added, updated=report.updated)
+        return report
 
     def _save_all(self, connection: Connection, entries: Sequence[StaffEntry]) -> ImportReport:
         # The whole directory's ids: a few thousand at most, and no limit on bound parameters to meet.

@@ -94,8 +94,10 @@ def test_the_sweep_runs_as_a_prefect_flow_and_prints_a_plain_summary(env: dict[s
 
 def test_a_manager_escalates_by_hand_and_a_refusal_is_one_line_and_exit_2(env: dict[str, str]) -> None:
     reference = _case_with_late_action(env)
-    assert run_main("staff", "add", "tm-1", "--role", "team_manager", "--team", "north", env=env).returncode == 0
-    assert run_main("staff", "add", "tm-2", "--role", "team_manager", "--team", "south", env=env).returncode == 0
+    for staff_id, team in (("tm-1", "north"), ("tm-2", "south")):
+        email = f"{staff_id}@example.org"
+        added = run_main("staff", "add", staff_id, "--role", "team_manager", "--team", team, "--email", email, env=env)
+        assert added.returncode == 0, added.stderr
 
     raised = run_main(
         "escalate",
@@ -123,4 +125,7 @@ def test_a_manager_escalates_by_hand_and_a_refusal_is_one_line_and_exit_2(env: d
         "a team_manager of team south is not a manager over team north"
     )
     listed = run_main("staff", "list", env=env)
-    assert listed.stdout.splitlines() == ["tm-1\tteam_manager\tnorth", "tm-2\tteam_manager\tsouth"]
+    assert listed.stdout.splitlines() == [
+        "tm-1\tteam_manager\tnorth\ttm-1@example.org\tactive",
+        "tm-2\tteam_manager\tsouth\ttm-2@example.org\tactive",
+    ]

@@ -120,7 +120,18 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
         read_until(process, "Prefect UI:", timeout=180)
         api_url = f"http://127.0.0.1:{port}/api"
         _fire_triggers(engine)
-        staff = run_caseflow("staff", "add", MANAGER, "--role", "team_manager", "--team", "north", env=env)
+        staff = run_caseflow(
+            "staff",
+            "add",
+            MANAGER,
+            "--role",
+            "team_manager",
+            "--team",
+            "north",
+            "--email",
+            f"{MANAGER}@example.org",
+            env=env,
+        )
         assert staff.returncode == 0, staff.stderr
         sweep = run_caseflow("sweep", env={**env, "CASEFLOW_PREFECT_API_URL": api_url}, timeout=180)
         assert sweep.returncode == 0, sweep.stderr

@@ -2,24 +2,12 @@
 the outbox, the transition store and Alembic migrations. Nothing above reaches a table except through here.
 """
 
+from workflows.persistence import audit, case_store
 from workflows.persistence.audit import AuditRecord, ChainHead, ChainReport
-from workflows.persistence.case_store import (
-    ACTION_FIELDS,
-    CHANGEABLE_FIELDS,
-    FIRED_EVENT,
-    CaseNotFound,
-    ConcurrentUpdate,
-    LoadedCase,
-    case_values,
-    changed_case_columns,
-)
-from workflows.persistence.database import (
-    SQLITE_PRAGMAS,
-    BackgroundCheckpoints,
-    background_checkpoints,
-    make_engine,
-    make_session_factory,
-)
+from workflows.persistence.case_rows import ACTION_FIELDS, CASE_COLUMNS, CHANGEABLE_FIELDS, case_values
+from workflows.persistence.case_store import FIRED_EVENT, CaseNotFound, ConcurrentUpdate, LoadedCase
+from workflows.persistence.database import SQLITE_PRAGMAS, make_engine, make_session_factory
+from workflows.persistence.kept_cases import KeptCases
 from workflows.persistence.models import (
     SCHEDULER_JOBS_TABLE,
     ActionRow,
@@ -49,9 +37,11 @@ from workflows.persistence.transition_store import (
     record_reminders,
 )
 from workflows.persistence.unique_insert import insert_new
+from workflows.persistence.unit_of_work import KeptConnection, Transactional
 
 __all__ = [
     "ACTION_FIELDS",
+    "CASE_COLUMNS",
     "CHANGEABLE_FIELDS",
     "ERROR_LENGTH",
     "FIRED_EVENT",
@@ -60,7 +50,6 @@ __all__ = [
     "ActionRow",
     "AuditEventRow",
     "AuditRecord",
-    "BackgroundCheckpoints",
     "Base",
     "CaseNotFound",
     "CaseRow",
@@ -69,6 +58,8 @@ __all__ = [
     "ConcurrentUpdate",
     "EscalationRow",
     "IncidentRow",
+    "KeptCases",
+    "KeptConnection",
     "LoadedCase",
     "NotificationRow",
     "OutboxRow",
@@ -77,10 +68,11 @@ __all__ = [
     "StaffRow",
     "SweepDigestRow",
     "SweepProgressRow",
+    "Transactional",
+    "audit",
     "available_policies",
-    "background_checkpoints",
+    "case_store",
     "case_values",
-    "changed_case_columns",
     "insert_new",
     "load_all_policies",
     "load_notice",

@@ -1,4 +1,4 @@
-"""The rows a case is kept in: the columns of the case and of its actions, and the statements that write them.
+"""The rows a case is kept in: the columns of the case and of its actions, and the statements that read and write them.
 
 Statements are `:name` templates for the driver cursor (workflows.persistence.driver_cursor); the schema itself is
 Alembic's (workflows/persistence/migrations).
@@ -10,8 +10,12 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from states.case import Case
+from sqlalchemy.sql.selectable import TextualSelect
+
+from states import Case
 from workflows.persistence.audit import HASHED_FIELDS
+from workflows.persistence.driver_cursor import typed_query
+from workflows.persistence.models import ActionRow, AuditEventRow, CaseRow
 
 __all__ = [
     "ACTION_FIELDS",
@@ -22,6 +26,7 @@ __all__ = [
     "INSERT_AUDIT_SQL",
     "INSERT_CASE_SQL",
     "INSERT_OUTBOX_SQL",
+    "LOAD_QUERY",
     "UPDATE_ACTION_SQL",
     "UPDATE_CASE_SQL",
     "case_values",
@@ -105,3 +110,26 @@ INSERT_AUDIT_SQL = _insert_sql("audit_events", (*HASHED_FIELDS, "hash"))
 INSERT_OUTBOX_SQL = _insert_sql(
     "outbox", ("case_reference", "idempotency_key", "event_type", "payload", "created_at", "attempts")
 )
+
+
+def _load_query() -> TextualSelect:
+    """The case, one row per open action (in id order), and the newest audit event's seq and hash."""
+    cases, actions, events = CaseRow.__table__, ActionRow.__table__, AuditEventRow.__table__
+    columns = {
+        **{name: cases.c[name] for name in CASE_FIELDS},
+        "audit_seq": events.c.seq,
+        "audit_hash": events.c.hash,
+        "action_id": actions.c.id,
+        **{f"a_{name}": actions.c[name] for name in ACTION_FIELDS},
+    }
+    newest = "FROM audit_events WHERE audit_events.case_reference = cases.reference ORDER BY seq DESC LIMIT 1"
+    template = (
+        f"SELECT {', '.join(f'cases.{name}' for name in CASE_FIELDS)}, (SELECT seq {newest}), (SELECT hash {newest}), "
+        f"actions.id, {', '.join(f'actions.{name}' for name in ACTION_FIELDS)} "
+        "FROM cases LEFT OUTER JOIN actions ON actions.case_id = cases.id AND actions.status = 'open' "
+        "WHERE cases.reference = :reference ORDER BY actions.id"
+    )
+    return typed_query(template, columns)
+
+
+LOAD_QUERY = _load_query()

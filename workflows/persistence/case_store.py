@@ -12,25 +12,21 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.sql.selectable import TextualSelect
 
-from states.case import Action, Case, TransitionResult
-from states.errors import CaseflowError
-from states.lifecycle import CaseStatus
+from states import Action, Case, CaseflowError, CaseStatus, TransitionResult
 from workflows.persistence.audit import AuditRecord, ChainHead, chained_row
 from workflows.persistence.case_rows import (
     ACTION_FIELDS,
-    CASE_FIELDS,
     INSERT_ACTION_SQL,
     INSERT_AUDIT_SQL,
     INSERT_CASE_SQL,
     INSERT_OUTBOX_SQL,
+    LOAD_QUERY,
     UPDATE_ACTION_SQL,
     UPDATE_CASE_SQL,
     case_values,
 )
-from workflows.persistence.driver_cursor import DriverCursor, typed_query
-from workflows.persistence.models import ActionRow, AuditEventRow, CaseRow
+from workflows.persistence.driver_cursor import DriverCursor
 from workflows.persistence.outbox import outbox_row
 from workflows.persistence.unit_of_work import Transactional
 
@@ -47,10 +43,6 @@ __all__ = [
 
 FIRED_EVENT = "trigger_fired"  # audit: a trigger that changed the case
 TRANSITION_MESSAGE = "case_transition"  # outbox: delivered to the case-transition flow
-
-_cases = CaseRow.__table__
-_actions = ActionRow.__table__
-_events = AuditEventRow.__table__
 
 
 class ConcurrentUpdate(CaseflowError):
@@ -82,29 +74,6 @@ class LoadedCase:
     audit_head: ChainHead
 
 
-def _load_query() -> TextualSelect:
-    """The case, one row per open action (in id order), and the newest audit event's seq and hash."""
-    newest = "FROM audit_events WHERE audit_events.case_reference = cases.reference ORDER BY seq DESC LIMIT 1"
-    columns = {
-        **{name: _cases.c[name] for name in CASE_FIELDS},
-        "audit_seq": _events.c.seq,
-        "audit_hash": _events.c.hash,
-        "action_id": _actions.c.id,
-        **{f"a_{name}": _actions.c[name] for name in ACTION_FIELDS},
-    }
-    actions = ", ".join(f"actions.{name}" for name in ACTION_FIELDS)
-    template = (
-        f"SELECT {', '.join(f'cases.{name}' for name in CASE_FIELDS)}, (SELECT seq {newest}), (SELECT hash {newest}), "
-        f"actions.id, {actions} "
-        "FROM cases LEFT OUTER JOIN actions ON actions.case_id = cases.id AND actions.status = 'open' "
-        "WHERE cases.reference = :reference ORDER BY actions.id"
-    )
-    return typed_query(template, columns)
-
-
-_LOAD = _load_query()
-
-
 def _action(row: Mapping[str, Any]) -> Action:
     return Action(**{name: row[f"a_{name}"] for name in ACTION_FIELDS}, id=row["action_id"])
 
@@ -130,7 +99,7 @@ def _case(rows: Sequence[Mapping[str, Any]]) -> Case:
 def load(connection: Transactional, reference: str) -> LoadedCase | None:
     """The case with its open actions and audit head, in one round trip; None when there is no such case."""
     with DriverCursor(connection) as cursor:
-        rows = cursor.rows(_LOAD, {"reference": reference})
+        rows = cursor.rows(LOAD_QUERY, {"reference": reference})
     if not rows:
         return None
     first = rows[0]

@@ -18,8 +18,8 @@ CURRENT_SQL = (
 MAX_KEPT_CASES = 10_000
 
 
-# Saves 18% CPU per trigger on the lifecycle benchmark: checking the version and audit head of a kept case is one
-# small query, where reading it again joins the case, its open actions and its audit head and decodes them all.
+# Saves 29% CPU per trigger on the lifecycle benchmark against reading the case again (4,100 -> 5,770/s): checking
+# a kept case's version and audit head is one small query; a read joins the case, its open actions and audit head.
 class KeptCases:
     """`case_store.load`, answered from the case as committed by this service when it is still the stored one."""
 

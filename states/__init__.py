@@ -12,7 +12,7 @@ from states.lifecycle_errors import (
     TriggerRefused,
     UnknownTrigger,
 )
-from states.policy import Policy, PolicyInvalid
+from states.policy import Policy, PolicyInvalid, PolicyNotFound
 from states.working_days import CalendarCoverageError, WorkingDayCalendar
 
 __all__ = [
@@ -29,6 +29,7 @@ __all__ = [
     "PermissionDenied",
     "Policy",
     "PolicyInvalid",
+    "PolicyNotFound",
     "TransitionNotAllowed",
     "TransitionResult",
     "TransitionSpec",

@@ -122,6 +122,20 @@ def test_verify_names_the_first_event_whose_contents_were_edited(engine: Engine)
 
 
 @pytest.mark.fresh_database  # drops the append-only triggers
+def test_verify_names_an_event_whose_payload_was_edited_to_hold_what_no_event_is_written_with(engine: Engine) -> None:
+    write_chain(engine, "CP-1", 2)
+    drop_append_only_triggers(engine)
+    events = AuditEventRow.__table__
+    with engine.begin() as conn:
+        conn.execute(sa.update(events).where(events.c.seq == 2).values(payload={"step": 2**70}))  # past 64 bits
+
+    with engine.connect() as conn:
+        report = audit.verify(conn, "CP-1")
+
+    assert [(link.seq, link.problem) for link in report.broken] == [(2, "hash does not match the event's contents")]
+
+
+@pytest.mark.fresh_database  # drops the append-only triggers
 def test_verify_names_the_link_after_an_event_that_was_edited_and_rehashed(engine: Engine) -> None:
     write_chain(engine, "CP-1", 4)
     drop_append_only_triggers(engine)

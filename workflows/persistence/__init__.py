@@ -2,24 +2,12 @@
 the outbox, the transition store and Alembic migrations. Nothing above reaches a table except through here.
 """
 
+from workflows.persistence import audit, case_store
 from workflows.persistence.audit import AuditRecord, ChainHead, ChainReport
-from workflows.persistence.case_store import (
-    ACTION_FIELDS,
-    CHANGEABLE_FIELDS,
-    FIRED_EVENT,
-    CaseNotFound,
-    ConcurrentUpdate,
-    LoadedCase,
-    case_values,
-    changed_case_columns,
-)
-from workflows.persistence.database import (
-    SQLITE_PRAGMAS,
-    BackgroundCheckpoints,
-    background_checkpoints,
-    make_engine,
-    make_session_factory,
-)
+from workflows.persistence.case_rows import ACTION_FIELDS, CASE_COLUMNS, CHANGEABLE_FIELDS, case_values
+from workflows.persistence.case_store import FIRED_EVENT, CaseNotFound, ConcurrentUpdate, LoadedCase
+from workflows.persistence.database import SQLITE_PRAGMAS, make_engine, make_session_factory
+from workflows.persistence.kept_cases import KeptCases
 from workflows.persistence.errors import OutboxRowMissing
 from workflows.persistence.models import (
     SCHEDULER_JOBS_TABLE,
@@ -53,9 +41,11 @@ from workflows.persistence.transition_store import (
     record_reminders,
 )
 from workflows.persistence.unique_insert import insert_new
+from workflows.persistence.unit_of_work import KeptConnection, Transactional
 
 __all__ = [
     "ACTION_FIELDS",
+    "CASE_COLUMNS",
     "CHANGEABLE_FIELDS",
     "ERROR_LENGTH",
     "FIRED_EVENT",
@@ -65,7 +55,6 @@ __all__ = [
     "ApiTokenRow",
     "AuditEventRow",
     "AuditRecord",
-    "BackgroundCheckpoints",
     "Base",
     "CaseNotFound",
     "CaseRow",
@@ -74,6 +63,8 @@ __all__ = [
     "ConcurrentUpdate",
     "EscalationRow",
     "IncidentRow",
+    "KeptCases",
+    "KeptConnection",
     "LoadedCase",
     "NotificationRow",
     "OutboxRow",
@@ -85,10 +76,11 @@ __all__ = [
     "StaffTeamRow",
     "SweepDigestRow",
     "SweepProgressRow",
+    "Transactional",
+    "audit",
     "available_policies",
-    "background_checkpoints",
+    "case_store",
     "case_values",
-    "changed_case_columns",
     "insert_new",
     "load_all_policies",
     "load_notice",

@@ -7,8 +7,8 @@ from workflows.persistence.audit import AuditRecord, ChainHead, ChainReport
 from workflows.persistence.case_rows import ACTION_FIELDS, CASE_COLUMNS, CHANGEABLE_FIELDS, case_values
 from workflows.persistence.case_store import FIRED_EVENT, CaseNotFound, ConcurrentUpdate, LoadedCase
 from workflows.persistence.database import SQLITE_PRAGMAS, make_engine, make_session_factory
-from workflows.persistence.kept_cases import KeptCases
 from workflows.persistence.errors import OutboxRowMissing
+from workflows.persistence.kept_cases import KeptCases
 from workflows.persistence.models import (
     SCHEDULER_JOBS_TABLE,
     ActionRow,

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 from states.case import Action, ActionStatus, Case
+from states.errors import OpenActionsBlockTransition
 from states.lifecycle import CaseStatus
-from states.lifecycle_errors import OpenActionsBlockTransition
 from states.policy import OnLeave, Policy
 
 S = CaseStatus

@@ -7,7 +7,7 @@ from typing import cast
 
 from states import event_data as ev
 from states.actions import CONFERENCE_DATE_ACTIONS, FOLLOW_UP_ACTIONS, PLAN_ACTIONS
-from states.lifecycle_errors import InvalidEventData
+from states.errors import InvalidEventData
 from states.policy import AdvocatePolicy, Policy
 from states.trigger_step import Step, age_on, not_before, unborn
 

@@ -12,9 +12,9 @@ from states import plan_triggers as plan
 from states import referral_triggers as referral
 from states.actions import ActionChanges, leave_phase, move_counted_from
 from states.case import Actor, Case, TransitionResult
+from states.errors import InvalidEventData, PermissionDenied, TransitionNotAllowed, UnknownTrigger
 from states.event_data import check_dates, parse_event_data
 from states.lifecycle import CREATING_TRIGGERS, TRANSITIONS, TRIGGERS, CaseStatus, next_status
-from states.lifecycle_errors import InvalidEventData, PermissionDenied, TransitionNotAllowed, UnknownTrigger
 from states.policy import Policy
 from states.trigger_records import transition_result
 from states.trigger_step import Step

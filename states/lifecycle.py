@@ -9,7 +9,7 @@ from functools import lru_cache, partial
 
 from transitions import Machine, MachineError
 
-from states.lifecycle_errors import TransitionNotAllowed, UnknownTrigger
+from states.errors import TransitionNotAllowed, UnknownTrigger
 
 
 class CaseStatus(StrEnum):

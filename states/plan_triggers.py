@@ -8,8 +8,8 @@ from typing import cast
 from states import event_data as ev
 from states.actions import COMPLETED_BY_TRIGGER, LIVES_IN
 from states.conference_triggers import end_plan_facts
+from states.errors import InvalidEventData, TransitionNotAllowed
 from states.lifecycle import CaseStatus
-from states.lifecycle_errors import InvalidEventData, TransitionNotAllowed
 from states.trigger_step import Step, age_on, not_before, plan_running
 
 

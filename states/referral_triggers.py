@@ -7,7 +7,7 @@ from typing import cast
 
 from states import event_data as ev
 from states.conference_triggers import open_advocate
-from states.lifecycle_errors import InvalidEventData
+from states.errors import InvalidEventData
 from states.trigger_step import Step, not_before, trigger_of, unborn
 
 

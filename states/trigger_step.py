@@ -9,8 +9,8 @@ from typing import Any
 from states import event_data as ev
 from states.actions import ActionChanges, Opening
 from states.case import Case
+from states.errors import InvalidEventData, TransitionNotAllowed
 from states.lifecycle import CaseStatus
-from states.lifecycle_errors import InvalidEventData, TransitionNotAllowed
 from states.policy import Policy
 
 

@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import Engine
 
 from states.case import Actor
+from states.errors import TransitionNotAllowed
 from states.firing import fire
-from states.lifecycle_errors import TransitionNotAllowed
 from tests.integration.test_case_service__builders import (
     CONVENE,
     NO_FURTHER_ACTION,

@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy import Engine
 
-from states.lifecycle_errors import PermissionDenied, TransitionNotAllowed
+from states.errors import PermissionDenied, TransitionNotAllowed
 from tests.integration.test_case_service__atomicity import block_outbox_key
 from tests.integration.test_case_service__builders import (
     CONVENE,

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import Engine
 
 from states.case import Actor
-from states.lifecycle_errors import (
+from states.errors import (
     InvalidEventData,
     OpenActionsBlockTransition,
     PermissionDenied,

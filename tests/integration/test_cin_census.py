@@ -13,8 +13,8 @@ import sqlalchemy as sa
 from lxml import etree
 from sqlalchemy import Engine
 
+from states.errors import InvalidEventData
 from states.event_data import parse_event_data
-from states.lifecycle_errors import InvalidEventData
 from tests.integration.returns_caseload import OVERRIDE, POLICIES, Journey, build_caseload, build_second_plans
 from workflows.persistence import AuditEventRow, CaseRow, OutboxRow, make_session_factory
 from workflows.returns import (

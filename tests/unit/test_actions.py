@@ -7,8 +7,8 @@ from datetime import date
 import pytest
 
 from states.case import Case
+from states.errors import InvalidEventData, OpenActionsBlockTransition
 from states.lifecycle import CaseStatus
-from states.lifecycle_errors import InvalidEventData, OpenActionsBlockTransition
 from tests.unit.lifecycle_builders import (
     ICPC,
     PLANNING_WORK,

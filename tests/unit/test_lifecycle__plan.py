@@ -7,8 +7,8 @@ from datetime import date
 import pytest
 
 from states.case import Case
+from states.errors import InvalidEventData, PermissionDenied, TransitionNotAllowed
 from states.lifecycle import CaseStatus
-from states.lifecycle_errors import InvalidEventData, PermissionDenied, TransitionNotAllowed
 from tests.unit.lifecycle_builders import (
     CHAIR,
     ICPC,

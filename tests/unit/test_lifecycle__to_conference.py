@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from states.case import Case, TransitionResult
+from states.errors import InvalidEventData, PermissionDenied
 from states.lifecycle import CaseStatus
-from states.lifecycle_errors import InvalidEventData, PermissionDenied
 from tests.unit.lifecycle_builders import (
     DECISION,
     ICPC,

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
-from states import Action, Case, CaseflowError, CaseStatus, TransitionResult
+from states import Action, Case, CaseStatus, TransitionResult
 from workflows.persistence.audit import AuditRecord, ChainHead, chained_row
 from workflows.persistence.case_rows import (
     ACTION_FIELDS,
@@ -27,6 +27,7 @@ from workflows.persistence.case_rows import (
     case_values,
 )
 from workflows.persistence.driver_cursor import DriverCursor
+from workflows.persistence.errors import CaseNotFound, ConcurrentUpdate
 from workflows.persistence.outbox import outbox_row
 from workflows.persistence.unit_of_work import Transactional
 
@@ -43,26 +44,6 @@ __all__ = [
 
 FIRED_EVENT = "trigger_fired"  # audit: a trigger that changed the case
 TRANSITION_MESSAGE = "case_transition"  # outbox: delivered to the case-transition flow
-
-
-class ConcurrentUpdate(CaseflowError):
-    """Someone else changed the case between this trigger's read and its write; nothing of this one was saved."""
-
-    def __init__(self, case_ref: str, expected_version: int | None) -> None:
-        self.case_ref, self.expected_version = case_ref, expected_version
-        seen = "did not exist" if expected_version is None else f"was at version {expected_version}"
-        super().__init__(
-            f"case {case_ref}: changed by someone else since it was read (it {seen}); nothing was saved, "
-            "read the case again and retry"
-        )
-
-
-class CaseNotFound(CaseflowError):
-    """No case has that reference."""
-
-    def __init__(self, case_ref: str) -> None:
-        self.case_ref = case_ref
-        super().__init__(f"case {case_ref}: not found (expected the reference of an existing case)")
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from states import (
     Actor,
     Case,
-    CaseflowError,
     OpenActionsBlockTransition,
     Policy,
     PolicyNotFound,
@@ -30,6 +29,7 @@ from workflows.persistence import (
     audit,
     case_store,
 )
+from workflows.services.errors import InputTooLong
 from workflows.settings import utc_now
 
 __all__ = ["REFUSED_EVENT", "CaseService", "InputTooLong"]
@@ -40,10 +40,6 @@ REFUSED_EVENT = "trigger_refused"
 LIMITS = {"case reference": 64, "trigger": 64, "actor id": 64, "actor role": 32, "authority": 64}
 # A refusal is audited even while triggers race on the case: retry on a taken seq, then give up loudly.
 REFUSAL_AUDIT_ATTEMPTS = 5
-
-
-class InputTooLong(CaseflowError):
-    """An identifier given to a trigger is longer than the database keeps."""
 
 
 def _check_lengths(values: Mapping[str, str | None]) -> None:

@@ -88,3 +88,7 @@ class TokenRefused(CaseflowError):
     def __init__(self, token_id: str | None, reason: str) -> None:
         self.token_id, self.reason = token_id, reason
         super().__init__("API token refused")
+
+
+class InputTooLong(CaseflowError):
+    """An identifier given to a trigger is longer than the database keeps."""

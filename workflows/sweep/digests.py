@@ -37,7 +37,7 @@ from states.notices import WHOLE_SERVICE, Digest, DigestLine
 from states.policy import OWNER_LEVEL, SERVICE_WIDE_ROLES
 from workflows.delivery import Mailer, digest_message, incidents, team_mailbox
 from workflows.persistence import ERROR_LENGTH, ActionRow, CaseRow, EscalationRow, ReminderRow, SweepDigestRow
-from workflows.sweep.plan import REMINDER
+from workflows.sweep.stages import REMINDER
 
 __all__ = [
     "CLAIM_EXPIRES_AFTER",

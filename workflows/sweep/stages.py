@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from states.policy import Policy
-from states.working_days import WorkingDayCalendar
 
 __all__ = ["REMINDER", "Stage", "ladder_levels", "plan_stages", "reminder_horizon"]
 
@@ -29,26 +28,14 @@ class Stage:
     working_days_overdue: int  # negative: working days still to go before a reminder's due date
 
 
-def _working_day_counts(calendar: WorkingDayCalendar, start: date, end: date) -> dict[date, int]:
-    """For each day from start to end: how many working days lie in (start, day]; one pass, not one per date."""
-    counts, total, day = {start: 0}, 0, start
-    while day < end:
-        day += timedelta(days=1)
-        total += calendar.is_working_day(day)
-        counts[day] = total
-    return counts
-
-
 def _authority_stages(name: str, policy: Policy, as_of: date, due_dates: Sequence[date]) -> Iterable[Stage]:
     calendar = policy.calendar()
-    past = [due for due in due_dates if due <= as_of]
-    counts = _working_day_counts(calendar, min(past), as_of) if past else {}
     for due in due_dates:
         if due > as_of:
             if policy.reminder_date(due) <= as_of:
                 yield Stage(name, due, REMINDER, -calendar.working_days_between(as_of, due))
             continue
-        overdue = counts[as_of] - counts[due]
+        overdue = calendar.working_days_between(due, as_of)
         rung = policy.escalation_level(overdue)
         if rung is not None:
             yield Stage(name, due, rung.level, overdue)

@@ -1,7 +1,7 @@
-"""Sweep batches: each a range of due dates swept in one transaction, a few INSERT ... SELECT statements that join the
-open actions to their case and stage, leave out those that already have their row, and rely on unique keys (ON
-CONFLICT DO NOTHING, or on PostgreSQL a retry with it if a plain INSERT meets a row another writer just added), so
-a rerun, a resumed run or a second concurrent sweep creates nothing twice.
+"""Sweep batches: each a range of due dates swept in one transaction, one INSERT ... SELECT per level that joins the
+open actions to their case and stage and leaves out those that already have their row; the table's unique key
+skips a row another writer added meanwhile, so a rerun, a resumed run or a second concurrent sweep creates nothing
+twice.
 
 A `sweep_progress` row per due date is claimed with FOR UPDATE SKIP LOCKED (PostgreSQL; SQLite serialises writers
 anyway) and marked done in the same transaction, so two sweeps share the work instead of repeating it, and a killed
@@ -13,16 +13,14 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
-from typing import Any
 
-from sqlalchemy import Connection, Date, DateTime, Engine, Insert, Table, literal, select, update
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Connection, Date, DateTime, Engine, literal, select, update
 
 from states.policy import Policy
 from workflows.persistence import EscalationRow, ReminderRow, SweepProgressRow
 from workflows.settings import utc_now
 from workflows.sweep.context import SweepContext, sweep_log
+from workflows.sweep.keyed_insert import insert_missing
 from workflows.sweep.open_actions import candidates
 from workflows.sweep.postgresql_settings import tune_transaction
 from workflows.sweep.stage_table import fill_stages, stage_table, staged
@@ -54,16 +52,6 @@ def _claim(connection: Connection, as_of: date, first: date, last: date, wait: b
     return list(connection.execute(query).scalars())
 
 
-def _insert_for(connection: Connection, table: Table) -> Any:
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    return dialect.insert(table)
-
-
-def _inserted(connection: Connection, statement: Any) -> int:
-    # Without preserve_rowcount, SQLAlchemy leaves an INSERT's rowcount at -1 on PostgreSQL.
-    return int(connection.execute(statement.execution_options(preserve_rowcount=True)).rowcount)
-
-
 def _insert_level(connection: Connection, level: str, first: date, last: date, as_of: date, now: datetime) -> int:
     """Insert the reminders, or the escalations at one rung, of the staged open actions due from first to last."""
     found = candidates(connection, first, last)
@@ -91,27 +79,7 @@ def _insert_level(connection: Connection, level: str, first: date, last: date, a
             "raised_on": swept_on,
             "created_at": created_at,
         }
-    already = select(literal(1)).where(*(table.c[name] == columns[name] for name in key))
-    # In action id order, the new rows land in the unique and case indexes in order: about half the cost of
-    # inserting them in due-date order. SQLite needs the WHERE (which the query has) before ON CONFLICT in
-    # INSERT ... SELECT, or it reads ON as part of a join.
-    source = (
-        staged(found)
-        .with_only_columns(*columns.values())
-        .where(stage_table.c.level == level, ~already.exists())
-        .order_by(action.id)
-    )
-    statement: Insert = _insert_for(connection, table).from_select(list(columns), source)
-    if connection.dialect.name == "postgresql":
-        # A plain INSERT of the rows the anti-join found missing: ON CONFLICT's speculative insertion costs about
-        # twice as much per row (measured). Only a writer that added one of them since (a case transition) makes
-        # it fail; then, from the savepoint, the keyed INSERT below skips that row.
-        try:
-            with connection.begin_nested():
-                return _inserted(connection, statement)
-        except IntegrityError:
-            sweep_log().info("sweep_insert_raced", level=level, first=first.isoformat(), last=last.isoformat())
-    return _inserted(connection, statement.on_conflict_do_nothing(index_elements=key))  # type: ignore[attr-defined]
+    return insert_missing(connection, table, key, columns, staged(found).where(stage_table.c.level == level))
 
 
 def _sweep_dates(

@@ -22,7 +22,6 @@ from workflows.settings import utc_now
 from workflows.sweep.context import SweepContext, sweep_log
 from workflows.sweep.keyed_insert import insert_missing
 from workflows.sweep.open_actions import candidates
-from workflows.sweep.postgresql_settings import tune_transaction
 from workflows.sweep.stage_table import fill_stages, stage_table, staged
 from workflows.sweep.stages import REMINDER, plan_stages
 
@@ -122,7 +121,6 @@ def sweep_batch(
     """
     now = now or utc_now()
     with context.engine.begin() as connection:
-        tune_transaction(connection)
         dates = _claim(connection, as_of, first, last, wait)
         if not dates:
             return {}

@@ -13,7 +13,6 @@ from sqlalchemy import Connection, func, select
 from workflows.persistence import EscalationRow, ReminderRow
 from workflows.sweep.context import SweepContext
 from workflows.sweep.open_actions import OPEN, actions, candidates, cases, open_due_counts
-from workflows.sweep.postgresql_settings import tune_transaction
 from workflows.sweep.stage_table import fill_stages, stage_table, staged
 from workflows.sweep.stages import REMINDER, plan_stages, reminder_horizon
 
@@ -114,7 +113,6 @@ def report(
     """Counts per level as of `as_of` and the first `limit` overdue actions, most overdue first."""
     found = SweepReport(as_of=as_of, created_by_run=dict(created or {}))
     with context.engine.connect() as connection:
-        tune_transaction(connection)
         found.raised_as_of = dict(_raised_as_of(connection, as_of))
         sized = open_due_counts(connection, reminder_horizon(context.policies, as_of))
         stages = plan_stages(context.policies, context.policies, as_of, [due for due, _ in sized])

@@ -5,7 +5,7 @@ Modules, inward first: `stages` (pure Python), `open_actions` and `stage_table` 
 read), `plan`, `batches`, `report`, `run` (the whole sweep in one process) and `digests`.
 """
 
-from workflows.sweep.batches import PARALLEL_BATCHES, parallel_batches, sweep_batch, sweep_leftovers
+from workflows.sweep.batches import sweep_batch, sweep_leftovers
 from workflows.sweep.context import SweepContext
 from workflows.sweep.digests import (
     CLAIM_EXPIRES_AFTER,
@@ -27,7 +27,6 @@ __all__ = [
     "DEFAULT_MAX_BATCHES",
     "DEFAULT_OVERDUE_LIMIT",
     "DIGEST_LINE_LIMIT",
-    "PARALLEL_BATCHES",
     "DigestSummary",
     "OverdueAction",
     "SweepContext",
@@ -36,7 +35,6 @@ __all__ = [
     "failed_digests",
     "ladder_levels",
     "load_digest",
-    "parallel_batches",
     "plan_batches",
     "record_digests",
     "report",

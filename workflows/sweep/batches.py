@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 
-from sqlalchemy import Connection, Date, DateTime, Engine, literal, select, update
+from sqlalchemy import Connection, Date, DateTime, literal, select, update
 
 from states.policy import Policy
 from workflows.persistence import EscalationRow, ReminderRow, SweepProgressRow
@@ -25,20 +25,11 @@ from workflows.sweep.open_actions import candidates
 from workflows.sweep.stage_table import fill_stages, stage_table, staged
 from workflows.sweep.stages import REMINDER, plan_stages
 
-__all__ = ["PARALLEL_BATCHES", "parallel_batches", "sweep_batch", "sweep_leftovers"]
-
-# Batches in flight at once on PostgreSQL: one per core of the machines this runs on.
-PARALLEL_BATCHES = 2
+__all__ = ["sweep_batch", "sweep_leftovers"]
 
 _reminders = ReminderRow.__table__
 _escalations = EscalationRow.__table__
 _progress = SweepProgressRow.__table__
-
-
-def parallel_batches(engine: Engine) -> int:
-    """How many batches may run at once: two on PostgreSQL (row locks keep them apart, and a server process per
-    connection uses both cores); one on SQLite, which has one writer at a time anyway."""
-    return PARALLEL_BATCHES if engine.dialect.name == "postgresql" else 1
 
 
 def _claim(connection: Connection, as_of: date, first: date, last: date, wait: bool) -> list[date]:

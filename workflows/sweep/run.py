@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime
 
-from workflows.sweep.batches import parallel_batches, sweep_batch, sweep_leftovers
+from workflows.sweep.batches import sweep_batch, sweep_leftovers
 from workflows.sweep.context import SweepContext
 from workflows.sweep.plan import DEFAULT_MAX_BATCHES, MIN_BATCH_ACTIONS, plan_batches
 from workflows.sweep.report import SweepReport, report
@@ -33,11 +32,9 @@ def run_sweep(
     total = len(batches) + 1
     progress(0, total)
     created: Counter[str] = Counter()
-    with ThreadPoolExecutor(max_workers=parallel_batches(context.engine)) as pool:
-        swept = pool.map(lambda batch: sweep_batch(context, as_of, *batch, now=now), batches)
-        for done, new_rows in enumerate(swept, start=1):
-            created.update(new_rows)
-            progress(done, total)
+    for done, (first, last) in enumerate(batches, start=1):
+        created.update(sweep_batch(context, as_of, first, last, now=now))
+        progress(done, total)
     created.update(sweep_leftovers(context, as_of, now=now))
     progress(total, total)
     return report(context, as_of, created)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import CTE, Connection, Subquery, func, literal_column, select
+from sqlalchemy import CTE, Connection, Subquery, func, select
 
 from workflows.persistence import ActionRow, CaseRow
 
@@ -14,9 +14,7 @@ __all__ = ["OPEN", "actions", "candidates", "cases", "open_due_counts"]
 
 actions = ActionRow.__table__
 cases = CaseRow.__table__
-# A literal, not a bound parameter: only then may SQLite (and a generic PostgreSQL plan) use the partial index of
-# open actions (migration 0004).
-OPEN = actions.c.status == literal_column("'open'")
+OPEN = actions.c.status == "open"
 
 
 def open_due_counts(connection: Connection, horizon: date) -> list[tuple[date, int]]:

@@ -44,7 +44,7 @@ def _claim(connection: Connection, as_of: date, first: date, last: date, wait: b
 
 def _insert_level(connection: Connection, level: str, first: date, last: date, as_of: date, now: datetime) -> int:
     """Insert the reminders, or the escalations at one rung, of the staged open actions due from first to last."""
-    found = candidates(connection, first, last)
+    found = candidates(first, last)
     action = found.c
     swept_on, created_at = literal(as_of, Date), literal(now, DateTime(timezone=True))
     if level == REMINDER:

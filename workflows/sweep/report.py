@@ -93,7 +93,7 @@ def _overdue_lines(connection: Connection, late: Sequence[tuple[date, int]], lim
 
 
 def _overdue_window(connection: Connection, first: date, last: date, limit: int) -> list[OverdueAction]:
-    found = candidates(connection, first, last, cases.c.reference, actions.c.kind, actions.c.owner_role)
+    found = candidates(first, last, cases.c.reference, actions.c.kind, actions.c.owner_role)
     action = found.c
     query = (
         staged(found)

@@ -49,10 +49,9 @@ class SweepReport:
 
 
 def _open_counts(connection: Connection, first: date, last: date) -> list[tuple[str, date, int]]:
-    """Open actions per (authority, due date) from first to last.
-
-    Grouped by what a stage is keyed on, and matched to the stages in Python: no per-action lookup of the stage.
-    """
+    """Open actions per (authority, due date) from first to last, to match to the stages in Python."""
+    # Grouped by what a stage is keyed on, not joined to the stage table action by action: a join cost about 0.2 s
+    # more PostgreSQL server CPU in every phase of the sweep benchmark (the rerun 0.29 s instead of 0.09 s).
     query = (
         select(cases.c.authority, actions.c.due_on, func.count())
         .join_from(actions, cases, cases.c.id == actions.c.case_id)
@@ -76,10 +75,12 @@ def _overdue_lines(connection: Connection, late: Sequence[tuple[date, int]], lim
     """The first `limit` overdue actions, most overdue first, from the due dates with a late stage (and how many
     open actions each has), oldest first.
 
-    Read a window of due dates at a time, each holding at least as many open actions as lines still wanted: one
-    window nearly always, not every late action with its case reference. The stage join drops the actions of an
-    authority not yet late on that date, hence the next window; windows follow in due-date order, so the lines do.
+    The stage join drops the actions of an authority not yet late on a date, so a window of due dates may fall
+    short; the next window follows in due-date order, and so do the lines.
     """
+    # A window of due dates at a time, each holding at least as many open actions as lines still wanted (one window
+    # nearly always), not every late action with its case reference: one query over them all cost 0.15 s more
+    # PostgreSQL server CPU per report on the sweep benchmark (the rerun 0.24 s instead of 0.09 s).
     lines: list[OverdueAction] = []
     start = 0
     while start < len(late) and len(lines) < limit:

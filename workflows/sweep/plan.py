@@ -20,7 +20,8 @@ __all__ = ["DEFAULT_MAX_BATCHES", "MIN_BATCH_ACTIONS", "plan_batches"]
 DEFAULT_MAX_BATCHES = 10
 # Below this many actions a batch is not worth a task run of its own: each batch reads its own cases (on
 # PostgreSQL a hash of the whole cases table) and in the flow costs a task run. 150,000 overdue actions make
-# three batches.
+# three batches; with no floor (max_batches alone, ten batches) the sweep benchmark's PostgreSQL server spent
+# 1.1 s instead of 0.9 s of CPU on the first-ever sweep and 0.66 s instead of 0.40 s on the nightly sweep.
 MIN_BATCH_ACTIONS = 50_000
 
 _progress = SweepProgressRow.__table__

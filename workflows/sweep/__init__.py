@@ -1,8 +1,9 @@
 """The nightly deadline sweep, set-based: the stage each (authority, due date) has reached, the plan of what is due,
 its batches and report, and the digests each team and role receive.
 
-Modules, inward first: `stages` (pure Python), `open_actions` and `stage_table` (the SQL both batches and report
-read), `plan`, `batches`, `report`, `run` (the whole sweep in one process) and `digests`.
+Modules, inward first: `context` and `stages` (pure Python), `open_actions`, `stage_table` and `keyed_insert` (the
+SQL that plan, batches and report share), `plan`, `batches`, `report`, `run` (the whole sweep in one process, as
+`caseflow sweep --local` and the benchmark run it) and `digests`.
 """
 
 from workflows.sweep.batches import sweep_batch, sweep_leftovers

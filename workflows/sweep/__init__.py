@@ -1,8 +1,8 @@
 """The nightly deadline sweep, set-based: the stage each (authority, due date) has reached, the plan of what is due,
 its batches and report, and the digests each team and role receive.
 
-Modules, inward first: `context` and `stages` (pure Python), `open_actions`, `stage_table` and `keyed_insert` (the
-SQL that plan, batches and report share), `plan`, `batches`, `report`, `run` (the whole sweep in one process, as
+Modules, inward first: `stages` (pure Python), `context`, `open_actions`, `stage_table` and `keyed_insert` (the SQL
+that plan, batches and report share), `plan`, `batches`, `report`, `run` (the whole sweep in one process, as
 `caseflow sweep --local` and the benchmark run it) and `digests`.
 """
 

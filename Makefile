@@ -25,8 +25,10 @@ chromium:
 
 # Lint and types first (seconds), then the suite. pytest exits 5 when it collects no test; that is a failure
 # of the suite here, said plainly.
+# Each run keeps its temporary files in a folder of its own: pytest prunes all but the last three sessions' folders
+# under one shared root, so a second suite started on the same machine deleted the first one's running stack.
 test: $(STAMP) chromium lint
-	@$(VENV)/bin/pytest; rc=$$?; \
+	@root=$$(mktemp -d); PYTEST_DEBUG_TEMPROOT=$$root $(VENV)/bin/pytest; rc=$$?; rm -rf "$$root"; \
 	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests"; fi; \
 	exit $$rc
 

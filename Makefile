@@ -27,8 +27,9 @@ chromium:
 # of the suite here, said plainly.
 # Each run keeps its temporary files in a folder of its own: pytest prunes all but the last three sessions' folders
 # under one shared root, so a second suite started on the same machine deleted the first one's running stack.
+# The folder stays after the run (the Prefect UI test prints where its screenshots are).
 test: $(STAMP) chromium lint
-	@root=$$(mktemp -d); PYTEST_DEBUG_TEMPROOT=$$root $(VENV)/bin/pytest; rc=$$?; rm -rf "$$root"; \
+	@PYTEST_DEBUG_TEMPROOT=$$(mktemp -d) $(VENV)/bin/pytest; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests"; fi; \
 	exit $$rc
 

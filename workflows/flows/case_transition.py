@@ -2,24 +2,28 @@
 
 from __future__ import annotations
 
-from prefect import flow, tags
-from prefect.runtime import flow_run
-from prefect.settings import temporary_settings
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from typing import Any
 
-from tasks import (
-    check_outstanding_actions,
-    email_notification,
-    escalate_late_actions,
-    record_email_incident,
-    record_notifications,
-    schedule_reminders,
-    with_email_retries,
-)
+from prefect import flow, tags
+from prefect.context import SyncClientContext, TagsContext
+from prefect.runtime import flow_run
+from prefect.settings import get_current_settings, temporary_settings
+
+from tasks import email_notices, follow_up, record_email_incidents, with_email_retries
 from workflows.bootstrap import current_runtime
 from workflows.flows.errors import NotificationsUndelivered
 from workflows.logs import get_logger
 
-__all__ = ["FLOW_NAME", "NotificationsUndelivered", "case_transition", "run_case_transition", "run_tags"]
+__all__ = [
+    "FLOW_NAME",
+    "NotificationsUndelivered",
+    "case_transition",
+    "run_case_transition",
+    "run_tags",
+    "transition_runs",
+]
 
 FLOW_NAME = "case-transition"
 log = get_logger("caseflow.case_transition")
@@ -32,17 +36,19 @@ def run_tags(case_reference: str, trigger: str) -> tuple[str, str]:
 
 @flow(name=FLOW_NAME, flow_run_name="{case_reference} {trigger}", persist_result=False)
 def case_transition(outbox_id: int, case_reference: str, trigger: str) -> dict[str, int]:
-    """Check what the phase left open, remind, escalate what is late, notify; idempotent per outbox row."""
-    outstanding = check_outstanding_actions(outbox_id)
-    reminders = schedule_reminders(outbox_id)
-    escalations = escalate_late_actions(outbox_id)
-    notices = record_notifications(outbox_id)
-    failed = _email(sorted({*outstanding, *reminders, *escalations, *notices}))
+    """Check what the phase left open, remind, escalate what is late, notify, as of the transition; idempotent."""
+    # The run is tagged with the case; its task runs are not. Prefect takes a concurrency slot for every tag of a
+    # task run (two more API calls each, and write contention on the server's database), so task runs carrying
+    # the run's tags cost about twice as much server time (measured with the dispatch benchmark).
+    with TagsContext(current_tags=set()):
+        done = follow_up(outbox_id)
+        failed = _email(done.notification_ids)
     summary = {
-        "outstanding": len(outstanding),
-        "reminders": len(reminders),
-        "escalations": len(escalations),
-        "notices": len(notices),
+        "outstanding": done.outstanding,
+        "reminders": done.reminders,
+        "escalations": done.escalations,
+        "notices": done.notices,
+        "moved_on": int(done.moved_on),
         "emails_failed": len(failed),
     }
     if failed:
@@ -52,25 +58,37 @@ def case_transition(outbox_id: int, case_reference: str, trigger: str) -> dict[s
 
 
 def _email(notification_ids: list[int]) -> list[int]:
-    if current_runtime().email is None:
+    if current_runtime().email is None or not notification_ids:
         return []
-    send = with_email_retries(email_notification)
-    failed = []
-    for notification_id in notification_ids:
-        if not send(notification_id, return_state=True).is_completed():
-            record_email_incident(notification_id, str(flow_run.id) if flow_run.id else None)
-            failed.append(notification_id)
-    return failed
+    state = with_email_retries(email_notices)(notification_ids, return_state=True)
+    if state.is_completed():
+        return []
+    return record_email_incidents(notification_ids, str(flow_run.id) if flow_run.id else None)
 
 
-def run_case_transition(outbox_id: int, case_reference: str, trigger: str) -> None:
+@contextmanager
+def transition_runs() -> Iterator[None]:
+    """What case-transition runs in this thread share: heartbeats off, and one Prefect client kept open.
+
+    Heartbeats cost about a second per run at exit, and a run whose process dies is redelivered from the outbox
+    anyway, which is the crash detection that matters here. A client kept open saves building one (and its TLS
+    context) and connecting again for every run. A worker enters this once per thread; nesting is cheap.
+    """
+    with ExitStack() as stack:
+        if get_current_settings().flows.heartbeat_frequency is not None:
+            stack.enter_context(temporary_settings(updates={"flows.heartbeat_frequency": None}))
+        stack.enter_context(SyncClientContext.get_or_create())
+        yield
+
+
+def run_case_transition(outbox_id: int, case_reference: str, trigger: str) -> dict[str, Any] | None:
     """Run the flow in this process for one outbox row, tagged; raises unless every step ran.
 
-    Heartbeats are off for these runs: a heartbeat costs about a second per run at exit, and a run whose
-    process dies is redelivered from the outbox anyway, which is the crash detection that matters here.
+    Returns the run's summary, or None when it ran but some e-mails were not sent (each has an incident).
     """
-    with tags(*run_tags(case_reference, trigger)), temporary_settings(updates={"flows.heartbeat_frequency": None}):
+    with transition_runs(), tags(*run_tags(case_reference, trigger)):
         try:
-            case_transition(outbox_id=outbox_id, case_reference=case_reference, trigger=trigger)
+            return case_transition(outbox_id=outbox_id, case_reference=case_reference, trigger=trigger)
         except NotificationsUndelivered:
             log.warning("case_transition_incomplete_emails", case_ref=case_reference, outbox_id=outbox_id)
+            return None

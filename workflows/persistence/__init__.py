@@ -27,6 +27,7 @@ from workflows.persistence.models import (
     AuditEventRow,
     Base,
     CaseRow,
+    DispatchWorkerRow,
     EscalationRow,
     IncidentRow,
     NotificationRow,
@@ -41,13 +42,16 @@ from workflows.persistence.policies import available_policies, load_all_policies
 from workflows.persistence.schema import require_schema
 from workflows.persistence.transition_store import (
     ERROR_LENGTH,
+    TransitionRecord,
     load_notice,
     load_transition,
+    load_transition_record,
     mark_emailed,
     open_actions,
     record_email_failure,
     record_escalations,
     record_reminders,
+    unsent_emails,
 )
 from workflows.persistence.unique_insert import insert_new
 
@@ -68,6 +72,7 @@ __all__ = [
     "ChainHead",
     "ChainReport",
     "ConcurrentUpdate",
+    "DispatchWorkerRow",
     "EscalationRow",
     "IncidentRow",
     "LoadedCase",
@@ -79,6 +84,7 @@ __all__ = [
     "StaffRow",
     "SweepDigestRow",
     "SweepProgressRow",
+    "TransitionRecord",
     "available_policies",
     "background_checkpoints",
     "case_values",
@@ -88,6 +94,7 @@ __all__ = [
     "load_notice",
     "load_policy",
     "load_transition",
+    "load_transition_record",
     "make_engine",
     "make_session_factory",
     "mark_emailed",
@@ -96,4 +103,5 @@ __all__ = [
     "record_escalations",
     "record_reminders",
     "require_schema",
+    "unsent_emails",
 ]

@@ -501,23 +501,18 @@ def save_changes(
     """
     new, changed = changes
     record, message = records
+    # In id order, new ones last: what a load would read once committed, and what the outbox row says stood open.
+    still_open = [action for action in case.actions if action.status == "open"]
     with _Driver(connection) as driver:
         row_id, version = _write_case(driver, loaded, case, now)
         _insert_actions(driver, row_id, new)
         _update_actions(driver, changed)
         head = _append_audit(driver, loaded, case, record, now, float_free)
         if message is not None:
-            driver.run(INSERT_OUTBOX_SQL, outbox.outbox_row(case.reference, version, message[0], message[1], now))
-    # Built directly: dataclasses.replace inspects the fields on every call. Its own facts and action list, as a
-    # load would give: only the open actions (in id order, new ones last), closed ones are no longer read.
-    stored = Case(
-        **{
-            **case.__dict__,
-            "version": version,
-            "facts": dict(case.facts),
-            "actions": [action for action in case.actions if action.status == "open"],
-        }
-    )
+            payload = {**message[1], outbox.OPEN_ACTIONS: outbox.open_actions(still_open)}
+            driver.run(INSERT_OUTBOX_SQL, outbox.outbox_row(case.reference, version, message[0], payload, now))
+    # Built directly: dataclasses.replace inspects the fields on every call. Its own facts and action list.
+    stored = Case(**{**case.__dict__, "version": version, "facts": dict(case.facts), "actions": still_open})
     return LoadedCase(stored, row_id, head)
 
 

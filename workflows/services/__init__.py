@@ -1,5 +1,5 @@
 """What a command, flow or request does, in one place: firing a trigger, escalating by hand, migrating a policy,
-replaying a scenario, loading the demo, the staff directory, retrying an incident.
+replaying a scenario, loading the demo, the staff directory, retrying an incident, following up a transition.
 """
 
 from workflows.services.case_service import REFUSED_EVENT, CaseService, InputTooLong
@@ -20,6 +20,7 @@ from workflows.services.escalation import (
 from workflows.services.policy_migration import DueDateMove, MigrationReport, migrate
 from workflows.services.scenario import ScenarioOutcome, load_scenario, replay
 from workflows.services.staff import StaffMember, add_staff, list_staff
+from workflows.services.transition_follow_up import FollowedUp, follow_up_transition, outstanding_table
 
 __all__ = [
     "DEMO_PREFIX",
@@ -31,6 +32,7 @@ __all__ = [
     "EscalationReason",
     "EscalationRefused",
     "EscalationRequest",
+    "FollowedUp",
     "InputTooLong",
     "ManagerEscalations",
     "MigrationReport",
@@ -41,10 +43,12 @@ __all__ = [
     "StaffMember",
     "UnknownCase",
     "add_staff",
+    "follow_up_transition",
     "is_empty",
     "list_staff",
     "load_demo",
     "load_scenario",
     "migrate",
+    "outstanding_table",
     "replay",
 ]

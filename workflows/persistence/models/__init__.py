@@ -13,6 +13,7 @@ from workflows.persistence.models.escalations import (
 )
 from workflows.persistence.models.notifications import (
     SCHEDULER_JOBS_TABLE,
+    DispatchWorkerRow,
     IncidentRow,
     NotificationRow,
     SchedulerLeaseRow,
@@ -27,6 +28,7 @@ __all__ = [
     "AuditEventRow",
     "Base",
     "CaseRow",
+    "DispatchWorkerRow",
     "EscalationRow",
     "IncidentRow",
     "NotificationRow",

@@ -10,15 +10,12 @@ from tasks.notification_tasks import (
     with_email_retries,
 )
 from tasks.sweep_tasks import plan_sweep, sweep_due_dates, sweep_leftovers, sweep_report
-from tasks.transition_tasks import FollowUpSummary, follow_up
 
 __all__ = [
     "DigestsNotSent",
-    "FollowUpSummary",
     "NoticesNotSent",
     "email_notices",
     "email_sweep_digests",
-    "follow_up",
     "plan_sweep",
     "record_digest_incidents",
     "record_email_incidents",

@@ -7,6 +7,7 @@ from workflows.services.demo import DEMO_PREFIX, DEMO_STAFF, is_empty, load_demo
 from workflows.services.errors import (
     DemoTooSmall,
     EscalationRefused,
+    FollowUpFailed,
     PolicyVersionMismatch,
     ScenarioInvalid,
     StaffExists,
@@ -32,6 +33,7 @@ __all__ = [
     "EscalationReason",
     "EscalationRefused",
     "EscalationRequest",
+    "FollowUpFailed",
     "FollowedUp",
     "InputTooLong",
     "ManagerEscalations",

@@ -164,25 +164,29 @@ def serial_baseline(url: str, server_pid: int, rows: int, cases: int) -> Result:
 
 
 @contextmanager
-def worker_processes(count: int, concurrency: int, env: dict[str, str]) -> Iterator[list[subprocess.Popen[str]]]:
+def worker_processes(
+    count: int, concurrency: int, env: dict[str, str], logs: Path
+) -> Iterator[list[subprocess.Popen[bytes]]]:
     """`count` `caseflow worker` processes, each ready (printed its first line) when the block starts."""
-    processes = [
-        subprocess.Popen(
-            [CASEFLOW, "worker", "--concurrency", str(concurrency)],
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            text=True,
-        )
-        for _ in range(count)
-    ]
+    processes, log_paths = [], []
+    for number in range(count):
+        log_paths.append(logs / f"worker-{number}-{time.monotonic_ns()}.log")
+        with log_paths[-1].open("wb") as log:
+            processes.append(
+                subprocess.Popen(
+                    [CASEFLOW, "worker", "--concurrency", str(concurrency)],
+                    env=env,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                )
+            )
     try:
-        for process in processes:
-            assert process.stdout is not None
-            line = process.stdout.readline()
-            if "runs at once" not in line:
-                raise SystemExit(f"worker did not start: {line!r}")
-            # The rest of its output (one line when it stops) goes unread; nothing else is printed to stdout.
+        for process, path in zip(processes, log_paths, strict=True):
+            deadline = time.monotonic() + 120
+            while b"runs at once" not in path.read_bytes():
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise SystemExit(f"worker did not start; see {path}")
+                time.sleep(0.1)
         yield processes
     finally:
         for process in processes:
@@ -199,7 +203,8 @@ def with_workers(url: str, server_pid: int, env: dict[str, str], label: str, wor
     prefix = f"W{workers}"
     result = Result(label, workers, args.concurrency)
     result.rows = fire(engine, f"{prefix}B", args.cases, args.rows // args.cases)
-    with worker_processes(workers, args.concurrency, {**env, "CASEFLOW_DATABASE_URL": url}) as processes:
+    logs = Path(env["CASEFLOW_DATA_DIR"])
+    with worker_processes(workers, args.concurrency, {**env, "CASEFLOW_DATABASE_URL": url}, logs) as processes:
         cpu = sum(cpu_seconds(p.pid) for p in processes)
         server = cpu_seconds(server_pid)
         result.seconds = wait_delivered(engine, timeout=3600)

@@ -3,12 +3,13 @@ condition, a Prefect API that can be switched off, and worker processes."""
 
 from __future__ import annotations
 
+import contextvars
 import socket
 import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -115,15 +116,23 @@ class RunRecorder:
 
 @contextmanager
 def running_workers(
-    database_url: str, deliver: Callable[[OutboxEntry], Any], count: int, **config: Any
+    database_url: str,
+    deliver: Callable[[OutboxEntry], Any],
+    count: int,
+    *,
+    is_ready: Callable[[], bool] = lambda: True,
+    thread_context: Callable[[], AbstractContextManager[Any]] = nullcontext,
+    **config: Any,
 ) -> Iterator[list[OutboxWorker]]:
     """`count` workers, each with its own engine and name, running on threads of this process until the block ends."""
     settings = WorkerConfig(**{"concurrency": 4, "poll": timedelta(seconds=0.05), **config})
     engines = [make_engine(database_url, pool_size=settings.concurrency + 4) for _ in range(count)]
     workers = [
-        OutboxWorker(e, deliver, f"test-worker-{n}", settings, is_ready=lambda: True) for n, e in enumerate(engines)
+        OutboxWorker(e, deliver, f"test-worker-{n}", settings, is_ready=is_ready, thread_context=thread_context)
+        for n, e in enumerate(engines)
     ]
-    threads = [threading.Thread(target=w.run, name=w.name) for w in workers]
+    # In a copy of this thread's context: a test's temporary Prefect settings hold in the workers too.
+    threads = [threading.Thread(target=contextvars.copy_context().run, args=(w.run,), name=w.name) for w in workers]
     for thread in threads:
         thread.start()
     try:

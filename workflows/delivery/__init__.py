@@ -3,7 +3,16 @@ flow, in order per case), notifications (the inbox table and SMTP) and incidents
 operations staff).
 """
 
-from workflows.delivery.dispatch_workers import Backlog, WorkerRecord, backlog, live_workers, workers
+from workflows.delivery.dispatch_workers import (
+    Backlog,
+    WorkerRecord,
+    backlog,
+    forget_worker,
+    live_workers,
+    record_worker,
+    register_worker,
+    workers,
+)
 from workflows.delivery.errors import EmailNotSent, IncidentNotFound, IncidentNotRetryable
 from workflows.delivery.incidents import (
     DIGEST_EMAIL_FAILED,
@@ -55,11 +64,14 @@ __all__ = [
     "digest_error",
     "digest_message",
     "email_subject",
+    "forget_worker",
     "is_healthy",
     "live_workers",
     "mailer_of",
     "notify_workers",
     "prefect_is_up",
+    "record_worker",
+    "register_worker",
     "resolve",
     "team_mailbox",
     "workers",

@@ -89,6 +89,11 @@ class OutboxWorker:
         self._ready_at: float | None = None  # monotonic time of the last readiness check that passed
         self._postponed = False
 
+    @property
+    def postponed(self) -> bool:
+        """Whether the worker is waiting for Prefect to answer again before it claims anything."""
+        return self._postponed
+
     def stop(self) -> None:
         """Claim nothing more; `run` gives back unstarted rows, waits for runs in progress, and returns."""
         self._stopping.set()

@@ -207,9 +207,11 @@ def _pipe(source: socket.socket, sink: socket.socket) -> None:
     except OSError:
         pass
     finally:
+        # Either side gone ends both directions: shut down (wakes the other pipe's recv), then close.
         for sock in (source, sink):
             with suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
+            sock.close()
 
 
 def start_worker_process(env: dict[str, str], cwd: Path, *options: str) -> subprocess.Popen[str]:

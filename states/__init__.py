@@ -1,10 +1,8 @@
 """The pure domain of caseflow: statuses, the transition table, firing triggers, actions, policy and calendar."""
 
 from states.case import Action, Actor, Case, TransitionResult
-from states.errors import CaseflowError
-from states.firing import fire
-from states.lifecycle import TRANSITIONS, TRIGGERS, CaseStatus, TransitionSpec
-from states.lifecycle_errors import (
+from states.errors import (
+    CaseflowError,
     InvalidEventData,
     OpenActionsBlockTransition,
     PermissionDenied,
@@ -12,7 +10,9 @@ from states.lifecycle_errors import (
     TriggerRefused,
     UnknownTrigger,
 )
-from states.policy import Policy, PolicyInvalid
+from states.firing import fire
+from states.lifecycle import TRANSITIONS, TRIGGERS, CaseStatus, TransitionSpec
+from states.policy import Policy, PolicyInvalid, PolicyNotFound
 from states.working_days import CalendarCoverageError, WorkingDayCalendar
 
 __all__ = [
@@ -29,6 +29,7 @@ __all__ = [
     "PermissionDenied",
     "Policy",
     "PolicyInvalid",
+    "PolicyNotFound",
     "TransitionNotAllowed",
     "TransitionResult",
     "TransitionSpec",

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Any
 
-from states.case import Action, Case
+from states.case import Action, ActionStatus, Case
+from states.errors import OpenActionsBlockTransition
 from states.lifecycle import CaseStatus
-from states.lifecycle_errors import OpenActionsBlockTransition
 from states.policy import OnLeave, Policy
 
 S = CaseStatus
@@ -63,29 +62,6 @@ PLAN_ACTIONS = frozenset(
 FOLLOW_UP_ACTIONS = ("send_decision_letter", "circulate_minutes", "seek_feedback")
 
 
-_DueDates = dict[tuple[str, date], date]
-# Per policy object (held, so its id cannot be reused): due dates already counted. Walking the working-day
-# calendar costs tens of microseconds a date, and cases share anchors, so fire() looks them up instead.
-_due_dates: dict[int, tuple[Policy, _DueDates]] = {}
-_MAX_POLICIES, _MAX_DUE_DATES = 64, 100_000
-
-
-def due_date(policy: Policy, timescale: str, anchor: date) -> date:
-    """`policy.due_date(timescale, anchor)`, remembered per policy."""
-    held = _due_dates.get(id(policy))
-    if held is None or held[0] is not policy:
-        if len(_due_dates) >= _MAX_POLICIES:
-            _due_dates.clear()
-        held = _due_dates[id(policy)] = (policy, {})
-    known = held[1]
-    due = known.get((timescale, anchor))
-    if due is None:
-        if len(known) >= _MAX_DUE_DATES:
-            known.clear()
-        due = known[(timescale, anchor)] = policy.due_date(timescale, anchor)
-    return due
-
-
 @dataclass(frozen=True)
 class Opening:
     """An action to open: its kind, and the timescale and fact to count from when not the policy's own."""
@@ -109,15 +85,15 @@ class ActionChanges:
         index = next(i for i, action in enumerate(self.actions) if action is old)
         self.actions[index] = new
 
-    def close(self, kinds: Iterable[str], status: str, on: date | None, reason: str) -> None:
+    def close(self, kinds: Iterable[str], status: ActionStatus, on: date | None, reason: str) -> None:
         """Close every open action of `kinds` as done (on `on`) or cancelled, with a close reason code."""
         wanted = frozenset(kinds)
         for action in [a for a in self.actions if a.status == "open" and a.kind in wanted]:
             self.close_one(action, status, on, reason)
 
-    def close_one(self, action: Action, status: str, on: date | None, reason: str) -> None:
+    def close_one(self, action: Action, status: ActionStatus, on: date | None, reason: str) -> None:
         """Close one open action as done or cancelled, with a close reason code."""
-        closed = _copy(action, status=status, done_on=on, close_reason=reason)
+        closed = replace(action, status=status, done_on=on, close_reason=reason)
         self._swap(action, closed)
         self.closed.append(closed)
 
@@ -134,7 +110,7 @@ class ActionChanges:
         self, action: Action, due_on: date, policy_version: str, rule: str | None = None, anchor: str | None = None
     ) -> None:
         """Give an open action a new due date from policy `policy_version` (and, when given, a new rule and fact)."""
-        moved = _copy(
+        moved = replace(
             action,
             due_on=due_on,
             rule=rule or action.rule,
@@ -156,7 +132,7 @@ class ActionChanges:
             kind=opening.kind,
             owner_role=rule.owner_role,
             status="open",
-            due_on=due_date(policy, timescale, anchor_date),
+            due_on=policy.due_date(timescale, anchor_date),
             opened_on=today,
             done_on=None,
             mandatory=rule.mandatory,
@@ -181,7 +157,7 @@ def move_counted_from(changes: ActionChanges, case: Case, facts_changed: Iterabl
         anchor_date = case.fact_date(action.anchor)
         if anchor_date is None:
             continue
-        due_on = due_date(policy, action.rule, anchor_date)
+        due_on = policy.due_date(action.rule, anchor_date)
         if due_on != action.due_on:
             changes.move(action, due_on, policy.version)
 
@@ -207,11 +183,6 @@ def leave_phase(changes: ActionChanges, dest: CaseStatus, policy: Policy, overri
         changes.close_one(action, "cancelled", None, "overridden" if overridden else "phase_left")
         if overridden:
             changes.overridden.append(action.kind)
-
-
-def _copy(action: Action, **changes: Any) -> Action:
-    # dataclasses.replace re-runs field introspection on every call; fire() is on the hot path.
-    return Action(**{**action.__dict__, **changes})
 
 
 def _kinds(actions: list[Action]) -> str:

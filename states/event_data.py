@@ -17,7 +17,7 @@ from pydantic import (
 )
 from pydantic_core import ErrorDetails
 
-from states.lifecycle_errors import InvalidEventData
+from states.errors import InvalidEventData
 from states.personal_data import CHILD_PERSONAL_FIELDS
 
 Category = Literal["NEG", "PHY", "SAB", "EMO", "MUL"]

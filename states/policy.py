@@ -20,7 +20,7 @@ from pydantic import (
 )
 from pydantic_core import ErrorDetails
 
-from states.errors import CaseflowError
+from states.errors import NotInPolicy, PolicyInvalid, PolicyNotFound
 from states.timescales import IDENTIFIER, Conventions, Timescale
 from states.working_days import ClosureDayInvalid, WorkingDayCalendar, YearlyClosure
 
@@ -45,22 +45,6 @@ OWNER_LEVEL = "owner"
 SERVICE_WIDE_ROLES = ("service_manager", "head_of_service")
 
 Key = Annotated[str, StringConstraints(pattern=IDENTIFIER)]
-
-
-class PolicyInvalid(CaseflowError):
-    """A policy file does not validate: which file, which key, what is wrong."""
-
-    def __init__(self, source: str, key: str, problem: str) -> None:
-        self.source, self.key, self.problem = source, key, problem
-        super().__init__(f"{source}: {key}: {problem}")
-
-
-class PolicyNotFound(CaseflowError):
-    """No policy of that name exists."""
-
-
-class NotInPolicy(CaseflowError):
-    """A timescale or action was asked of a policy that does not define it."""
 
 
 def _closure_day(value: object) -> date | YearlyClosure:

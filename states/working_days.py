@@ -12,7 +12,7 @@ import holidays
 from holidays.countries.united_kingdom import UnitedKingdom
 from holidays.version import __version__ as HOLIDAYS_VERSION
 
-from states.errors import CaseflowError
+from states.errors import CalendarCoverageError, ClosureDayInvalid
 
 __all__ = [
     "BANK_HOLIDAY_COVERAGE",
@@ -29,14 +29,6 @@ BANK_HOLIDAY_COVERAGE: tuple[date, date] = (
     date(UnitedKingdom.start_year, 1, 1),
     date(UnitedKingdom.end_year, 12, 31),
 )
-
-
-class CalendarCoverageError(CaseflowError):
-    """A date lies outside the years the bank-holiday data covers."""
-
-
-class ClosureDayInvalid(CaseflowError, ValueError):
-    """A closure day is neither a date nor a valid yearly range of month-days."""
 
 
 @cache

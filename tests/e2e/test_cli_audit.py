@@ -1,4 +1,4 @@
-"""`caseflow audit verify`, run as the installed console script against a database written by real triggers."""
+"""`caseflow audit verify`, run through the console script's entry point against a database written by real triggers."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy import Engine
 
-from tests.e2e.cli import clean_environment, run_caseflow
+from tests.cli_in_process import run_main
+from tests.e2e.cli import clean_environment
 from tests.integration.test_case_service__builders import in_s47_enquiry, make_service, referred
 
 pytestmark = pytest.mark.e2e
@@ -42,7 +43,7 @@ def test_verify_reports_ok_with_the_counts_of_a_good_trail(engine: Engine, datab
     in_s47_enquiry(service, "CP-1")
     referred(service, "CP-2")
 
-    result = run_caseflow("audit", "verify", env=environment(database_url, tmp_path))
+    result = run_main("audit", "verify", env=environment(database_url, tmp_path))
 
     assert (result.returncode, result.stdout.strip()) == (0, "OK: 3 audit events in 2 cases verified"), result.stderr
 
@@ -56,9 +57,9 @@ def test_verify_names_the_case_seq_and_id_of_the_first_tampered_event_and_exits_
     event_id = tamper_with_event(engine, "CP-1", 1)
     env = environment(database_url, tmp_path)
 
-    text = run_caseflow("audit", "verify", env=env)
-    as_json = run_caseflow("audit", "verify", "--json", env=env)
-    other_case = run_caseflow("audit", "verify", "--case", "CP-2", env=env)
+    text = run_main("audit", "verify", env=env)
+    as_json = run_main("audit", "verify", "--json", env=env)
+    other_case = run_main("audit", "verify", "--case", "CP-2", env=env)
 
     assert text.returncode == 1
     assert text.stdout.splitlines() == [
@@ -83,7 +84,7 @@ def test_verify_names_the_case_seq_and_id_of_the_first_tampered_event_and_exits_
 
 
 def test_verify_of_an_unknown_case_is_one_error_line(engine: Engine, database_url: str, tmp_path: Path) -> None:
-    result = run_caseflow("audit", "verify", "--case", "CP-404", env=environment(database_url, tmp_path))
+    result = run_main("audit", "verify", "--case", "CP-404", env=environment(database_url, tmp_path))
 
     assert result.returncode == 2
     assert result.stderr.strip() == "error: case CP-404: not found (expected the reference of an existing case)"

@@ -1,4 +1,4 @@
-"""`caseflow policy migrate` as the installed console script: the dry run lists, the real run moves and audits."""
+"""`caseflow policy migrate` through the console script's entry point: the dry run lists, the real run moves and audits."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from tests.e2e.cli import clean_environment, run_caseflow
-from tests.integration.test_policy_migration import planning_case, policies_at_2026_2
+from tests.cli_in_process import run_main
+from tests.e2e.cli import clean_environment
+from tests.integration.policy_migration_builders import planning_case, policies_at_2026_2
 
 pytestmark = pytest.mark.e2e
 
@@ -23,9 +24,9 @@ def test_policy_migrate_lists_then_applies_the_moves_and_the_audit_trail_still_v
         CASEFLOW_DATABASE_URL=database_url, CASEFLOW_CONFIG_DIR=str(tmp_path), CASEFLOW_DATA_DIR=str(tmp_path / "data")
     )
 
-    dry = run_caseflow("policy", "migrate", "--to", "2026.2", "--authority", "default", "--dry-run", "--json", env=env)
-    applied = run_caseflow("policy", "migrate", "--to", "2026.2", "--actor", "ops-1", env=env)
-    verified = run_caseflow("audit", "verify", env=env)
+    dry = run_main("policy", "migrate", "--to", "2026.2", "--authority", "default", "--dry-run", "--json", env=env)
+    applied = run_main("policy", "migrate", "--to", "2026.2", "--actor", "ops-1", env=env)
+    verified = run_main("audit", "verify", env=env)
 
     assert dry.returncode == 0, dry.stderr
     # hold_icpc: 10 WD after Tue 11-03 is Tue 11-17; reports to family: 3 WD before Tue 11-24 is Thu 11-19.
@@ -48,7 +49,7 @@ def test_policy_migrate_lists_then_applies_the_moves_and_the_audit_trail_still_v
 def test_policy_migrate_to_a_version_no_policy_is_at_is_one_error_line(database_url: str, tmp_path: Path) -> None:
     env = clean_environment(CASEFLOW_DATABASE_URL=database_url, CASEFLOW_DATA_DIR=str(tmp_path))
 
-    result = run_caseflow("policy", "migrate", "--to", "2099.9", "--dry-run", env=env)
+    result = run_main("policy", "migrate", "--to", "2099.9", "--dry-run", env=env)
 
     assert result.returncode == 2
     assert result.stderr.startswith("error: no loaded policy is at version 2099.9 (loaded: ")

@@ -1,20 +1,20 @@
-"""`caseflow cases`, `case show`, `case timeline`, `trigger` and `overdue` through the console script.
+"""`caseflow cases`, `case show`, `case timeline`, `trigger` and `overdue` through the console script's entry point.
 
-The logic is tested in-process (tests/integration/test_case_views__cli.py); here, once each, what only a real
-process shows: exit codes, one-line errors without a traceback, files written. The caseload is described in
-tests/integration/test_case_views__builders.py.
+The logic is tested with typer's runner (tests/integration/test_case_views__cli.py); here, once each, what the
+entry point adds: exit codes, one-line errors without a traceback, files written. The caseload is described in
+tests/integration/case_views_builders.py.
 """
 
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.e2e.cli import clean_environment, run_caseflow
-from tests.integration.test_case_views__builders import DATE_OF_BIRTH, build_caseload
+from tests.cli_in_process import Ran, run_main
+from tests.e2e.cli import clean_environment
+from tests.integration.case_views_builders import DATE_OF_BIRTH, build_caseload
 from workflows.persistence import make_engine, schema
 
 pytestmark = pytest.mark.e2e
@@ -34,12 +34,12 @@ def env(tmp_path: Path) -> dict[str, str]:
     return clean_environment(CASEFLOW_DATA_DIR=str(folder / "data"), CASEFLOW_DATABASE_URL=url)
 
 
-def _ok(result: subprocess.CompletedProcess[str]) -> str:
+def _ok(result: Ran) -> str:
     assert result.returncode == 0, result.stderr
     return result.stdout
 
 
-def _one_line_error(result: subprocess.CompletedProcess[str]) -> str:
+def _one_line_error(result: Ran) -> str:
     assert result.returncode == 2, result.stdout + result.stderr
     stderr = result.stderr.strip()
     assert "Traceback" not in stderr and len(stderr.splitlines()) == 1, stderr
@@ -47,9 +47,9 @@ def _one_line_error(result: subprocess.CompletedProcess[str]) -> str:
 
 
 def test_the_listing_and_the_dashboard_print_json(env: dict[str, str]) -> None:
-    listed = json.loads(_ok(run_caseflow("cases", "--json", *AS_OF, env=env)))
+    listed = json.loads(_ok(run_main("cases", "--json", *AS_OF, env=env)))
     assert [case["reference"] for case in listed["cases"]] == ["CP-VIEW-1", "CP-VIEW-2", "CP-VIEW-3"]
-    dashboard = json.loads(_ok(run_caseflow("overdue", "--json", *AS_OF, env=env)))
+    dashboard = json.loads(_ok(run_main("overdue", "--json", *AS_OF, env=env)))
     # hand-checked in tests/integration/test_case_views.py: 3 actions 6 WD late, one 4, one 1
     assert dashboard["by_level"] == {"team_manager": 2, "service_manager": 3}
 
@@ -57,36 +57,36 @@ def test_the_listing_and_the_dashboard_print_json(env: dict[str, str]) -> None:
 def test_the_timeline_is_written_as_a_png_and_a_page(env: dict[str, str], tmp_path: Path) -> None:
     picture, page = tmp_path / "cp1.png", tmp_path / "cp1.html"
     args = ("case", "timeline", "CP-VIEW-1", "--out", str(picture), "--html", str(page), *AS_OF)
-    assert "timeline of case CP-VIEW-1 written" in _ok(run_caseflow(*args, env=env))
+    assert "timeline of case CP-VIEW-1 written" in _ok(run_main(*args, env=env))
     assert picture.read_bytes().startswith(b"\x89PNG")
     assert DATE_OF_BIRTH not in page.read_text(encoding="utf-8")
 
 
 def test_a_trigger_fires_and_one_not_allowed_now_is_one_line_listing_the_allowed(env: dict[str, str]) -> None:
     actor = ("--actor", "tm-1", "--role", "team_manager", "--today", "2027-02-01")
-    fired = run_caseflow(
+    fired = run_main(
         "trigger", "CP-VIEW-3", "convene_icpc", "conference_date=2027-02-10", "--on", "2027-01-27", *actor, env=env
     )
     assert _ok(fired).startswith("case CP-VIEW-3: convene_icpc on 2027-01-27: s47_enquiry -> icpc_planning")
-    refused = run_caseflow("trigger", "CP-VIEW-3", "start_s47", "--on", "2027-01-28", *actor, env=env)
+    refused = run_main("trigger", "CP-VIEW-3", "start_s47", "--on", "2027-01-28", *actor, env=env)
     assert "'start_s47' is not allowed in status icpc_planning: allowed now: set_conference_date" in _one_line_error(
         refused
     )
 
 
 def test_an_unknown_case_is_one_line(env: dict[str, str]) -> None:
-    message = _one_line_error(run_caseflow("case", "show", "CP-NOWHERE", env=env))
+    message = _one_line_error(run_main("case", "show", "CP-NOWHERE", env=env))
     assert message == "error: case CP-NOWHERE: not found (expected the reference of an existing case)"
 
 
 def test_a_malformed_date_is_one_line(env: dict[str, str]) -> None:
-    message = _one_line_error(run_caseflow("cases", "--as-of", "1 Feb 2027", env=env))
+    message = _one_line_error(run_main("cases", "--as-of", "1 Feb 2027", env=env))
     assert message == "error: --as-of '1 Feb 2027': not a date: expected YYYY-MM-DD, like 2027-03-10"
 
 
 def test_a_missing_database_is_one_line_naming_it_and_is_not_created(tmp_path: Path) -> None:
     missing = tmp_path / "none" / "caseflow.db"
     env = clean_environment(CASEFLOW_DATA_DIR=str(tmp_path / "data"), CASEFLOW_DATABASE_URL=f"sqlite:///{missing}")
-    message = _one_line_error(run_caseflow("overdue", env=env))
+    message = _one_line_error(run_main("overdue", env=env))
     assert str(missing) in message and "caseflow db upgrade" in message
     assert not missing.exists()

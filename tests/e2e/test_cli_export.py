@@ -1,4 +1,4 @@
-"""`caseflow export cin-census`, `export annex-a` and `report timeliness`, run as a person would run them."""
+"""`caseflow export cin-census`, `export annex-a` and `report timeliness`, through the console script's entry point."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from tests.e2e.cli import clean_environment, run_caseflow
+from tests.cli_in_process import run_main
+from tests.e2e.cli import clean_environment
 from tests.integration.returns_caseload import build_caseload, build_second_plans
 from workflows.persistence import make_engine, schema
 
@@ -29,7 +30,7 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
 
 def test_the_census_is_written_and_validates_against_the_committed_schema(env: dict[str, str], tmp_path: Path) -> None:
     out = tmp_path / "cin.xml"
-    result = run_caseflow("export", "cin-census", "--year", "2026-27", "--la-code", "202", "--out", str(out), env=env)
+    result = run_main("export", "cin-census", "--year", "2026-27", "--la-code", "202", "--out", str(out), env=env)
     assert result.returncode == 0, result.stderr
     # Ten cases of the year: CF0001-CF0006, RC-0001, RC-0002, RC-0003, RC-0005; RC-0001 and RC-0002 are child
     # P4401's, so nine children.
@@ -42,14 +43,14 @@ def test_the_census_is_written_and_validates_against_the_committed_schema(env: d
 
 
 def test_a_bad_census_year_or_la_code_is_one_line_and_exit_2(env: dict[str, str], tmp_path: Path) -> None:
-    year = run_caseflow(
+    year = run_main(
         "export", "cin-census", "--year", "2026-28", "--la-code", "202", "--out", str(tmp_path / "x.xml"), env=env
     )
     assert year.returncode == 2
     assert year.stderr.strip().splitlines() == [
         "error: census year '2026-28': expected YYYY-YY with consecutive years, e.g. 2026-27"
     ]
-    code = run_caseflow(
+    code = run_main(
         "export", "cin-census", "--year", "2026-27", "--la-code", "20", "--out", str(tmp_path / "x.xml"), env=env
     )
     assert code.returncode == 2 and "three-digit" in code.stderr and "Traceback" not in code.stderr
@@ -58,7 +59,7 @@ def test_a_bad_census_year_or_la_code_is_one_line_and_exit_2(env: dict[str, str]
 
 def test_annex_a_lists_are_written_as_csv_files_one_a_list(env: dict[str, str], tmp_path: Path) -> None:
     out = tmp_path / "annex.csv"
-    result = run_caseflow("export", "annex-a", "--lists", "5,7", "--as-of", "2027-01-31", "--out", str(out), env=env)
+    result = run_main("export", "annex-a", "--lists", "5,7", "--as-of", "2027-01-31", "--out", str(out), env=env)
     assert result.returncode == 0, result.stderr
     with (tmp_path / "annex_list_7.csv").open(encoding="utf-8") as handle:
         list_7 = list(csv.DictReader(handle))
@@ -68,7 +69,7 @@ def test_annex_a_lists_are_written_as_csv_files_one_a_list(env: dict[str, str], 
 
 
 def test_annex_a_refuses_a_list_it_does_not_produce(env: dict[str, str], tmp_path: Path) -> None:
-    result = run_caseflow(
+    result = run_main(
         "export", "annex-a", "--lists", "5,6", "--as-of", "2027-01-31", "--out", str(tmp_path / "a.xlsx"), env=env
     )
     assert result.returncode == 2
@@ -78,7 +79,7 @@ def test_annex_a_refuses_a_list_it_does_not_produce(env: dict[str, str], tmp_pat
 def test_the_timeliness_report_prints_the_measures_and_writes_a_table_and_charts(
     env: dict[str, str], tmp_path: Path
 ) -> None:
-    result = run_caseflow(
+    result = run_main(
         "report",
         "timeliness",
         "--from",

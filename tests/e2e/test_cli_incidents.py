@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.cli import clean_environment, run_caseflow
+from tests.cli_in_process import run_main
+from tests.e2e.cli import clean_environment
 from workflows.delivery import OutboxClaims, incidents, register_worker
 from workflows.persistence import make_engine, outbox
 from workflows.settings import utc_now
@@ -21,7 +22,7 @@ def _stack_with_a_stuck_row(tmp_path: Path) -> tuple[dict[str, str], int]:
     """A migrated database holding one undelivered outbox row with an open incident; the env and incident id."""
     url = f"sqlite:///{tmp_path / 'caseflow.db'}"
     env = clean_environment(CASEFLOW_DATABASE_URL=url, CASEFLOW_DATA_DIR=str(tmp_path / "data"))
-    assert run_caseflow("db", "upgrade", env=env).returncode == 0
+    assert run_main("db", "upgrade", env=env).returncode == 0
     engine = make_engine(url)
     with engine.begin() as connection:
         outbox.append(
@@ -45,7 +46,7 @@ def _stack_with_a_stuck_row(tmp_path: Path) -> tuple[dict[str, str], int]:
 def test_incidents_lists_open_incidents_and_undelivered_rows_as_json(tmp_path: Path) -> None:
     env, incident_id = _stack_with_a_stuck_row(tmp_path)
 
-    result = run_caseflow("incidents", "--json", env=env)
+    result = run_main("incidents", "--json", env=env)
 
     assert result.returncode == 0, result.stderr
     document = json.loads(result.stdout)
@@ -58,7 +59,7 @@ def test_incidents_lists_open_incidents_and_undelivered_rows_as_json(tmp_path: P
 def test_incidents_lists_them_as_text_for_a_person(tmp_path: Path) -> None:
     env, incident_id = _stack_with_a_stuck_row(tmp_path)
 
-    result = run_caseflow("incidents", env=env)
+    result = run_main("incidents", env=env)
 
     assert result.returncode == 0, result.stderr
     assert "open incidents: 1" in result.stdout
@@ -73,8 +74,8 @@ def test_incidents_shows_the_backlog_and_each_worker_with_its_runs_in_flight(tmp
     [held] = OutboxClaims(engine, "worker-app1-4121").claim(4)
     engine.dispose()
 
-    text = run_caseflow("incidents", env=env).stdout
-    document = json.loads(run_caseflow("incidents", "--json", env=env).stdout)
+    text = run_main("incidents", env=env).stdout
+    document = json.loads(run_main("incidents", "--json", env=env).stdout)
 
     assert "outbox backlog: 1 undelivered, oldest " in text and "runs in flight 1; backing off 0" in text
     assert "workers: 1" in text and "worker-app1-4121  4 at once  in flight 1  waiting behind them 0" in text
@@ -85,18 +86,18 @@ def test_incidents_shows_the_backlog_and_each_worker_with_its_runs_in_flight(tmp
 def test_retrying_a_stuck_outbox_row_queues_it_for_the_next_dispatch(tmp_path: Path) -> None:
     env, incident_id = _stack_with_a_stuck_row(tmp_path)
 
-    result = run_caseflow("incidents", "retry", str(incident_id), env=env)
+    result = run_main("incidents", "retry", str(incident_id), env=env)
 
     assert result.returncode == 0, result.stderr
     assert "queued for the next dispatch" in result.stdout
-    listed = json.loads(run_caseflow("incidents", "--json", env=env).stdout)
+    listed = json.loads(run_main("incidents", "--json", env=env).stdout)
     assert listed["incidents"][0]["retries"] == 1
 
 
 def test_retrying_an_unknown_incident_is_one_line_and_exit_2(tmp_path: Path) -> None:
     env, _ = _stack_with_a_stuck_row(tmp_path)
 
-    result = run_caseflow("incidents", "retry", "999", env=env)
+    result = run_main("incidents", "retry", "999", env=env)
 
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [

@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.cli import clean_environment, free_port, run_caseflow
+from tests.cli_in_process import run_main
+from tests.e2e.cli import clean_environment
+from tests.ports import free_port
 
 pytestmark = pytest.mark.e2e
 
@@ -29,16 +31,16 @@ def _one_line(result: object, *fragments: str) -> None:
 )
 def test_a_missing_database_is_named_and_not_created(tmp_path: Path, command: tuple[str, ...]) -> None:
     env = clean_environment(CASEFLOW_DATA_DIR=str(tmp_path / "data"))
-    _one_line(run_caseflow(*command, env=env), "does not exist", "caseflow db upgrade")
+    _one_line(run_main(*command, env=env), "does not exist", "caseflow db upgrade")
     assert not (tmp_path / "data" / "caseflow.db").exists()
 
 
 def test_a_malformed_date_names_the_option(tmp_path: Path) -> None:
     env = clean_environment(CASEFLOW_DATA_DIR=str(tmp_path / "data"))
-    _one_line(run_caseflow("sweep", "--as-of", "2027-02-31", env=env), "--as-of", "2027-02-31", "YYYY-MM-DD")
+    _one_line(run_main("sweep", "--as-of", "2027-02-31", env=env), "--as-of", "2027-02-31", "YYYY-MM-DD")
 
 
 def test_an_unreachable_prefect_server_is_named_with_what_to_do(tmp_path: Path) -> None:
     env = clean_environment(CASEFLOW_DATA_DIR=str(tmp_path / "data"), CASEFLOW_PREFECT_PORT=str(free_port()))
-    assert run_caseflow("db", "upgrade", env=env).returncode == 0
-    _one_line(run_caseflow("sweep", "--as-of", "2027-03-10", env=env), "does not answer", "caseflow up", "--local")
+    assert run_main("db", "upgrade", env=env).returncode == 0
+    _one_line(run_main("sweep", "--as-of", "2027-03-10", env=env), "does not answer", "caseflow up", "--local")

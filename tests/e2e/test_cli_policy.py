@@ -1,32 +1,28 @@
-"""`caseflow policy show` and `caseflow policy check`, run as the installed console script."""
+"""`caseflow policy show` and `caseflow policy check`, run through the console script's entry point."""
 
 from __future__ import annotations
 
 import json
 import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.cli_in_process import Ran, run_main
 from workflows.persistence import load_policy
 
 pytestmark = pytest.mark.e2e
 
-CASEFLOW = Path(sys.executable).parent / "caseflow"
 CONFIG = Path(__file__).resolve().parents[2] / "config"
 PROFILES = ("authority_a", "authority_b", "authority_c")
 
 
-def caseflow(*args: str, config_dir: Path = CONFIG, **env: str) -> subprocess.CompletedProcess[str]:
+def caseflow(*args: str, config_dir: Path = CONFIG, **env: str) -> Ran:
     """Run the CLI with a clean CASEFLOW_* environment, a wide terminal and the given config folder."""
     environment = {key: value for key, value in os.environ.items() if not key.startswith("CASEFLOW_")}
     environment.update(COLUMNS="200", CASEFLOW_CONFIG_DIR=str(config_dir), **env)
-    return subprocess.run(
-        [str(CASEFLOW), *args], capture_output=True, text=True, env=environment, timeout=60, check=False
-    )
+    return run_main(*args, env=environment)
 
 
 def config_with(tmp_path: Path, name: str, text: str) -> Path:

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.cli import clean_environment, run_caseflow
+from tests.cli_in_process import run_main
+from tests.e2e.cli import clean_environment
 from workflows.settings import REPOSITORY_CONFIG_DIR
 
 pytestmark = pytest.mark.e2e
@@ -28,7 +29,7 @@ as_of: 2027-02-01
 
 
 def _simulate(tmp_path: Path, *args: str) -> object:
-    return run_caseflow("simulate", *args, env=clean_environment(CASEFLOW_DATA_DIR=str(tmp_path / "data")))
+    return run_main("simulate", *args, env=clean_environment(CASEFLOW_DATA_DIR=str(tmp_path / "data")))
 
 
 def _write(tmp_path: Path, text: str) -> str:

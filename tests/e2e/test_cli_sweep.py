@@ -1,4 +1,4 @@
-"""`caseflow sweep`, `caseflow staff` and `caseflow escalate` as a person runs them."""
+"""`caseflow sweep`, `caseflow staff` and `caseflow escalate` through the console script's entry point."""
 
 from __future__ import annotations
 
@@ -9,9 +9,11 @@ from pathlib import Path
 import pytest
 from aiosmtpd.controller import Controller
 
-from tests.e2e.cli import clean_environment, free_port, run_caseflow
+from tests.cli_in_process import run_main
+from tests.e2e.cli import clean_environment
+from tests.integration.smtp_recorder import Recorder
 from tests.integration.sweep_builders import make_action, make_case, reference_of
-from tests.integration.test_notifier import Recorder
+from tests.ports import free_port
 from workflows.persistence import make_engine
 
 pytestmark = pytest.mark.e2e
@@ -20,7 +22,7 @@ pytestmark = pytest.mark.e2e
 @pytest.fixture
 def env(tmp_path: Path) -> dict[str, str]:
     environment = clean_environment(CASEFLOW_DATA_DIR=str(tmp_path / "data"), CASEFLOW_LOG_FORMAT="json")
-    assert run_caseflow("db", "upgrade", env=environment).returncode == 0
+    assert run_main("db", "upgrade", env=environment).returncode == 0
     return environment
 
 
@@ -37,8 +39,8 @@ def _case_with_late_action(env: dict[str, str]) -> str:
 def test_a_local_sweep_prints_its_counts_and_a_second_run_creates_nothing(env: dict[str, str]) -> None:
     _case_with_late_action(env)
 
-    first = run_caseflow("sweep", "--as-of", "2027-03-10", "--local", "--json", env=env)
-    second = run_caseflow("sweep", "--as-of", "2027-03-10", "--local", "--json", env=env)
+    first = run_main("sweep", "--as-of", "2027-03-10", "--local", "--json", env=env)
+    second = run_main("sweep", "--as-of", "2027-03-10", "--local", "--json", env=env)
 
     assert first.returncode == 0, first.stderr
     assert json.loads(first.stdout)["created_by_run"] == {"team_manager": 1}
@@ -60,8 +62,8 @@ def test_a_local_sweep_emails_its_digest_once_and_with_the_server_down_exits_non
             "CASEFLOW_SMTP_PORT": str(server.port),
             "CASEFLOW_SMTP_SENDER": "caseflow@council.example",
         }
-        first = run_caseflow("sweep", "--as-of", "2027-03-10", "--local", "--json", env=mail_env)
-        again = run_caseflow("sweep", "--as-of", "2027-03-10", "--local", "--json", env=mail_env)
+        first = run_main("sweep", "--as-of", "2027-03-10", "--local", "--json", env=mail_env)
+        again = run_main("sweep", "--as-of", "2027-03-10", "--local", "--json", env=mail_env)
     finally:
         server.stop()
     assert first.returncode == 0 and again.returncode == 0, first.stderr + again.stderr
@@ -71,19 +73,19 @@ def test_a_local_sweep_emails_its_digest_once_and_with_the_server_down_exits_non
 
     _case_with_late_action(env)  # a second late action in north: a new digest for the next day's sweep
     down = {**mail_env, "CASEFLOW_SMTP_PORT": str(free_port())}
-    failed = run_caseflow("sweep", "--as-of", "2027-03-11", "--local", env=down)
+    failed = run_main("sweep", "--as-of", "2027-03-11", "--local", env=down)
     # stderr also carries this environment's JSON log lines; the error itself is one plain line, no traceback.
     errors = [line for line in failed.stderr.splitlines() if line.strip() and not line.startswith("{")]
     assert failed.returncode != 0 and len(errors) == 1 and "Traceback" not in failed.stderr, failed.stderr
     assert errors[0] == "error: sweep 2027-03-11: 1 digest e-mail(s) not sent; incidents opened (caseflow incidents)"
-    listed = run_caseflow("incidents", "--json", env=env)
+    listed = run_main("incidents", "--json", env=env)
     assert "digest_email_failed" in listed.stdout
 
 
 def test_the_sweep_runs_as_a_prefect_flow_and_prints_a_plain_summary(env: dict[str, str], prefect_harness: str) -> None:
     _case_with_late_action(env)
 
-    result = run_caseflow("sweep", "--as-of", "2027-03-10", env={**env, "CASEFLOW_PREFECT_API_URL": prefect_harness})
+    result = run_main("sweep", "--as-of", "2027-03-10", env={**env, "CASEFLOW_PREFECT_API_URL": prefect_harness})
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[0] == "deadline sweep as of 2027-03-10"
@@ -92,10 +94,12 @@ def test_the_sweep_runs_as_a_prefect_flow_and_prints_a_plain_summary(env: dict[s
 
 def test_a_manager_escalates_by_hand_and_a_refusal_is_one_line_and_exit_2(env: dict[str, str]) -> None:
     reference = _case_with_late_action(env)
-    assert run_caseflow("staff", "add", "tm-1", "--role", "team_manager", "--team", "north", env=env).returncode == 0
-    assert run_caseflow("staff", "add", "tm-2", "--role", "team_manager", "--team", "south", env=env).returncode == 0
+    for staff_id, team in (("tm-1", "north"), ("tm-2", "south")):
+        email = f"{staff_id}@example.org"
+        added = run_main("staff", "add", staff_id, "--role", "team_manager", "--team", team, "--email", email, env=env)
+        assert added.returncode == 0, added.stderr
 
-    raised = run_caseflow(
+    raised = run_main(
         "escalate",
         reference,
         "--level",
@@ -108,7 +112,7 @@ def test_a_manager_escalates_by_hand_and_a_refusal_is_one_line_and_exit_2(env: d
         "free text about the child",
         env=env,
     )
-    refused = run_caseflow(
+    refused = run_main(
         "escalate", reference, "--level", "service_manager", "--reason", "safety_concern", "--manager", "tm-2", env=env
     )
 
@@ -120,5 +124,8 @@ def test_a_manager_escalates_by_hand_and_a_refusal_is_one_line_and_exit_2(env: d
         f"error: case {reference}: escalation by tm-2 refused: "
         "a team_manager of team south is not a manager over team north"
     )
-    listed = run_caseflow("staff", "list", env=env)
-    assert listed.stdout.splitlines() == ["tm-1\tteam_manager\tnorth", "tm-2\tteam_manager\tsouth"]
+    listed = run_main("staff", "list", env=env)
+    assert listed.stdout.splitlines() == [
+        "tm-1\tteam_manager\tnorth\ttm-1@example.org\tactive",
+        "tm-2\tteam_manager\tsouth\ttm-2@example.org\tactive",
+    ]

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from tests.e2e.cli import CASEFLOW, clean_environment, free_port, read_until
+from tests.e2e.cli import CASEFLOW, clean_environment, read_until
+from tests.ports import free_port
 from workflows.persistence import make_engine
 
 pytestmark = pytest.mark.e2e

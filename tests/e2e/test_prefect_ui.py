@@ -17,12 +17,14 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
 
 from states.case import Actor
-from tests.e2e.cli import CASEFLOW, clean_environment, free_port, read_until, run_caseflow
+from tests.e2e.cli import CASEFLOW, clean_environment, read_until, run_caseflow
+from tests.ports import free_port
 from workflows.persistence import (
     CaseRow,
     EscalationRow,
@@ -118,7 +120,18 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
         read_until(process, "Prefect UI:", timeout=180)
         api_url = f"http://127.0.0.1:{port}/api"
         _fire_triggers(engine)
-        staff = run_caseflow("staff", "add", MANAGER, "--role", "team_manager", "--team", "north", env=env)
+        staff = run_caseflow(
+            "staff",
+            "add",
+            MANAGER,
+            "--role",
+            "team_manager",
+            "--team",
+            "north",
+            "--email",
+            f"{MANAGER}@example.org",
+            env=env,
+        )
         assert staff.returncode == 0, staff.stderr
         sweep = run_caseflow("sweep", env={**env, "CASEFLOW_PREFECT_API_URL": api_url}, timeout=180)
         assert sweep.returncode == 0, sweep.stderr
@@ -135,8 +148,11 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
 
 @pytest.fixture(scope="module")
 def browser(stack: RunningStack) -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # An assertion waits as long as an action may (its own default is 5 s): on a busy machine a page that is
+    # right can take longer than that to render; a page that is wrong still fails, at the end of the wait.
+    expect.set_options(timeout=UI_TIMEOUT_MS)
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
@@ -231,20 +247,26 @@ def test_the_manager_escalation_form_starts_a_run_that_escalates_the_case(page: 
         lambda: _escalations(stack.engine, CASES[0]) == [("service_manager", "manual", MANAGER)],
         f"the {run_name!r} run to record the escalation",
     )
-    _wait_for(lambda: _run_state(stack.api_url, run_name) == "COMPLETED", f"the {run_name!r} run to complete")
-    page.goto(f"{stack.ui_url}/runs")
-    item = _run_item(page, run_name)
-    expect(item.locator(".state-badge")).to_have_text(re.compile("Completed"))
-    expect(item.locator(".p-tag", has_text="escalation")).to_be_visible()
+    _wait_for(
+        lambda: _run(stack.api_url, run_name).get("state_type") == "COMPLETED", f"the {run_name!r} run to complete"
+    )
+    # Opened once the API reports the run completed, the run's own page has that state to show as it loads: it
+    # reads this one run, where the runs list depends on its sort, its page size and when it last refreshed.
+    page.goto(f"{stack.ui_url}/runs/flow-run/{_run(stack.api_url, run_name)['id']}")
+    heading = page.locator(".page-heading-flow-run")
+    expect(heading).to_contain_text(run_name)
+    expect(heading.locator(".state-badge")).to_have_text(re.compile("Completed"))
+    expect(heading.locator(".p-tag", has_text="escalation")).to_be_visible()
     page.screenshot(path=str(stack.screenshots / "prefect-ui-escalation-run.png"))
 
 
-def _run_state(api_url: str, name: str) -> str | None:
-    body = json.dumps({"flow_runs": {"name": {"any_": [name]}}, "limit": 1}).encode()
-    request = urllib.request.Request(f"{api_url}/flow_runs/filter", body, {"Content-Type": "application/json"})
+def _run(api_url: str, name: str) -> dict[str, Any]:
+    """The newest flow run named `name`, as the API has it now (an empty dict while there is none)."""
+    body = json.dumps({"flow_runs": {"name": {"any_": [name]}}, "sort": "EXPECTED_START_TIME_DESC", "limit": 1})
+    request = urllib.request.Request(f"{api_url}/flow_runs/filter", body.encode(), {"Content-Type": "application/json"})
     with urllib.request.urlopen(request, timeout=10) as response:
-        runs = json.load(response)
-    return str(runs[0]["state_type"]) if runs else None
+        runs: list[dict[str, Any]] = json.load(response)
+    return runs[0] if runs else {}
 
 
 def _escalations(engine: sa.Engine, reference: str) -> list[tuple[str, str, str]]:

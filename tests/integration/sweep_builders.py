@@ -9,7 +9,16 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, insert, select
 
-from workflows.persistence import ActionRow, CaseRow, EscalationRow, ReminderRow, StaffRow, load_all_policies
+from workflows.persistence import (
+    ActionRow,
+    CaseRow,
+    EscalationRow,
+    ReminderRow,
+    StaffRoleRow,
+    StaffRow,
+    StaffTeamRow,
+    load_all_policies,
+)
 from workflows.settings import REPOSITORY_CONFIG_DIR
 from workflows.sweep import SweepContext
 
@@ -61,8 +70,20 @@ def make_action(connection: Connection, case_id: int, due_on: date, **fields: An
     return int(connection.execute(insert(ActionRow.__table__).returning(ActionRow.__table__.c.id), row).scalar_one())
 
 
-def make_staff(connection: Connection, staff_id: str, role: str, team: str | None) -> None:
-    connection.execute(insert(StaffRow.__table__), {"id": staff_id, "role": role, "team": team, "created_at": RECORDED})
+def make_staff(
+    connection: Connection, staff_id: str, role: str, team: str | None, *, deactivated: bool = False
+) -> None:
+    """A member of staff in the directory with one role and one team (None: no teams, service-wide)."""
+    row = {
+        "id": staff_id,
+        "email": f"{staff_id}@example.org",
+        "created_at": RECORDED,
+        "deactivated_at": RECORDED if deactivated else None,
+    }
+    connection.execute(insert(StaffRow.__table__), row)
+    connection.execute(insert(StaffRoleRow.__table__), {"staff_id": staff_id, "role": role})
+    if team is not None:
+        connection.execute(insert(StaffTeamRow.__table__), {"staff_id": staff_id, "team": team})
 
 
 def reference_of(connection: Connection, case_id: int) -> str:

@@ -6,6 +6,7 @@ import csv
 from datetime import date, datetime
 from pathlib import Path
 
+import pytest
 from openpyxl import load_workbook
 from sqlalchemy import Engine
 
@@ -33,6 +34,7 @@ def test_six_months_before_clamps_to_the_end_of_a_shorter_month() -> None:
     assert months_before(date(2028, 8, 31), 6) == date(2028, 2, 29)  # 2028 is a leap year
 
 
+@pytest.mark.both_databases
 def test_list_5_holds_the_enquiries_and_conferences_of_the_six_months(engine: Engine) -> None:
     listed = _by_heading(5, _facts(engine), AS_OF)
     # CF0003 (enquiry Tue 8 Sep 2026, ICPC Tue 6 Oct) and CF0006 (enquiry Tue 6 Oct); the others' are before 31 July.
@@ -50,6 +52,7 @@ def test_list_5_holds_the_enquiries_and_conferences_of_the_six_months(engine: En
     assert cf0006["Gender"] is None and cf0006["Ethnicity"] is None  # not held: left empty
 
 
+@pytest.mark.both_databases
 def test_list_7_holds_children_on_a_plan_and_plans_ended_in_the_six_months(engine: Engine) -> None:
     listed = _by_heading(7, _facts(engine), AS_OF)
     assert [row["Child Unique ID"] for row in listed] == ["CF0002", "CF0004"]

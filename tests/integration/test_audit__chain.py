@@ -10,6 +10,8 @@ from sqlalchemy import Engine
 
 from workflows.persistence import AuditEventRow, AuditRecord, ChainHead, audit
 
+pytestmark = pytest.mark.both_databases
+
 START = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 
 
@@ -99,6 +101,7 @@ def test_the_database_refuses_to_delete_an_audit_event(engine: Engine) -> None:
         assert conn.execute(sa.text("SELECT count(*) FROM audit_events")).scalar_one() == 2
 
 
+@pytest.mark.fresh_database  # drops the append-only triggers
 def test_verify_names_the_first_event_whose_contents_were_edited(engine: Engine) -> None:
     write_chain(engine, "CP-1", 5)
     write_chain(engine, "CP-2", 2)
@@ -118,6 +121,21 @@ def test_verify_names_the_first_event_whose_contents_were_edited(engine: Engine)
     ]
 
 
+@pytest.mark.fresh_database  # drops the append-only triggers
+def test_verify_names_an_event_whose_payload_was_edited_to_hold_what_no_event_is_written_with(engine: Engine) -> None:
+    write_chain(engine, "CP-1", 2)
+    drop_append_only_triggers(engine)
+    events = AuditEventRow.__table__
+    with engine.begin() as conn:
+        conn.execute(sa.update(events).where(events.c.seq == 2).values(payload={"step": 2**70}))  # past 64 bits
+
+    with engine.connect() as conn:
+        report = audit.verify(conn, "CP-1")
+
+    assert [(link.seq, link.problem) for link in report.broken] == [(2, "hash does not match the event's contents")]
+
+
+@pytest.mark.fresh_database  # drops the append-only triggers
 def test_verify_names_the_link_after_an_event_that_was_edited_and_rehashed(engine: Engine) -> None:
     write_chain(engine, "CP-1", 4)
     drop_append_only_triggers(engine)
@@ -139,6 +157,7 @@ def test_verify_names_the_link_after_an_event_that_was_edited_and_rehashed(engin
     ]
 
 
+@pytest.mark.fresh_database  # drops the append-only triggers
 def test_verify_names_the_event_after_a_deleted_one(engine: Engine) -> None:
     write_chain(engine, "CP-1", 4)
     drop_append_only_triggers(engine)
@@ -153,6 +172,7 @@ def test_verify_names_the_event_after_a_deleted_one(engine: Engine) -> None:
     ]
 
 
+@pytest.mark.fresh_database  # drops the append-only triggers
 def test_verify_of_one_case_ignores_a_broken_chain_of_another(engine: Engine) -> None:
     write_chain(engine, "CP-1", 2)
     write_chain(engine, "CP-2", 2)

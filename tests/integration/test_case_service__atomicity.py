@@ -22,6 +22,8 @@ from tests.integration.test_case_service__builders import (
 )
 from workflows.persistence import OutboxRow, audit
 
+pytestmark = pytest.mark.both_databases
+
 
 def block_outbox_key(engine: Engine, key: str) -> None:
     """Take the outbox key the next write of a case will need, so that write's last insert fails."""

@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import Engine
 
 from states.case import Actor
+from states.errors import TransitionNotAllowed
 from states.firing import fire
-from states.lifecycle_errors import TransitionNotAllowed
 from tests.integration.test_case_service__builders import (
     CONVENE,
     NO_FURTHER_ACTION,
@@ -27,6 +27,8 @@ from tests.integration.test_case_service__builders import (
 )
 from workflows.persistence import ConcurrentUpdate, audit, case_store, make_session_factory
 from workflows.services import CaseService
+
+pytestmark = pytest.mark.both_databases
 
 
 def read(engine: Engine, reference: str) -> case_store.LoadedCase:

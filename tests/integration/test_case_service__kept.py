@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy import Engine
 
-from states.lifecycle_errors import PermissionDenied, TransitionNotAllowed
+from states.errors import PermissionDenied, TransitionNotAllowed
 from tests.integration.test_case_service__atomicity import block_outbox_key
 from tests.integration.test_case_service__builders import (
     CONVENE,
@@ -25,6 +25,8 @@ from tests.integration.test_case_service__builders import (
     outbox_rows,
 )
 from workflows.persistence import OutboxRow, audit
+
+pytestmark = pytest.mark.both_databases
 
 
 def test_a_case_moved_on_by_another_service_is_read_again_not_refused_from_the_status_this_service_saw(

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import Engine
 
 from states.case import Actor
-from states.lifecycle_errors import (
+from states.errors import (
     InvalidEventData,
     OpenActionsBlockTransition,
     PermissionDenied,
@@ -29,6 +29,8 @@ from tests.integration.test_case_service__builders import (
 )
 from workflows.persistence import audit
 from workflows.services import InputTooLong
+
+pytestmark = pytest.mark.both_databases
 
 REFUSALS = {
     "a role the policy does not allow": (

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from tests.integration.test_case_views__builders import AS_OF, DATE_OF_BIRTH, NOTE, POLICIES, build_caseload
+from tests.integration.case_views_builders import AS_OF, DATE_OF_BIRTH, NOTE, POLICIES, build_caseload
 from workflows.views import (
     CaseDetail,
     HistoryEntry,

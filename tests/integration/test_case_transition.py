@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from prefect import tags
 from prefect.client.orchestration import get_client
 from sqlalchemy import Engine, select
@@ -78,6 +79,7 @@ def test_an_action_already_late_when_a_trigger_lands_is_escalated_to_the_rung_it
     assert ("escalation", "team_manager", "request_advocate") in _notices(engine)
 
 
+@pytest.mark.both_databases
 def test_a_second_delivery_of_every_row_changes_nothing(
     engine: Engine, prefect_harness: str, installed_runtime: Runtime
 ) -> None:

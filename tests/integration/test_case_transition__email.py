@@ -9,9 +9,9 @@ from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterTags
 from sqlalchemy import Engine, select
 
-from tests.e2e.cli import free_port
-from tests.integration.test_notifier import Recorder
+from tests.integration.smtp_recorder import Recorder
 from tests.integration.transition_fixtures import POLICIES, case_service, convene_conference
+from tests.ports import free_port
 from workflows.bootstrap import Runtime, install_runtime, uninstall_runtime
 from workflows.delivery import SmtpChannel, incidents
 from workflows.flows import outbox_dispatcher, run_tags

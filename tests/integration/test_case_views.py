@@ -1,6 +1,6 @@
 """Case read models: the listing, one case in full and the late-work dashboard, on both backends.
 
-The caseload and its calendar are described in test_case_views__builders.
+The caseload and its calendar are described in case_views_builders.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from datetime import date
 import pytest
 from sqlalchemy import Engine
 
-from tests.integration.test_case_views__builders import (
+from tests.integration.case_views_builders import (
     AS_OF,
     CLOSURE_REASON,
     DATE_OF_BIRTH,
@@ -31,6 +31,8 @@ from workflows.views import (
     overdue_counts,
     shareable_facts,
 )
+
+pytestmark = pytest.mark.both_databases
 
 
 @pytest.fixture

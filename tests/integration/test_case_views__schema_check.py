@@ -7,9 +7,11 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from tests.e2e.cli import free_port
+from tests.ports import free_port
 from workflows.errors import DatabaseMissing
 from workflows.persistence import make_engine, schema
+
+pytestmark = pytest.mark.both_databases
 
 
 def test_a_sqlite_file_that_does_not_exist_is_named_and_not_created(tmp_path: Path) -> None:

@@ -13,8 +13,8 @@ import sqlalchemy as sa
 from lxml import etree
 from sqlalchemy import Engine
 
+from states.errors import InvalidEventData
 from states.event_data import parse_event_data
-from states.lifecycle_errors import InvalidEventData
 from tests.integration.returns_caseload import OVERRIDE, POLICIES, Journey, build_caseload, build_second_plans
 from workflows.persistence import AuditEventRow, CaseRow, OutboxRow, make_session_factory
 from workflows.returns import (
@@ -64,6 +64,7 @@ def _text(element: etree._Element, path: str) -> list[str]:
     return [str(value) for value in element.xpath(f"{path}/text()")]
 
 
+@pytest.mark.both_databases
 def test_the_census_of_a_lifecycle_caseload_validates_against_the_dfe_schema(engine: Engine) -> None:
     root = _census(engine)
     validate_census(root, YEAR)
@@ -82,6 +83,7 @@ def test_the_census_of_a_lifecycle_caseload_validates_against_the_dfe_schema(eng
     ]
 
 
+@pytest.mark.both_databases
 def test_the_enquiry_conference_and_plan_of_a_child_come_from_the_audit_trail(engine: Engine) -> None:
     child = _child(_census(engine), "CF0002")
     details = child.find("CINdetails")
@@ -210,6 +212,7 @@ def test_the_schema_differs_from_the_published_one_only_by_the_named_amendments(
     assert without_comment == amended
 
 
+@pytest.mark.both_databases
 def test_a_child_s_two_cases_are_one_child_with_two_cin_details_and_the_second_plan_counts_the_first(
     engine: Engine,
 ) -> None:

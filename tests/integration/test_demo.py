@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from workflows.persistence import AuditEventRow, CaseRow, OutboxRow, load_all_policies, make_engine, schema
-from workflows.services import DEMO_STAFF, DemoTooSmall, is_empty, load_demo
+from workflows.services import DEMO_STAFF, DemoTooSmall, StaffDirectory, is_empty, known_roles, load_demo
 from workflows.settings import REPOSITORY_CONFIG_DIR
 
 TODAY = date(2027, 3, 10)
@@ -45,13 +45,16 @@ def test_the_demo_fills_every_status_with_fictional_references_and_some_late_cas
     assert not is_empty(engine)
 
 
-def test_every_demo_trigger_is_fired_by_a_demo_actor_and_audited(engine: sa.Engine) -> None:
+def test_every_demo_trigger_is_fired_by_a_demo_actor_of_the_directory_in_a_role_they_hold(engine: sa.Engine) -> None:
     report = load_demo(engine, POLICIES, TODAY, size=SIZE)
 
     with engine.connect() as connection:
-        actors = set(connection.execute(sa.select(AuditEventRow.actor_id).distinct()).scalars())
+        acted = connection.execute(sa.select(AuditEventRow.actor_id, AuditEventRow.actor_role).distinct()).all()
         events = connection.execute(sa.select(sa.func.count()).select_from(AuditEventRow)).scalar_one()
-    assert all(actor.startswith("demo-") for actor in actors)
+    directory = {member.id: member for member in StaffDirectory(engine, known_roles(POLICIES)).members()}
+    assert acted
+    assert all(actor.startswith("demo-") for actor, _ in acted)
+    assert [(actor, role) for actor, role in acted if role not in directory[actor].roles] == []
     assert events == report.triggers
 
 
@@ -79,14 +82,21 @@ def test_the_same_seed_gives_the_same_caseload(engine: sa.Engine, tmp_path: Path
         other.dispose()
 
 
-def test_the_demo_managers_can_be_used_in_the_escalation_form(engine: sa.Engine) -> None:
+def test_the_demo_staff_are_in_the_directory_active_with_example_org_e_mails(engine: sa.Engine) -> None:
     load_demo(engine, POLICIES, TODAY, size=SIZE)
 
-    with engine.connect() as connection:
-        staff = {
-            (row.id, row.role, row.team) for row in connection.execute(sa.text("select id, role, team from staff"))
-        }
-    assert staff == set(DEMO_STAFF)
+    members = StaffDirectory(engine, known_roles(POLICIES)).members()
+
+    assert {(m.id, m.email, m.roles, m.teams, m.active) for m in members} == {
+        (entry.id, entry.email, entry.roles, tuple(sorted(entry.teams)), True) for entry in DEMO_STAFF
+    }
+    assert all(m.email is not None and m.email.endswith("@example.org") for m in members)
+    managers = {m.id: (m.roles, m.teams) for m in members if m.id in {"demo-tm-north", "demo-sm", "demo-hos"}}
+    assert managers == {
+        "demo-tm-north": (("team_manager",), ("north",)),
+        "demo-sm": (("service_manager",), ()),
+        "demo-hos": (("head_of_service",), ()),
+    }
 
 
 def test_a_demo_too_small_to_show_every_status_is_refused(engine: sa.Engine) -> None:

@@ -58,6 +58,7 @@ def _escalations(engine: Engine) -> list[tuple[str, str | None, str | None, str 
         return [tuple(row) for row in rows]  # type: ignore[misc]
 
 
+@pytest.mark.both_databases
 def test_a_team_manager_over_the_case_team_raises_an_escalation_recorded_and_audited(engine: Engine) -> None:
     reference = _case(engine)
 
@@ -75,6 +76,7 @@ def test_a_team_manager_over_the_case_team_raises_an_escalation_recorded_and_aud
         assert audit.verify(connection, reference).broken == []
 
 
+@pytest.mark.both_databases
 @pytest.mark.parametrize(
     ("manager_id", "problem"),
     [
@@ -102,6 +104,7 @@ def test_anyone_not_managing_the_case_team_is_refused_and_the_attempt_audited(
     ]
 
 
+@pytest.mark.both_databases
 def test_a_service_manager_recorded_without_a_team_is_over_every_team(engine: Engine) -> None:
     reference = _case(engine, team="east")
 
@@ -110,6 +113,7 @@ def test_a_service_manager_recorded_without_a_team_is_over_every_team(engine: En
     assert _escalations(engine) == [("head_of_service", "sm-all", "safety_concern", None)]
 
 
+@pytest.mark.both_databases
 def test_a_level_not_on_the_ladder_is_refused(engine: Engine) -> None:
     reference = _case(engine)
 
@@ -119,6 +123,7 @@ def test_a_level_not_on_the_ladder_is_refused(engine: Engine) -> None:
     assert [event for event, _, _ in _events(engine, reference)] == ["escalation_refused"]
 
 
+@pytest.mark.both_databases
 def test_an_unknown_case_is_one_clear_error(engine: Engine) -> None:
     _case(engine)
 
@@ -129,6 +134,7 @@ def test_an_unknown_case_is_one_clear_error(engine: Engine) -> None:
     assert str(error.value) == "case CP-NOPE: no such case"
 
 
+@pytest.mark.both_databases
 def test_a_repeated_request_key_raises_nothing_twice(engine: Engine) -> None:
     reference = _case(engine)
     service = ManagerEscalations(engine, policies())

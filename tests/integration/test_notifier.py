@@ -2,38 +2,17 @@
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 from datetime import date
-from email import message_from_bytes
-from email.message import Message
-from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import Engine, func, select
 
+from tests.integration.smtp_recorder import Recorder
+from tests.ports import free_port
 from workflows.delivery import EmailNotSent, InboxChannel, Notice, SmtpChannel
 from workflows.persistence import NotificationRow
-
-
-class Recorder:
-    """An aiosmtpd handler that keeps every message it accepts."""
-
-    def __init__(self) -> None:
-        self.messages: list[Message] = []
-        self.recipients: list[list[str]] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.messages.append(message_from_bytes(envelope.content))
-        self.recipients.append(list(envelope.rcpt_tos))
-        return "250 OK"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture
@@ -75,6 +54,7 @@ def test_an_email_to_a_server_that_is_down_fails_with_one_line_naming_the_notice
         channel.deliver(NOTICE)
 
 
+@pytest.mark.both_databases
 def test_the_inbox_keeps_one_row_per_notice_however_often_it_is_delivered(engine: Engine) -> None:
     inbox = InboxChannel(engine)
     inbox.deliver(NOTICE)

@@ -9,10 +9,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
 from prefect.settings import PREFECT_API_URL, temporary_settings
 from sqlalchemy import Engine, select
 
-from tests.e2e.cli import free_port
 from tests.integration.transition_fixtures import (
     TEAM_MANAGER,
     case_service,
@@ -21,6 +21,7 @@ from tests.integration.transition_fixtures import (
     installed_runtime,
     outbox_ids,
 )
+from tests.ports import free_port
 from workflows.bootstrap import Runtime
 from workflows.delivery import Backoff, OutboxDispatcher, OutboxEntry, incidents
 from workflows.flows import deliver_to_prefect, outbox_dispatcher
@@ -110,6 +111,7 @@ def test_a_flow_run_that_cannot_reach_prefect_is_retried_after_its_backoff_and_t
     assert [attempts for _, attempts, _ in _rows(engine)] == [2, 1, 1]
 
 
+@pytest.mark.both_databases
 def test_a_cases_later_rows_wait_while_an_earlier_one_fails_and_other_cases_go_on(engine: Engine) -> None:
     service = case_service(engine)
     convene_conference(service, "A-1")
@@ -129,6 +131,7 @@ def test_a_cases_later_rows_wait_while_an_earlier_one_fails_and_other_cases_go_o
     assert report.delivered == b_rows and report.failed == [failing]
 
 
+@pytest.mark.both_databases
 def test_a_row_that_keeps_failing_backs_off_exponentially_becomes_an_incident_and_is_resolved_on_retry(
     engine: Engine,
 ) -> None:
@@ -179,6 +182,7 @@ def test_a_row_that_keeps_failing_backs_off_exponentially_becomes_an_incident_an
         assert incidents.open_incidents(connection) == [] and incidents.undelivered(connection) == []
 
 
+@pytest.mark.both_databases
 def test_a_pass_stops_between_rows_when_its_scheduler_halts_and_the_next_pass_delivers_the_rest(engine: Engine) -> None:
     import threading
 

@@ -7,7 +7,6 @@ agency reports submitted (closed) on Tue 11-17. Version 2026.2 of the default po
 from __future__ import annotations
 
 import re
-import shutil
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -15,58 +14,14 @@ import pytest
 from sqlalchemy import Engine
 
 from states.policy import Policy
-from tests.integration.test_case_service__builders import (
-    CONVENE,
-    SOCIAL_WORKER,
-    TEAM_MANAGER,
-    audit_events,
-    in_s47_enquiry,
-    make_service,
-    snapshot,
-)
-from workflows.persistence import audit, load_all_policies, make_session_factory
+from tests.integration.policy_migration_builders import planning_case, policies_at_2026_2
+from tests.integration.test_case_service__builders import audit_events, make_service, snapshot
+from workflows.persistence import audit, make_session_factory
 from workflows.services import MigrationReport, PolicyVersionMismatch, migrate
-from workflows.settings import REPOSITORY_CONFIG_DIR
+
+pytestmark = pytest.mark.both_databases
 
 MIGRATED_AT = datetime(2026, 11, 10, 8, 0, tzinfo=UTC)
-# Each edit: (the 2026.1 rule, the 2026.2 rule).
-EDITS = (
-    ('version: "2026.1"', 'version: "2026.2"'),
-    (
-        "{amount: 15, unit: working_days, direction: after, counts_from: strategy_discussion_date",
-        "{amount: 10, unit: working_days, direction: after, counts_from: strategy_discussion_date",
-    ),
-    (
-        "{amount: 2, unit: working_days, direction: before, counts_from: conference_date",
-        "{amount: 3, unit: working_days, direction: before, counts_from: conference_date",
-    ),
-    (
-        "{amount: 3, unit: working_days, direction: before, counts_from: conference_date",
-        "{amount: 5, unit: working_days, direction: before, counts_from: conference_date",
-    ),
-)
-
-
-def policies_at_2026_2(tmp_path: Path) -> dict[str, Policy]:
-    """The repository's policies, with the default (not the authority profiles) edited to version 2026.2."""
-    folder = tmp_path / "policies"
-    shutil.copytree(REPOSITORY_CONFIG_DIR / "policies", folder)
-    path = folder / "default.yaml"
-    text = path.read_text(encoding="utf-8")
-    # Reverse order, so the 2 -> 3 edit is not caught by the 3 -> 5 one.
-    for old, new in reversed(EDITS):
-        assert text.count(old) == 1, old
-        text = text.replace(old, new)
-    path.write_text(text, encoding="utf-8")
-    return load_all_policies(folder)
-
-
-def planning_case(engine: Engine) -> None:
-    service = make_service(engine)
-    in_s47_enquiry(service)
-    service.fire("CP-1", "convene_icpc", CONVENE, TEAM_MANAGER, date(2026, 11, 4))
-    done = {"kind": "submit_agency_reports", "done_on": "2026-11-17"}
-    service.fire("CP-1", "complete_action", done, SOCIAL_WORKER, date(2026, 11, 17))
 
 
 def run(engine: Engine, policies: dict[str, Policy], *, dry_run: bool, **options: str) -> MigrationReport:

@@ -21,6 +21,8 @@ from workflows.scheduling import (
     nightly_trigger,
 )
 
+pytestmark = pytest.mark.both_databases
+
 NIGHTLY_RUNS: list[datetime] = []
 NIGHTLY_RAN = threading.Event()
 

@@ -33,6 +33,8 @@ def _store_nightly_job_as_an_earlier_release_did(engine: Engine, next_run: datet
         connection.execute(update(_jobs).values(job_state=pickle.dumps(state)))
 
 
+@pytest.mark.both_databases  # the job store is a table of its own; SQLite and PostgreSQL store its pickles alike
+@pytest.mark.fresh_database  # it takes the schema back to 0009 and up again
 def test_a_nightly_job_stored_under_the_old_module_path_is_kept_with_its_missed_run_after_upgrade(
     engine: Engine,
 ) -> None:

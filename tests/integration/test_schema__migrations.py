@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 
 from workflows.persistence import Base, make_engine, schema
+
+pytestmark = pytest.mark.both_databases
 
 
 def test_the_full_migration_chain_upgrades_then_downgrades_to_nothing(empty_database_url: str) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from sqlalchemy import Engine
 
 from tests.integration.sweep_builders import (
@@ -15,6 +16,8 @@ from tests.integration.sweep_builders import (
     sweep_escalations,
 )
 from workflows.sweep import report, run_sweep
+
+pytestmark = pytest.mark.both_databases
 
 # Wednesday 10 March 2027; no bank holiday between mid-February and Easter (26 March) 2027.
 AS_OF = date(2027, 3, 10)

@@ -27,6 +27,8 @@ from tests.integration.sweep_builders import (
 from workflows.persistence import EscalationRow, make_engine
 from workflows.sweep import run_sweep
 
+pytestmark = pytest.mark.both_databases
+
 # Wednesday 10 March 2027.
 AS_OF = date(2027, 3, 10)
 _twins = itertools.count(1)

@@ -53,6 +53,7 @@ def _artifacts(flow_run_id: UUID) -> dict[str, Any]:
     return {artifact.key: artifact for artifact in found}
 
 
+@pytest.mark.both_databases
 def test_the_number_of_task_runs_is_bounded_by_max_batches_not_by_the_caseload(
     installed: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -16,8 +16,9 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import Engine, select, update
 
 from tasks import DigestsNotSent, email_sweep_digests, record_digest_incidents, record_sweep_digests
+from tests.integration.smtp_recorder import Recorder
 from tests.integration.sweep_builders import context, make_action, make_case, policies, reference_of
-from tests.integration.test_notifier import Recorder, free_port
+from tests.ports import free_port
 from workflows.bootstrap import Runtime, install_runtime, uninstall_runtime
 from workflows.delivery import WHOLE_SERVICE, EmailNotSent, SmtpChannel, incidents, team_mailbox
 from workflows.persistence import SweepDigestRow
@@ -25,6 +26,8 @@ from workflows.services import incident_retry
 from workflows.settings import utc_now
 from workflows.sweep import digests as sweep_notices
 from workflows.sweep import run_sweep
+
+pytestmark = pytest.mark.both_databases
 
 # Wednesday 10 March 2027; no bank holiday in England between 1 and 19 March 2027.
 AS_OF = date(2027, 3, 10)

@@ -15,9 +15,10 @@ from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
 from sqlalchemy import Engine, select
 from typer.testing import CliRunner
 
+from tests.integration.smtp_recorder import Recorder
 from tests.integration.sweep_builders import policies, row_counts
-from tests.integration.test_notifier import Recorder, free_port
 from tests.integration.test_sweep_notices import AS_OF, CHILD_NAME, SENDER, build_caseload
+from tests.ports import free_port
 from workflows.bootstrap import Runtime, install_runtime, uninstall_runtime
 from workflows.cli import app
 from workflows.delivery import SmtpChannel, incidents

@@ -6,6 +6,7 @@ import csv
 from datetime import date
 from pathlib import Path
 
+import pytest
 from sqlalchemy import Engine
 
 from tests.integration.returns_caseload import build_caseload, build_second_plans
@@ -22,6 +23,7 @@ def _results(engine: Engine, period: Period = YEAR) -> dict[str, Result]:
     return {result.name: result for result in measure_all(facts, period)}
 
 
+@pytest.mark.both_databases
 def test_the_year_s_measures_are_counted_from_the_caseload(engine: Engine) -> None:
     results = _results(engine)
     # ICPCs in the year: CF0002 on Fri 1 May (target Wed 6 May) in time; CF0003 on Tue 6 Oct (target Tue 29 Sep) late.
@@ -74,6 +76,7 @@ def test_the_table_and_one_chart_per_measure_are_written(engine: Engine, tmp_pat
     assert all(chart.read_bytes().startswith(PNG_SIGNATURE) for chart in charts)
 
 
+@pytest.mark.both_databases
 def test_second_or_later_plans_and_children_follow_the_child_across_its_cases(engine: Engine) -> None:
     build_second_plans(engine)
     with engine.connect() as connection:

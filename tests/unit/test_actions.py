@@ -7,9 +7,9 @@ from datetime import date
 import pytest
 
 from states.case import Case
+from states.errors import InvalidEventData, OpenActionsBlockTransition
 from states.lifecycle import CaseStatus
-from states.lifecycle_errors import InvalidEventData, OpenActionsBlockTransition
-from tests.unit.test_lifecycle__builders import (
+from tests.unit.lifecycle_builders import (
     ICPC,
     PLANNING_WORK,
     POLICIES,
@@ -82,7 +82,7 @@ def test_work_already_done_does_not_move_with_the_conference_date() -> None:
 
 
 def test_moving_a_review_date_moves_the_reports_counted_from_the_review() -> None:
-    from tests.unit.test_lifecycle__builders import on_plan
+    from tests.unit.lifecycle_builders import on_plan
 
     case = step(on_plan(), "convene_review", date(2026, 12, 14), conference_date=date(2027, 1, 8)).case
     result = step(case, "set_conference_date", date(2026, 12, 15), conference_date=date(2027, 1, 15))
@@ -198,7 +198,7 @@ def test_an_action_records_its_owner_rule_anchor_and_policy_version() -> None:
 
 
 def test_holding_a_later_conference_leaves_the_earlier_conferences_follow_ups_where_they_were() -> None:
-    from tests.unit.test_lifecycle__builders import on_plan
+    from tests.unit.lifecycle_builders import on_plan
 
     case = step(on_plan(), "convene_review", date(2026, 12, 1), conference_date=date(2026, 12, 10)).case
     case = complete_all(

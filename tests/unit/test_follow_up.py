@@ -6,7 +6,7 @@ from datetime import date
 
 from states.follow_up import CLOSED_SINCE, MOVED_SINCE, OPEN, follow_up, stood_open
 from states.transition_plan import OpenAction, Transition
-from tests.unit.test_lifecycle__builders import POLICY
+from tests.unit.lifecycle_builders import POLICY
 
 # Case CP-1 leaves ICPC planning at its conference on Friday 20 March 2026 (version 5): the leaflet (due 13 March)
 # was never sent; the conference opened the decision letter (due 25 March) and first core group (due 31 March).

@@ -9,17 +9,17 @@ from datetime import date
 import pytest
 
 from states.case import Actor
-from states.event_data import DATA_MODELS
-from states.firing import HANDLERS, fire
-from states.lifecycle import MACHINE, TRANSITIONS, TRIGGERS, CaseStatus, next_status
-from states.lifecycle_errors import (
+from states.errors import (
     InvalidEventData,
     PermissionDenied,
     TransitionNotAllowed,
     TriggerRefused,
     UnknownTrigger,
 )
-from tests.unit.test_lifecycle__builders import (
+from states.event_data import DATA_MODELS
+from states.firing import HANDLERS, fire
+from states.lifecycle import MACHINE, TRANSITIONS, TRIGGERS, CaseStatus, next_status
+from tests.unit.lifecycle_builders import (
     ICPC,
     POLICY,
     REFERRAL,

@@ -7,9 +7,9 @@ from datetime import date
 import pytest
 
 from states.case import Case
+from states.errors import InvalidEventData, PermissionDenied, TransitionNotAllowed
 from states.lifecycle import CaseStatus
-from states.lifecycle_errors import InvalidEventData, PermissionDenied, TransitionNotAllowed
-from tests.unit.test_lifecycle__builders import (
+from tests.unit.lifecycle_builders import (
     CHAIR,
     ICPC,
     PLANNING_WORK,

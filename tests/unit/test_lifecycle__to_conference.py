@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 
 from states.case import Case, TransitionResult
+from states.errors import InvalidEventData, PermissionDenied
 from states.lifecycle import CaseStatus
-from states.lifecycle_errors import InvalidEventData, PermissionDenied
-from tests.unit.test_lifecycle__builders import (
+from tests.unit.lifecycle_builders import (
     DECISION,
     ICPC,
     REFERRAL,
@@ -108,7 +108,7 @@ def test_a_pre_birth_enquiry_counts_the_conference_from_the_expected_delivery_da
 
 
 def test_a_strategy_discussion_by_a_business_support_officer_is_refused() -> None:
-    from tests.unit.test_lifecycle__builders import BUSINESS_SUPPORT
+    from tests.unit.lifecycle_builders import BUSINESS_SUPPORT
 
     with pytest.raises(PermissionDenied):
         step(referred(), "start_s47", REFERRAL, actor=BUSINESS_SUPPORT, strategy_discussion_date=REFERRAL)

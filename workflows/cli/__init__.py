@@ -16,13 +16,14 @@ import typer
 from typer.core import TyperGroup
 
 from states.errors import CaseflowError
-from workflows.cli.errors import DateInvalid, DateOptionInvalid, FieldInvalid, TriggerNotAllowedNow
+from workflows.cli.errors import DateInvalid, DateOptionInvalid, FieldInvalid, OptionsInvalid, TriggerNotAllowedNow
 
 __all__ = [
     "COMMANDS",
     "DateInvalid",
     "DateOptionInvalid",
     "FieldInvalid",
+    "OptionsInvalid",
     "TriggerNotAllowedNow",
     "app",
     "cli",
@@ -63,7 +64,7 @@ COMMANDS: tuple[CommandEntry, ...] = (
     CommandEntry("scheduler", "workflows.cli.scheduler", "scheduler", "Run the nightly sweep and outbox dispatch."),
     CommandEntry("worker", "workflows.cli.worker", "worker", "Deliver case-transition work; run any number."),
     CommandEntry("simulate", "workflows.cli.simulate", "simulate", "Replay a scenario file in a throwaway database."),
-    CommandEntry("staff", "workflows.cli.staff", "app", "Staff records: who manages which team."),
+    CommandEntry("staff", "workflows.cli.staff", "app", "The staff directory and API tokens."),
     CommandEntry("export", "workflows.cli.export", "app", "Statutory returns: DfE CIN census, Ofsted Annex A."),
     CommandEntry("report", "workflows.cli.report", "app", "Management reports: timeliness measures."),
     CommandEntry("audit", "workflows.cli.audit", "app", "Verify the hash-chained audit trail."),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from states.errors import CaseflowError
 
-__all__ = ["DateInvalid", "DateOptionInvalid", "FieldInvalid", "TriggerNotAllowedNow"]
+__all__ = ["DateInvalid", "DateOptionInvalid", "FieldInvalid", "OptionsInvalid", "TriggerNotAllowedNow"]
 
 
 class DateOptionInvalid(CaseflowError):
@@ -21,3 +21,7 @@ class FieldInvalid(CaseflowError):
 
 class TriggerNotAllowedNow(CaseflowError):
     """A trigger unknown to the lifecycle, or not allowed from the case's status; lists the ones that are."""
+
+
+class OptionsInvalid(CaseflowError):
+    """Options that contradict each other, or a command given nothing to do."""

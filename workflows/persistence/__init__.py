@@ -2,28 +2,17 @@
 the outbox, the transition store and Alembic migrations. Nothing above reaches a table except through here.
 """
 
+from workflows.persistence import audit, case_store
 from workflows.persistence.audit import AuditRecord, ChainHead, ChainReport
-from workflows.persistence.case_store import (
-    ACTION_FIELDS,
-    CHANGEABLE_FIELDS,
-    FIRED_EVENT,
-    CaseNotFound,
-    ConcurrentUpdate,
-    LoadedCase,
-    case_values,
-    changed_case_columns,
-)
-from workflows.persistence.database import (
-    SQLITE_PRAGMAS,
-    BackgroundCheckpoints,
-    background_checkpoints,
-    make_engine,
-    make_session_factory,
-)
+from workflows.persistence.case_rows import ACTION_FIELDS, CASE_COLUMNS, CHANGEABLE_FIELDS, case_values
+from workflows.persistence.case_store import FIRED_EVENT, CaseNotFound, ConcurrentUpdate, LoadedCase
+from workflows.persistence.database import SQLITE_PRAGMAS, make_engine, make_session_factory
 from workflows.persistence.errors import OutboxRowMissing
+from workflows.persistence.kept_cases import KeptCases
 from workflows.persistence.models import (
     SCHEDULER_JOBS_TABLE,
     ActionRow,
+    ApiTokenRow,
     AuditEventRow,
     Base,
     CaseRow,
@@ -34,7 +23,9 @@ from workflows.persistence.models import (
     OutboxRow,
     ReminderRow,
     SchedulerLeaseRow,
+    StaffRoleRow,
     StaffRow,
+    StaffTeamRow,
     SweepDigestRow,
     SweepProgressRow,
 )
@@ -54,18 +45,20 @@ from workflows.persistence.transition_store import (
     unsent_emails,
 )
 from workflows.persistence.unique_insert import insert_new
+from workflows.persistence.unit_of_work import KeptConnection, Transactional
 
 __all__ = [
     "ACTION_FIELDS",
+    "CASE_COLUMNS",
     "CHANGEABLE_FIELDS",
     "ERROR_LENGTH",
     "FIRED_EVENT",
     "SCHEDULER_JOBS_TABLE",
     "SQLITE_PRAGMAS",
     "ActionRow",
+    "ApiTokenRow",
     "AuditEventRow",
     "AuditRecord",
-    "BackgroundCheckpoints",
     "Base",
     "CaseNotFound",
     "CaseRow",
@@ -75,20 +68,25 @@ __all__ = [
     "DispatchWorkerRow",
     "EscalationRow",
     "IncidentRow",
+    "KeptCases",
+    "KeptConnection",
     "LoadedCase",
     "NotificationRow",
     "OutboxRow",
     "OutboxRowMissing",
     "ReminderRow",
     "SchedulerLeaseRow",
+    "StaffRoleRow",
     "StaffRow",
+    "StaffTeamRow",
     "SweepDigestRow",
     "SweepProgressRow",
+    "Transactional",
     "TransitionRecord",
+    "audit",
     "available_policies",
-    "background_checkpoints",
+    "case_store",
     "case_values",
-    "changed_case_columns",
     "insert_new",
     "load_all_policies",
     "load_notice",

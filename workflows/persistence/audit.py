@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 import hashlib
-import json
-import json.encoder
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from functools import lru_cache
 from typing import Any, cast
 
-import orjson
 from sqlalchemy import Connection, exists, func, insert, select
 
+from workflows.persistence.json_text import canonical_json
 from workflows.persistence.models import AuditEventRow, CaseRow
 
 __all__ = [
     "GENESIS_HASH",
+    "HASHED_FIELDS",
     "AuditRecord",
     "BrokenLink",
     "ChainHead",
@@ -97,87 +95,24 @@ class ChainReport:
         return not self.broken
 
 
-@lru_cache(maxsize=16)
 def _canonical_time(value: datetime) -> str:
     # SQLite hands back naive UTC, PostgreSQL aware in the session's zone: both must hash the same.
-    # Cached: a trigger's rows share one timestamp, and the conversion costs more than the lookup.
     if value.tzinfo is not None:
         value = value.astimezone(UTC).replace(tzinfo=None)
     return value.isoformat(timespec="microseconds")
 
 
-# One encoder for every event: json.dumps with non-default options builds a new one per call.
-_CANONICAL_JSON = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
-
-
-def _canonical_encoder() -> Callable[[Any], str]:
-    """_CANONICAL_JSON.encode, with the C encoder it builds on every call built once (half the time per event).
-
-    The same encoder with the same options, so the same text; only the circular-reference check is left out
-    (an event's fields are plain JSON values).
-    """
-    make = getattr(json.encoder, "c_make_encoder", None)  # the C accelerator; not in the type stubs
-    if make is None:
-        return _CANONICAL_JSON.encode
-    options = _CANONICAL_JSON
-    iterencode = make(
-        None,
-        options.default,
-        json.encoder.encode_basestring,
-        None,
-        options.key_separator,
-        options.item_separator,
-        options.sort_keys,
-        options.skipkeys,
-        options.allow_nan,
-    )
-    return lambda value: "".join(iterencode(value, 0))
-
-
-_encode_canonical = _canonical_encoder()
-
-
-# orjson with sorted keys writes the canonical text byte for byte for str keys and str, int, bool, None, list and
-# dict values (the same escapes, UTF-8 as is, keys in code point order), in a tenth of the time. Not for floats:
-# it writes some differently (1e16, not 1e+16) and NaN as null. Dates and dataclasses it would write where the
-# canonical encoder refuses them: passed through, they raise, and the canonical encoder has the last word.
-_ORJSON_CANONICAL = orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
-
-
-def _encode_float_free(values: Mapping[str, Any]) -> bytes:
-    try:
-        return orjson.dumps(values, option=_ORJSON_CANONICAL)
-    except TypeError:  # an integer past 64 bits, a key not a str, a type orjson does not write: let json decide
-        return _encode_canonical(values).encode("utf-8")
-
-
-def _canonical_values(fields: Mapping[str, Any]) -> dict[str, Any]:
+def event_hash(fields: Mapping[str, Any]) -> str:
+    """sha256 over the canonical JSON of an event's hashed fields, prev_hash among them."""
     values = {name: fields[name] for name in HASHED_FIELDS}
     values["recorded_at"] = _canonical_time(values["recorded_at"])
     if (occurred_on := values["occurred_on"]) is not None:
         values["occurred_on"] = occurred_on.isoformat()
-    return values
+    return hashlib.sha256(canonical_json(values)).hexdigest()
 
 
-def _canonical(fields: Mapping[str, Any]) -> str:
-    return _encode_canonical(_canonical_values(fields))
-
-
-def event_hash(fields: Mapping[str, Any], *, float_free: bool = False) -> str:
-    """sha256 over the canonical JSON of an event's hashed fields, prev_hash among them.
-
-    `float_free`: the caller knows the payload holds no float anywhere (fire()'s events), so the faster encoder
-    gives the same text.
-    """
-    if float_free:
-        return hashlib.sha256(_encode_float_free(_canonical_values(fields))).hexdigest()
-    return hashlib.sha256(_canonical(fields).encode("utf-8")).hexdigest()
-
-
-def chained_row(
-    reference: str, head: ChainHead, record: AuditRecord, recorded_at: datetime, *, float_free: bool = False
-) -> dict[str, Any]:
-    """The row that appends `record` to the chain whose newest event is `head` (see event_hash for float_free)."""
+def chained_row(reference: str, head: ChainHead, record: AuditRecord, recorded_at: datetime) -> dict[str, Any]:
+    """The row that appends `record` to the chain whose newest event is `head`."""
     row: dict[str, Any] = {
         "case_reference": reference,
         "seq": head.seq + 1,
@@ -192,7 +127,7 @@ def chained_row(
         "payload": dict(record.payload),
         "prev_hash": head.hash,
     }
-    row["hash"] = event_hash(row, float_free=float_free)
+    row["hash"] = event_hash(row)
     return row
 
 
@@ -221,9 +156,16 @@ def _problem(row: Mapping[str, Any], head: ChainHead) -> str | None:
         return f"seq {row['seq']} follows seq {head.seq}: an event is missing"
     if row["prev_hash"] != head.hash:
         return "prev_hash does not match the previous event's hash"
-    if event_hash(row) != row["hash"]:
+    if _hash_or_none(row) != row["hash"]:
         return "hash does not match the event's contents"
     return None
+
+
+def _hash_or_none(row: Mapping[str, Any]) -> str | None:
+    try:
+        return event_hash(row)
+    except TypeError:  # contents no event is written with (an integer past 64 bits): altered since
+        return None
 
 
 def _first_breaks(rows: Iterable[Mapping[str, Any]]) -> Iterator[BrokenLink | None]:

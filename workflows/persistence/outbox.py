@@ -10,7 +10,7 @@ from sqlalchemy import Connection, insert
 
 from workflows.persistence.models import OutboxRow
 
-__all__ = ["OPEN_ACTIONS", "append", "idempotency_key", "open_actions", "outbox_row"]
+__all__ = ["OPEN_ACTIONS", "append", "idempotency_key", "open_actions_entry", "outbox_row"]
 
 _outbox = OutboxRow.__table__
 # The payload key of the case's open actions as the change left them, [action id, due date] each: the
@@ -26,7 +26,7 @@ class _Stored(Protocol):
     def due_on(self) -> date: ...
 
 
-def open_actions(actions: Iterable[_Stored]) -> list[tuple[int | None, date]]:
+def open_actions_entry(actions: Iterable[_Stored]) -> list[tuple[int | None, date]]:
     """The OPEN_ACTIONS entry for `actions` (stored ones: each has its id); the JSON encoder writes dates as ISO."""
     return [(action.id, action.due_on) for action in actions]
 

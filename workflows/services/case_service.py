@@ -9,12 +9,27 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from states.case import Actor, Case, TransitionResult
-from states.errors import CaseflowError
-from states.firing import fire
-from states.lifecycle_errors import OpenActionsBlockTransition, TriggerRefused
-from states.policy import Policy, PolicyNotFound
-from workflows.persistence import AuditRecord, LoadedCase, audit, case_store
+from states import (
+    Actor,
+    Case,
+    OpenActionsBlockTransition,
+    Policy,
+    PolicyNotFound,
+    TransitionResult,
+    TriggerRefused,
+    fire,
+)
+from workflows.persistence import (
+    AuditRecord,
+    CaseNotFound,
+    ConcurrentUpdate,
+    KeptCases,
+    KeptConnection,
+    LoadedCase,
+    audit,
+    case_store,
+)
+from workflows.services.errors import InputTooLong
 from workflows.settings import utc_now
 
 __all__ = ["REFUSED_EVENT", "CaseService", "InputTooLong"]
@@ -25,12 +40,6 @@ REFUSED_EVENT = "trigger_refused"
 LIMITS = {"case reference": 64, "trigger": 64, "actor id": 64, "actor role": 32, "authority": 64}
 # A refusal is audited even while triggers race on the case: retry on a taken seq, then give up loudly.
 REFUSAL_AUDIT_ATTEMPTS = 5
-# Cases kept as this service last saved them (see CaseService.fire); past this many the memory starts afresh.
-MAX_KEPT_CASES = 10_000
-
-
-class InputTooLong(CaseflowError):
-    """An identifier given to a trigger is longer than the database keeps."""
 
 
 def _check_lengths(values: Mapping[str, str | None]) -> None:
@@ -44,10 +53,6 @@ def _refusal_payload(refusal: TriggerRefused) -> dict[str, Any]:
     if isinstance(refusal, OpenActionsBlockTransition):
         payload["open_actions"] = list(refusal.kinds)
     return payload
-
-
-class _KeptCaseStale(Exception):
-    """The case this service kept is no longer the stored one; raised out of the transaction to roll it back."""
 
 
 class CaseService:
@@ -68,10 +73,8 @@ class CaseService:
         self._policies = policies
         self._default_authority = default_authority
         self._clock = clock
-        # Each case as this service last committed it. The next trigger on it is fired on this copy unread: the case
-        # row's UPDATE checks the version and audit head it was saved at, and a stale copy is fired again as stored.
-        self._kept: dict[str, LoadedCase] = {}
-        self._connection = case_store.KeptConnection(self._engine)
+        self._connection = KeptConnection(self._engine)
+        self._cases = KeptCases()
 
     def policy(self, authority: str) -> Policy:
         """The policy in force for `authority`."""
@@ -86,7 +89,7 @@ class CaseService:
         with self._engine.connect() as connection:
             loaded = case_store.load(connection, reference)
         if loaded is None:
-            raise case_store.CaseNotFound(reference)
+            raise CaseNotFound(reference)
         return loaded.case
 
     def fire(
@@ -114,70 +117,25 @@ class CaseService:
                 "authority": authority,
             }
         )
-        attempt = (reference, trigger, data, actor, today)
-        known = self._kept.pop(reference, None)
-        try:
-            return self._fire_once(attempt, authority, expected_version, known)
-        except _KeptCaseStale:
-            # Someone else changed the case since this service saved it: fire again on the case as stored.
-            return self._fire_once(attempt, authority, expected_version, None)
-
-    def _fire_once(
-        self,
-        attempt: tuple[str, str, Mapping[str, Any], Actor, date],
-        authority: str | None,
-        expected_version: int | None,
-        known: LoadedCase | None,
-    ) -> TransitionResult:
-        """One transaction. A case this service kept is fired on unread: the case row's update checks its version
-        and audit head, and a refusal is checked against the stored case before it stands (_KeptCaseStale)."""
-        reference, trigger, _, actor, today = attempt
         loaded: LoadedCase | None = None
         try:
-            with case_store.unit_of_work(self._engine, self._connection) as connection:
-                loaded = known if known is not None else case_store.load(connection, reference)
-                try:
-                    saved = self._fire_loaded(connection, loaded, attempt, authority, expected_version)
-                except (TriggerRefused, case_store.StaleCase):
-                    # Nothing is written yet, so the transaction can still read the case as stored.
-                    if known is not None and not case_store.is_current(connection, known):
-                        raise _KeptCaseStale from None
-                    raise
+            with self._connection.begin() as connection:
+                loaded = self._cases.load(connection, reference)
+                current = _current(reference, loaded, expected_version)
+                authority = current.authority if current is not None else authority or self._default_authority
+                policy = self.policy(authority)
+                result = fire(current, trigger, data, actor, today, policy, reference=reference, authority=authority)
+                stored = case_store.save(connection, loaded, result, (actor.id, actor.role), self._clock())
         except TriggerRefused as refusal:
             if loaded is not None:
                 self._audit_refusal(loaded.case, trigger, actor, today, refusal)
             raise
-        self._keep(saved.stored)
-        return saved.result
+        self._cases.keep(stored)  # only now that it is committed
+        return result
 
     def close(self) -> None:
         """Give back the database connection this service keeps for its triggers (it also goes when collected)."""
         self._connection.close()
-
-    def _keep(self, stored: LoadedCase) -> None:
-        # Only once committed: a rolled-back write must not be remembered as the case's state.
-        if len(self._kept) >= MAX_KEPT_CASES:
-            self._kept.clear()
-        self._kept[stored.case.reference] = stored
-
-    def _fire_loaded(
-        self,
-        connection: case_store.Transactional,
-        loaded: LoadedCase | None,
-        attempt: tuple[str, str, Mapping[str, Any], Actor, date],
-        authority: str | None,
-        expected_version: int | None,
-    ) -> case_store.Saved:
-        reference, trigger, data, actor, today = attempt
-        current = loaded.case if loaded is not None else None
-        if expected_version is not None and current is None:
-            raise case_store.CaseNotFound(reference)
-        if expected_version is not None and current is not None and current.version != expected_version:
-            raise case_store.StaleCase(reference, expected_version)
-        authority = current.authority if current is not None else authority or self._default_authority
-        policy = self.policy(authority)
-        result = fire(current, trigger, data, actor, today, policy, reference=reference, authority=authority)
-        return case_store.save_result(connection, loaded, result, (actor.id, actor.role), self._clock())
 
     def _audit_refusal(self, case: Case, trigger: str, actor: Actor, today: date, refusal: TriggerRefused) -> None:
         record = AuditRecord(
@@ -198,3 +156,12 @@ class CaseService:
             except IntegrityError:
                 if attempt == REFUSAL_AUDIT_ATTEMPTS - 1:
                     raise
+
+
+def _current(reference: str, loaded: LoadedCase | None, expected_version: int | None) -> Case | None:
+    """The case as read, checked to be at `expected_version` when one is given."""
+    if expected_version is not None and loaded is None:
+        raise CaseNotFound(reference)
+    if expected_version is not None and loaded is not None and loaded.case.version != expected_version:
+        raise ConcurrentUpdate(reference, expected_version)
+    return loaded.case if loaded is not None else None

@@ -2,7 +2,8 @@
 
 Every case is built by firing real triggers through CaseService, dated in the past relative to `today`, so
 statuses, actions, due dates, audit events and outbox rows are exactly what production would hold. References
-are DEMO-0001, DEMO-0002, ...; there are no names, dates of birth are random, and staff are `demo-*` ids.
+are DEMO-0001, DEMO-0002, ...; there are no names, dates of birth are random, and staff are `demo-*` ids with
+`@example.org` e-mails.
 Earlier outbox rows of each case are back-filled history and are marked delivered; only each case's latest
 transition goes to the case-transition flow, so the backlog is one run per case.
 """
@@ -16,15 +17,17 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, func, insert, select, update
+from sqlalchemy import Engine, func, select, update
 
 from states.actions import COMPLETED_BY_TRIGGER
 from states.case import Actor, Case
 from states.lifecycle import CaseStatus
 from states.policy import Policy
-from workflows.persistence import CaseRow, OutboxRow, StaffRow, make_session_factory
+from workflows.persistence import CaseRow, OutboxRow, make_session_factory
 from workflows.services.case_service import CaseService
 from workflows.services.errors import DemoTooSmall
+from workflows.services.staff import StaffDirectory
+from workflows.services.staff_fields import StaffEntry, known_roles
 from workflows.settings import utc_now
 
 __all__ = [
@@ -45,11 +48,21 @@ TEAMS = ("north", "south", "east")
 OVERRIDE_REASON = "demo caseload: back-filled history"
 # Chance that an action due before the next trigger was done on time; lower for what is due now, so some are late.
 ON_TIME, ON_TIME_LATELY = 0.9, 0.6
-# Managers the escalation form can be tried with: one team manager per team, and the service-wide roles.
-DEMO_STAFF: tuple[tuple[str, str, str | None], ...] = (
-    *((f"demo-tm-{team}", "team_manager", team) for team in TEAMS),
-    ("demo-sm", "service_manager", None),
-    ("demo-hos", "head_of_service", None),
+# The roles the demo's history is fired as (one demo actor per role of the default policy, e.g. demo-social-worker).
+DEMO_ROLES = ("social_worker", "cp_chair", "team_manager", "service_manager", "head_of_service", "business_support")
+
+
+def _demo_member(staff_id: str, role: str, teams: tuple[str, ...]) -> StaffEntry:
+    return StaffEntry(staff_id, f"{staff_id}@example.org", (role,), teams)
+
+
+# Managers the escalation form can be tried with (one team manager per team, and the service-wide roles), and the
+# actors the history was fired as, over every demo team.
+DEMO_STAFF: tuple[StaffEntry, ...] = (
+    *(_demo_member(f"demo-tm-{team}", "team_manager", (team,)) for team in TEAMS),
+    _demo_member("demo-sm", "service_manager", ()),
+    _demo_member("demo-hos", "head_of_service", ()),
+    *(_demo_member(f"demo-{role.replace('_', '-')}", role, TEAMS) for role in DEMO_ROLES),
 )
 # How many cases of each status, per hundred: every status present, most cases in the busy middle.
 STATUS_WEIGHTS: Mapping[CaseStatus, int] = {
@@ -62,7 +75,7 @@ STATUS_WEIGHTS: Mapping[CaseStatus, int] = {
     CaseStatus.CIN_PLAN: 10,
     CaseStatus.CLOSED: 15,
 }
-_cases, _outbox, _staff = CaseRow.__table__, OutboxRow.__table__, StaffRow.__table__
+_cases, _outbox = CaseRow.__table__, OutboxRow.__table__
 
 
 @dataclass(frozen=True)
@@ -239,13 +252,12 @@ def _load_case(loader: _Loader, index: int, status: CaseStatus, today: date, rng
     return any(action.due_on < today for action in case.open_actions())
 
 
-def _add_staff(engine: Engine) -> None:
-    now = utc_now()
-    with engine.begin() as connection:
-        known = set(connection.execute(select(_staff.c.id)).scalars())
-        rows = [{"id": i, "role": r, "team": t, "created_at": now} for i, r, t in DEMO_STAFF if i not in known]
-        if rows:
-            connection.execute(insert(_staff), rows)
+def _add_staff(engine: Engine, policies: Mapping[str, Policy]) -> None:
+    directory = StaffDirectory(engine, known_roles(policies))
+    known = {member.id for member in directory.members()}
+    for entry in DEMO_STAFF:
+        if entry.id not in known:
+            directory.add(entry)
 
 
 def _settle_history(engine: Engine) -> None:
@@ -275,7 +287,7 @@ def load_demo(
     statuses = rng.choices(list(STATUS_WEIGHTS), weights=list(STATUS_WEIGHTS.values()), k=size)
     statuses[: len(STATUS_WEIGHTS)] = list(STATUS_WEIGHTS)  # every status at least once, whatever the size
     late = sum(_load_case(loader, index, status, today, rng) for index, status in enumerate(statuses, start=1))
-    _add_staff(engine)
+    _add_staff(engine, policies)
     _settle_history(engine)
     by_status = Counter(status.value for status in statuses)
     return DemoReport(cases=size, triggers=loader.triggers, by_status=dict(sorted(by_status.items())), late=late)

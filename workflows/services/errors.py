@@ -11,6 +11,14 @@ __all__ = [
     "PolicyVersionMismatch",
     "ScenarioInvalid",
     "StaffExists",
+    "StaffImportInvalid",
+    "StaffInactive",
+    "StaffInvalid",
+    "StaffNotFound",
+    "TokenAlreadyRevoked",
+    "TokenExpiryInvalid",
+    "TokenNotFound",
+    "TokenRefused",
     "UnknownCase",
 ]
 
@@ -41,6 +49,50 @@ class ScenarioInvalid(CaseflowError):
 
 class StaffExists(CaseflowError):
     """A staff record with that id already exists."""
+
+
+class StaffNotFound(CaseflowError):
+    """No staff record has that id."""
+
+
+class StaffInvalid(CaseflowError):
+    """A staff record's field holds what the directory does not accept; the message never repeats an e-mail."""
+
+
+class StaffInactive(CaseflowError):
+    """The member of staff is deactivated: they act on nothing and get no token."""
+
+
+class StaffImportInvalid(CaseflowError):
+    """A staff CSV file with bad rows, one line each (file, line, column, what was expected); nothing was saved."""
+
+    def __init__(self, source: str, problems: list[str]) -> None:
+        self.source, self.problems = source, problems
+        super().__init__("\n".join([f"{source}: nothing imported", *problems]))
+
+
+class TokenNotFound(CaseflowError):
+    """No API token has that id."""
+
+
+class TokenAlreadyRevoked(CaseflowError):
+    """The API token was revoked before."""
+
+
+class TokenExpiryInvalid(CaseflowError):
+    """An API token's lifetime outside the days allowed."""
+
+
+class TokenRefused(CaseflowError):
+    """An API token that does not authenticate. `reason` is for logs; whoever presented it is told only this."""
+
+    def __init__(self, token_id: str | None, reason: str) -> None:
+        self.token_id, self.reason = token_id, reason
+        super().__init__("API token refused")
+
+
+class InputTooLong(CaseflowError):
+    """An identifier given to a trigger is longer than the database keeps."""
 
 
 class FollowUpFailed(CaseflowError):

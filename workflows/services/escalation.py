@@ -1,5 +1,9 @@
 """Escalating by hand: a manager over a case's team raises it up the ladder by hand; every attempt is audited.
 
+Who is a manager over a team comes from the staff directory: an active member holding a manager role, and either
+the case's team among their teams, or no teams at all (service-wide) with a service-wide role (service manager,
+head of service). A team manager with no teams is over no team.
+
 The reason is a code from a fixed list, because Prefect shows a flow's parameters to everyone who can see the
 run. Free text about the child (`note`) is accepted only by the in-process service (the CLI), which stores it in
 the escalations table and nowhere else: not in the audit payload, logs, run names or parameters.
@@ -18,8 +22,9 @@ from sqlalchemy.exc import IntegrityError
 
 from states.policy import OWNER_LEVEL, SERVICE_WIDE_ROLES, Policy
 from workflows.logs import get_logger
-from workflows.persistence import AuditRecord, CaseRow, EscalationRow, StaffRow, audit
+from workflows.persistence import AuditRecord, CaseRow, EscalationRow, audit
 from workflows.services.errors import EscalationRefused, UnknownCase
+from workflows.services.staff import StaffMember, load_member
 from workflows.settings import utc_now
 
 __all__ = [
@@ -39,7 +44,6 @@ MANAGER_ROLES = ("team_manager", "service_manager", "head_of_service")
 AUDIT_ATTEMPTS = 5
 
 _cases = CaseRow.__table__
-_staff = StaffRow.__table__
 _escalations = EscalationRow.__table__
 LOGGER = "caseflow.manager_escalation"
 
@@ -79,12 +83,25 @@ class EscalationRequest:
     today: date
 
 
-def _is_over(role: str, staff_team: str | None, case_team: str | None) -> bool:
-    if role not in MANAGER_ROLES:
-        return False
-    if staff_team is None:
-        return role in SERVICE_WIDE_ROLES
-    return staff_team == case_team
+def _manager_role_over(member: StaffMember, case_team: str | None) -> str | None:
+    """The manager role in which `member` is over `case_team` (the first in MANAGER_ROLES order), or None."""
+    for role in MANAGER_ROLES:
+        if role not in member.roles:
+            continue
+        if case_team in member.teams or (member.service_wide and role in SERVICE_WIDE_ROLES):
+            return role
+    return None
+
+
+def _acting_role(member: StaffMember) -> str:
+    """The role an attempt is audited under when it is refused: a manager role the member holds, else their first."""
+    held = [role for role in MANAGER_ROLES if role in member.roles]
+    return (held or list(member.roles) or ["unknown"])[0]
+
+
+def _not_over(member: StaffMember, case_team: str | None) -> str:
+    teams = f"team{'s' if len(member.teams) > 1 else ''} {', '.join(member.teams) or 'none'}"
+    return f"a {' and '.join(member.roles)} of {teams} is not a manager over team {case_team or 'none'}"
 
 
 def _ladder(policy: Policy) -> list[str]:
@@ -92,7 +109,7 @@ def _ladder(policy: Policy) -> list[str]:
 
 
 class ManagerEscalations:
-    """Raise an escalation by hand: checked against staff records and the case's policy, audited either way."""
+    """Raise an escalation by hand: checked against the staff directory and the case's policy, audited either way."""
 
     def __init__(self, engine: Engine, policies: dict[str, Policy], clock: Callable[[], datetime] = utc_now) -> None:
         self._engine, self._policies, self._clock = engine, policies, clock
@@ -125,21 +142,19 @@ class ManagerEscalations:
         return _Case(row.id, row.reference, row.authority, row.team)
 
     def _check(self, connection: Connection, case: _Case, request: EscalationRequest) -> tuple[str, str | None]:
-        staff = connection.execute(
-            select(_staff.c.role, _staff.c.team).where(_staff.c.id == request.manager_id)
-        ).first()
-        if staff is None:
+        member = load_member(connection, request.manager_id)
+        if member is None:
             return "unknown", "no staff record with that id"
-        if not _is_over(staff.role, staff.team, case.team):
-            return (
-                staff.role,
-                f"a {staff.role} of team {staff.team or 'none'} is not a manager over team {case.team or 'none'}",
-            )
+        if not member.active:
+            return _acting_role(member), "the staff record is deactivated"
+        role = _manager_role_over(member, case.team)
+        if role is None:
+            return _acting_role(member), _not_over(member, case.team)
         policy = self._policies.get(case.authority)
         levels = _ladder(policy) if policy is not None else []
         if request.level not in levels:
-            return staff.role, f"level {request.level!r} is not on the ladder (levels: {', '.join(levels) or 'none'})"
-        return staff.role, None
+            return role, f"level {request.level!r} is not on the ladder (levels: {', '.join(levels) or 'none'})"
+        return role, None
 
     def _record(self, case: _Case, request: EscalationRequest, role: str, note: str | None, key: str | None) -> int:
         # A concurrent audit append can take the same seq: read the chain head again and retry.

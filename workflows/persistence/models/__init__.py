@@ -8,7 +8,6 @@ from workflows.persistence.models.escalations import (
     OPEN_ACTIONS_BY_DUE_DATE,
     EscalationRow,
     ReminderRow,
-    StaffRow,
     SweepProgressRow,
 )
 from workflows.persistence.models.notifications import (
@@ -19,12 +18,14 @@ from workflows.persistence.models.notifications import (
     SchedulerLeaseRow,
     SweepDigestRow,
 )
+from workflows.persistence.models.staff import ApiTokenRow, StaffRoleRow, StaffRow, StaffTeamRow
 
 __all__ = [
     "NAMING_CONVENTION",
     "OPEN_ACTIONS_BY_DUE_DATE",
     "SCHEDULER_JOBS_TABLE",
     "ActionRow",
+    "ApiTokenRow",
     "AuditEventRow",
     "Base",
     "CaseRow",
@@ -35,7 +36,9 @@ __all__ = [
     "OutboxRow",
     "ReminderRow",
     "SchedulerLeaseRow",
+    "StaffRoleRow",
     "StaffRow",
+    "StaffTeamRow",
     "SweepDigestRow",
     "SweepProgressRow",
 ]

@@ -1,4 +1,4 @@
-"""Tables of the deadline sweep and of manager escalations: reminders, escalations, sweep progress, staff."""
+"""Tables of the deadline sweep and of manager escalations: reminders, escalations, sweep progress."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from workflows.persistence.models.cases import ActionRow, Base
 
-__all__ = ["OPEN_ACTIONS_BY_DUE_DATE", "EscalationRow", "ReminderRow", "StaffRow", "SweepProgressRow"]
+__all__ = ["OPEN_ACTIONS_BY_DUE_DATE", "EscalationRow", "ReminderRow", "SweepProgressRow"]
 
 _OPEN = text("status = 'open'")
 _HAS_REQUEST_KEY = text("request_key IS NOT NULL")
@@ -47,18 +47,6 @@ OPEN_ACTIONS_BY_DUE_DATE = Index(
 # cases in the INSERT itself, the case-transition flow from the case's open actions, a manager's escalation from
 # the case it loaded. So escalations keep no foreign key, and reminders (a few thousand a night) keep the one on
 # action_id; a case_id beside an action_id is that action's case, copied so the case view needs no join.
-
-
-class StaffRow(Base):
-    """A member of staff the system knows by id: a role, and the team they belong to or manage."""
-
-    __tablename__ = "staff"
-
-    id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    role: Mapped[str] = mapped_column(String(32))
-    # None: the whole service (a service manager or head of service over every team).
-    team: Mapped[str | None] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class ReminderRow(Base):

@@ -1,0 +1,82 @@
+"""What a fired trigger records: its audit event (database only) and its outbox payload (codes, ids and dates only)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from states import event_data as ev
+from states.actions import ActionChanges
+from states.case import Action, Actor, TransitionResult
+from states.trigger_step import Step
+
+_OUTBOX_DATA = ("outcome", "category", "sub_category", "reason", "kind")
+_NOT_AUDITED = frozenset({"date_of_birth", "expected_delivery_date", "child_id", "sex", "upn"})
+
+
+def transition_result(step: Step, trigger: str, actor: Actor) -> TransitionResult:
+    """The finished step as a result: the new case, the actions changed, the audit event and the outbox payload."""
+    changes, occurred = step.changes, step.data.occurred_on(step.today)
+    summary = _summary(changes)
+    event: dict[str, Any] = {
+        "trigger": trigger,
+        "from": step.source.value,
+        "to": step.dest.value,
+        "occurred_on": occurred.isoformat(),
+        "actor_id": actor.id,
+        "actor_role": actor.role,
+        "data": step.data.model_dump(mode="json", exclude_none=True, exclude=_NOT_AUDITED),
+        "overridden": list(changes.overridden),
+        **summary,
+    }
+    return TransitionResult(
+        case=step.case,
+        trigger=trigger,
+        from_status=step.source,
+        to_status=step.dest,
+        occurred_on=occurred,
+        opened=list(changes.opened),
+        closed=list(changes.closed),
+        moved=list(changes.moved),
+        event=event,
+        outbox=_outbox(step, trigger, occurred, summary),
+    )
+
+
+def _outbox(step: Step, trigger: str, occurred: date, summary: dict[str, Any]) -> dict[str, Any]:
+    # Only the fields whose values come from a closed list: never free text.
+    model: type[ev.EventData] = type(step.data)
+    code_fields = ev.code_fields(model)
+    codes = {
+        name: value for name in _OUTBOX_DATA if name in code_fields and (value := getattr(step.data, name)) is not None
+    }
+    return {
+        "reference": step.case.reference,
+        "authority": step.case.authority,
+        "trigger": trigger,
+        "from": step.source.value,
+        "to": step.dest.value,
+        "occurred_on": occurred.isoformat(),
+        "version": step.case.version,
+        **codes,
+        **summary,
+    }
+
+
+def _summary(changes: ActionChanges) -> dict[str, Any]:
+    """The actions a trigger opened, closed and moved, as codes and dates (shared by the audit and the outbox)."""
+    return {
+        "opened": [
+            {"kind": a.kind, "owner_role": a.owner_role, "due_on": a.due_on.isoformat()} for a in changes.opened
+        ],
+        "closed": [_closed_summary(a) for a in changes.closed],
+        "moved": [_moved_summary(a, old) for a, old in changes.moved],
+    }
+
+
+def _closed_summary(action: Action) -> dict[str, Any]:
+    return {"kind": action.kind, "status": action.status, "close_reason": action.close_reason}
+
+
+def _moved_summary(action: Action, old: date) -> dict[str, Any]:
+    return {"kind": action.kind, "from": old.isoformat(), "to": action.due_on.isoformat()}

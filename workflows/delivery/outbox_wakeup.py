@@ -1,6 +1,6 @@
 """Waking workers when an outbox row commits: LISTEN/NOTIFY on PostgreSQL; on SQLite workers poll instead.
 
-Migration 0011's trigger notifies NOTIFY_CHANNEL for every statement inserting outbox rows, delivered when its
+Migration 0012's trigger notifies NOTIFY_CHANNEL for every statement inserting outbox rows, delivered when its
 transaction commits. A listener sets the worker's wake-up event for each notification; while its connection is down
 the worker's poll still finds the rows, only later.
 """
@@ -16,7 +16,7 @@ from workflows.logs import get_logger
 
 __all__ = ["NOTIFY_CHANNEL", "OutboxListener", "listener_for", "notify_workers"]
 
-NOTIFY_CHANNEL = "caseflow_outbox"  # a persisted contract: migration 0011's trigger notifies it
+NOTIFY_CHANNEL = "caseflow_outbox"  # a persisted contract: migration 0012's trigger notifies it
 log = get_logger("caseflow.outbox")
 
 

@@ -7,8 +7,8 @@ rows notifies the `caseflow_outbox` channel, delivered when its transaction comm
 new row at once instead of at its next poll. No new index: workers read pending rows by (delivered_at, id), as the
 dispatcher did, and claim them by id.
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0012
+Revises: 0011
 """
 
 from collections.abc import Sequence
@@ -16,8 +16,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0011"
-down_revision: str | None = "0010"
+revision: str = "0012"
+down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

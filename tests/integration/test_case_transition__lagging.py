@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import date
 
+import pytest
 from prefect import tags
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
@@ -17,6 +18,7 @@ from workflows.flows import case_transition, run_case_transition, run_tags
 from workflows.persistence import NotificationRow
 from workflows.services import CaseService
 
+pytestmark = pytest.mark.both_databases  # the outbox payload's JSON and dates differ by dialect
 __all__ = ["installed_runtime"]
 
 _notifications = NotificationRow.__table__

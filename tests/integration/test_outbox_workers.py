@@ -6,6 +6,7 @@ import threading
 from collections import Counter
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import Engine, select, text, update
 
 from tests.integration.transition_fixtures import case_service
@@ -20,6 +21,7 @@ from workflows.delivery import OutboxClaims, OutboxEntry, backlog, notify_worker
 from workflows.persistence import NotificationRow, OutboxRow
 from workflows.settings import utc_now
 
+pytestmark = pytest.mark.both_databases  # claims are row locks and NOTIFY on PostgreSQL
 _outbox = OutboxRow.__table__
 
 
@@ -150,3 +152,15 @@ def test_rows_backing_off_are_counted_in_the_backlog_and_not_claimed(engine: Eng
         found = backlog(connection, utc_now())
     assert (found.undelivered, found.in_flight, found.backing_off) == (2, 1, 1)
     assert Counter(e.case_reference for e in claims.claim(5)) == Counter()
+
+
+def test_a_case_head_behind_another_cases_many_rows_is_found_by_a_longer_read(engine: Engine) -> None:
+    service = case_service(engine)
+    fire_round_robin(service, ["CP-BUSY"], triggers=5)
+    fire_round_robin(service, ["CP-QUIET"], triggers=1)
+    [busy] = OutboxClaims(engine, "other", window=3, pages=2).claim(1)
+
+    claimed = OutboxClaims(engine, "worker", window=3, pages=2).claim(5)
+
+    assert busy.case_reference == "CP-BUSY"
+    assert [(entry.case_reference, entry.trigger) for entry in claimed] == [("CP-QUIET", "receive_referral")]

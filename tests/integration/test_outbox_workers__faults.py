@@ -10,6 +10,7 @@ from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterName
 from prefect.settings import PREFECT_API_URL, temporary_settings
@@ -31,6 +32,7 @@ from workflows.flows import deliver_to_prefect, transition_runs
 from workflows.persistence import NotificationRow, OutboxRow
 from workflows.settings import utc_now
 
+pytestmark = pytest.mark.both_databases  # claims, leases and NOTIFY differ by dialect
 __all__ = ["installed_runtime"]
 
 _outbox = OutboxRow.__table__

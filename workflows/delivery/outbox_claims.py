@@ -90,7 +90,7 @@ class OutboxClaims:
     ) -> None:
         self.engine, self.holder, self.lease, self._clock = engine, holder, lease, clock
         self._backoff, self._incident_after = backoff, incident_after
-        # Pending rows read per page, and pages at most per claim: enough heads behind a few busy cases.
+        # Pending rows read first, and how many times as many at most when those hold too few free heads.
         self._window, self._pages = window, pages
         self._skip_locked = engine.dialect.name == "postgresql"
 
@@ -118,19 +118,21 @@ class OutboxClaims:
         )
 
     def _free_heads(self, connection: Connection, now: datetime, limit: int) -> list[int]:
-        """Ids of the oldest rows of cases whose oldest undelivered row is free to claim now."""
-        seen: set[str] = set()
-        free: list[int] = []
-        after = 0
+        """Ids of the oldest rows of cases whose oldest undelivered row is free to claim now.
+
+        Each read is one statement from the oldest pending row, so one snapshot: a later row of a case is never
+        taken for its head while an earlier one, committed before it, is still pending. A second, longer read
+        finds more heads when the first window is taken up by a few busy cases.
+        """
         columns = (_outbox.c.id, _outbox.c.case_reference, _outbox.c.claimed_until, _outbox.c.next_attempt_at)
-        for _ in range(self._pages):
-            page = connection.execute(
-                select(*columns)
-                .where(_outbox.c.delivered_at.is_(None), _outbox.c.id > after)
-                .order_by(_outbox.c.id)
-                .limit(self._window)
+        free: list[int] = []
+        for window in (self._window, self._window * self._pages):
+            pending = connection.execute(
+                select(*columns).where(_outbox.c.delivered_at.is_(None)).order_by(_outbox.c.id).limit(window)
             ).all()
-            for row in page:
+            seen: set[str] = set()
+            free = []
+            for row in pending:
                 if row.case_reference in seen:
                     continue  # a later row of a case: it waits for the case's head
                 seen.add(row.case_reference)
@@ -138,9 +140,8 @@ class OutboxClaims:
                     free.append(row.id)
                     if len(free) == limit:
                         return free
-            if len(page) < self._window:
+            if len(pending) < window:
                 break
-            after = page[-1].id
         return free
 
     def renew(self, ids: Collection[int]) -> set[int]:

@@ -13,7 +13,7 @@ from workflows.bootstrap import current_runtime
 from workflows.delivery import incidents, mailer_of
 from workflows.logs import get_logger
 from workflows.persistence import load_notice, mark_emailed, record_email_failure, unsent_emails
-from workflows.sweep import digests as sweep_notices
+from workflows.sweep import email_digests, failed_digests, record_digests, unsent_digests
 
 __all__ = [
     "DigestsNotSent",
@@ -105,7 +105,7 @@ def record_sweep_digests(as_of: date) -> int:
     """One inbox digest per recipient (role, team) of what the sweep of `as_of` raised; how many are new."""
     rt = current_runtime()
     with rt.engine.begin() as connection:
-        created = sweep_notices.record_digests(connection, as_of, rt.clock())
+        created = record_digests(connection, as_of, rt.clock())
     log.info("sweep_digests_recorded", as_of=as_of.isoformat(), created=created)
     return created
 
@@ -118,8 +118,8 @@ def email_sweep_digests(as_of: date) -> int:
     if mailer is None:
         return 0
     with rt.engine.connect() as connection:
-        unsent = sweep_notices.unsent_digests(connection, as_of)
-    sent, failed = sweep_notices.email_digests(rt.engine, mailer, unsent, rt.clock())
+        unsent = unsent_digests(connection, as_of)
+    sent, failed = email_digests(rt.engine, mailer, unsent, rt.clock())
     log.info("sweep_digests_emailed", as_of=as_of.isoformat(), sent=len(sent), failed=len(failed))
     if failed:
         raise DigestsNotSent(
@@ -143,7 +143,7 @@ def record_digest_incidents(as_of: date, flow_run_id: str | None) -> list[int]:
                 digest_id=digest.id,
                 flow_run_id=flow_run_id,
             )
-            for digest in sweep_notices.failed_digests(connection, as_of)
+            for digest in failed_digests(connection, as_of)
         ]
     log.warning("incidents_opened", as_of=as_of.isoformat(), incidents=opened, kind=incidents.DIGEST_EMAIL_FAILED)
     return opened

@@ -8,9 +8,8 @@ from typing import Any
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
+from workflows import sweep
 from workflows.bootstrap import current_runtime
-from workflows.sweep import SweepContext
-from workflows.sweep import plan as sweep
 
 __all__ = ["plan_sweep", "sweep_due_dates", "sweep_leftovers", "sweep_report"]
 
@@ -19,9 +18,9 @@ RETRIES = 2
 RETRY_DELAYS = [1.0, 4.0]
 
 
-def _context() -> SweepContext:
+def _context() -> sweep.SweepContext:
     current = current_runtime()
-    return SweepContext(current.engine, current.policies)
+    return sweep.SweepContext(current.engine, current.policies)
 
 
 @task(name="plan-sweep", cache_policy=NO_CACHE, retries=RETRIES, retry_delay_seconds=RETRY_DELAYS)
@@ -29,7 +28,7 @@ def plan_sweep(as_of: date, max_batches: int) -> list[tuple[date, date]]:
     """Record the due dates to sweep as of `as_of`; return them as at most max_batches (first, last) ranges."""
     context = _context()
     with context.engine.begin() as connection:
-        return sweep.plan(connection, context.policies, as_of, max_batches)
+        return sweep.plan_batches(connection, context.policies, as_of, max_batches)
 
 
 @task(

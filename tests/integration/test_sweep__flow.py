@@ -15,9 +15,9 @@ from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRun
 from sqlalchemy import Engine
 
 from tests.integration.sweep_builders import make_action, make_case, policies, reference_of
+from workflows import sweep
 from workflows.bootstrap import Runtime, install_runtime, uninstall_runtime
 from workflows.flows import LEVELS_ARTIFACT, OVERDUE_ARTIFACT, deadline_sweep, max_task_runs
-from workflows.sweep import plan as sweep
 
 # Wednesday 10 March 2027.
 AS_OF = date(2027, 3, 10)
@@ -64,7 +64,7 @@ def test_the_number_of_task_runs_is_bounded_by_max_batches_not_by_the_caseload(
                 make_action(connection, case, AS_OF + timedelta(days=offset))
     # Batches hold at least 50,000 actions in production; here every due date would be worth a batch of its own,
     # so only max_batches keeps their number down.
-    monkeypatch.setattr(sweep, "plan", partial(sweep.plan, min_batch_actions=1))
+    monkeypatch.setattr(sweep, "plan_batches", partial(sweep.plan_batches, min_batch_actions=1))
 
     flow_run_id = _flow_run(AS_OF, max_batches=3)
 

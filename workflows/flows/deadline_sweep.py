@@ -16,7 +16,6 @@ from typing import Any
 from prefect import flow, tags
 from prefect.artifacts import create_table_artifact
 from prefect.runtime import flow_run
-from prefect.task_runners import ThreadPoolTaskRunner
 
 from tasks import (
     email_sweep_digests,
@@ -31,7 +30,7 @@ from tasks import (
 from workflows.bootstrap import current_runtime
 from workflows.flows.errors import DigestsUndelivered
 from workflows.logs import get_logger
-from workflows.sweep import DEFAULT_MAX_BATCHES, DEFAULT_OVERDUE_LIMIT, PARALLEL_BATCHES, parallel_batches
+from workflows.sweep import DEFAULT_MAX_BATCHES, DEFAULT_OVERDUE_LIMIT
 
 __all__ = [
     "FLOW_NAME",
@@ -88,8 +87,6 @@ def _publish(summary: dict[str, Any]) -> None:
     name=FLOW_NAME,
     flow_run_name="deadline-sweep {as_of}",
     persist_result=False,
-    # Prefect's own annotations make its thread pool runner not a TaskRunner[PrefectFuture[Any]] to mypy.
-    task_runner=ThreadPoolTaskRunner(max_workers=PARALLEL_BATCHES),  # type: ignore[arg-type]
 )
 def deadline_sweep(
     as_of: date, max_batches: int = DEFAULT_MAX_BATCHES, overdue_limit: int = DEFAULT_OVERDUE_LIMIT
@@ -97,12 +94,8 @@ def deadline_sweep(
     """Remind before due, escalate what is due or overdue up each authority's ladder; publish counts and the list."""
     batches = plan_sweep(as_of, max_batches)
     created: Counter[str] = Counter()
-    if parallel_batches(current_runtime().engine) > 1:  # PostgreSQL: batches side by side, row locks apart
-        for future in [sweep_due_dates.submit(as_of, first, last) for first, last in batches]:
-            created.update(future.result())
-    else:  # SQLite has one writer at a time: batches one after another
-        for first, last in batches:
-            created.update(sweep_due_dates(as_of, first, last))
+    for first, last in batches:
+        created.update(sweep_due_dates(as_of, first, last))
     created.update(sweep_leftovers(as_of))
     summary = sweep_report(as_of, dict(created), overdue_limit)
     _publish(summary)

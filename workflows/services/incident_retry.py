@@ -22,7 +22,7 @@ from workflows.delivery import (
     resolve,
 )
 from workflows.persistence import ERROR_LENGTH, IncidentRow, OutboxRow, load_notice, mark_emailed, record_email_failure
-from workflows.sweep import digests as sweep_notices
+from workflows.sweep import email_digests, load_digest
 
 __all__ = ["retry"]
 
@@ -63,12 +63,12 @@ def _retry_digest(engine: Engine, row: Any, email: Channel | None, now: datetime
     mailer = mailer_of(email)
     if mailer is None:
         raise IncidentNotRetryable("no SMTP server is configured (CASEFLOW_SMTP_HOST): the e-mail cannot be retried")
-    _, failed = sweep_notices.email_digests(engine, mailer, [row.digest_id], now)
+    _, failed = email_digests(engine, mailer, [row.digest_id], now)
     with engine.begin() as connection:
         if not failed:
             resolve(connection, row.subject, now)  # already, when it went now; or it had gone since the incident
             return f"incident {row.id}: sweep digest {row.digest_id} e-mailed; incident resolved"
-        error = f"{sweep_notices.load_digest(connection, row.digest_id)}: {digest_error(connection, row.digest_id)}"
+        error = f"{load_digest(connection, row.digest_id)}: {digest_error(connection, row.digest_id)}"
         connection.execute(update(_incidents).where(_incidents.c.id == row.id).values(error=error[:ERROR_LENGTH]))
     raise EmailNotSent(f"incident {row.id}: digest {row.digest_id} not sent again: {error}")
 

@@ -54,12 +54,17 @@ class Transition:
     to_status: str
     occurred_on: date
     opened: tuple[tuple[str, date], ...]  # (kind, due_on) of each action the trigger opened
+    version: int = 0  # the case's version this transition made
+    # (action id, due_on) of every action open once the transition was made; None for an outbox row written
+    # before rows carried it (the flow then reads the case's open actions as they are now).
+    stood_open: tuple[tuple[int, date], ...] | None = None
 
     @classmethod
     def from_payload(
         cls, outbox_id: int, key: str, case_id: int, authority: str, payload: Mapping[str, Any]
     ) -> Transition:
         opened = tuple((item["kind"], date.fromisoformat(item["due_on"])) for item in payload.get("opened", ()))
+        stood = payload.get("open_actions")
         return cls(
             outbox_id,
             key,
@@ -71,6 +76,8 @@ class Transition:
             str(payload["to"]),
             date.fromisoformat(payload["occurred_on"]),
             opened,
+            int(payload.get("version", 0)),
+            None if stood is None else tuple((int(id_), date.fromisoformat(due)) for id_, due in stood),
         )
 
     @property

@@ -8,27 +8,20 @@ from typing import ParamSpec, TypeVar
 from prefect import Task, task
 from prefect.cache_policies import NO_CACHE
 
-from states.transition_plan import opened_by, transition_notices
-from tasks.errors import DigestsNotSent
+from tasks.errors import DigestsNotSent, NoticesNotSent
 from workflows.bootstrap import current_runtime
 from workflows.delivery import incidents, mailer_of
 from workflows.logs import get_logger
-from workflows.persistence import (
-    load_notice,
-    load_transition,
-    mark_emailed,
-    open_actions,
-    record_email_failure,
-)
+from workflows.persistence import load_notice, mark_emailed, record_email_failure, unsent_emails
 from workflows.sweep import email_digests, failed_digests, record_digests, unsent_digests
 
 __all__ = [
     "DigestsNotSent",
-    "email_notification",
+    "NoticesNotSent",
+    "email_notices",
     "email_sweep_digests",
     "record_digest_incidents",
-    "record_email_incident",
-    "record_notifications",
+    "record_email_incidents",
     "record_sweep_digests",
     "with_email_retries",
 ]
@@ -47,59 +40,64 @@ def with_email_retries(email_task: Task[P, R]) -> Task[P, R]:
     return email_task.with_options(retries=len(delays), retry_delay_seconds=list(delays) or 0)
 
 
-@task(name="record-notifications", cache_policy=NO_CACHE, retries=RETRIES, retry_delay_seconds=RETRY_DELAYS)
-def record_notifications(outbox_id: int) -> list[int]:
-    """The notices the transition implies (invitations, leaflet, advocate, decision letter, feedback), in the inbox."""
-    rt = current_runtime()
-    with rt.engine.begin() as connection:
-        transition = load_transition(connection, outbox_id)
-        opened = opened_by(transition, open_actions(connection, transition.case_id))
-        ids = rt.inbox.record(connection, transition_notices(transition, opened))
-    log.info("notifications_recorded", case_ref=transition.case_reference, notices=len(ids))
-    return ids
-
-
-@task(name="email-notification", cache_policy=NO_CACHE)
-def email_notification(notification_id: int) -> bool:
-    """E-mail one inbox notice unless it already went; True when sent now. Retries are set by the flow."""
+@task(name="email-notices", cache_policy=NO_CACHE)
+def email_notices(notification_ids: list[int]) -> int:
+    """E-mail the inbox notices among `notification_ids` not sent yet; raises while any fails, so a retry sends
+    those only. Returns how many went now. Retries are set by the flow (with_email_retries)."""
     rt = current_runtime()
     if rt.email is None:
-        return False
+        return 0
     with rt.engine.connect() as connection:
-        notice, emailed_at = load_notice(connection, notification_id)
-    if emailed_at is not None:
-        return False
+        unsent = unsent_emails(connection, notification_ids)
+    sent, failed = 0, 0
+    for notification_id in unsent:
+        if _email_one(notification_id):
+            sent += 1
+        else:
+            failed += 1
+    if failed:
+        raise NoticesNotSent(f"{failed} of {len(unsent)} notice e-mail(s) not sent")
+    return sent
+
+
+def _email_one(notification_id: int) -> bool:
+    """Send one notice; False when the channel refused it (recorded on the notice)."""
+    rt = current_runtime()
+    assert rt.email is not None
+    with rt.engine.connect() as connection:
+        notice, _ = load_notice(connection, notification_id)
     try:
         rt.email.deliver(notice)
     except Exception as exc:  # any channel failure is recorded on the notice, then retried or made an incident
         with rt.engine.begin() as connection:
             record_email_failure(connection, notification_id, str(exc))
-        raise
+        return False
     with rt.engine.begin() as connection:
         mark_emailed(connection, notification_id, rt.clock())
     log.info("notification_emailed", case_ref=notice.case_reference, notification_id=notification_id)
     return True
 
 
-@task(name="record-email-incident", cache_policy=NO_CACHE, retries=RETRIES, retry_delay_seconds=RETRY_DELAYS)
-def record_email_incident(notification_id: int, flow_run_id: str | None) -> int:
-    """Open (or reopen) the incident of a notice whose e-mail failed every retry; returns its id."""
+@task(name="record-email-incidents", cache_policy=NO_CACHE, retries=RETRIES, retry_delay_seconds=RETRY_DELAYS)
+def record_email_incidents(notification_ids: list[int], flow_run_id: str | None) -> list[int]:
+    """Open (or reopen) an incident for each notice among `notification_ids` still not e-mailed; their ids."""
     rt = current_runtime()
     with rt.engine.begin() as connection:
-        notice, _ = load_notice(connection, notification_id)
-        error = incidents.notification_error(connection, notification_id)
-        incident_id = incidents.open_incident(
-            connection,
-            incidents.email_subject(notification_id),
-            incidents.EMAIL_FAILED,
-            error,
-            rt.clock(),
-            case_reference=notice.case_reference,
-            notification_id=notification_id,
-            flow_run_id=flow_run_id,
-        )
-    log.warning("incident_opened", case_ref=notice.case_reference, incident_id=incident_id, kind=incidents.EMAIL_FAILED)
-    return incident_id
+        unsent = unsent_emails(connection, notification_ids)
+        for notification_id in unsent:
+            notice, _ = load_notice(connection, notification_id)
+            incidents.open_incident(
+                connection,
+                incidents.email_subject(notification_id),
+                incidents.EMAIL_FAILED,
+                incidents.notification_error(connection, notification_id),
+                rt.clock(),
+                case_reference=notice.case_reference,
+                notification_id=notification_id,
+                flow_run_id=flow_run_id,
+            )
+            log.warning("incident_opened", case_ref=notice.case_reference, kind=incidents.EMAIL_FAILED)
+    return unsent
 
 
 @task(name="record-sweep-digests", cache_policy=NO_CACHE, retries=RETRIES, retry_delay_seconds=RETRY_DELAYS)

@@ -10,8 +10,9 @@ import pytest
 
 from tests.cli_in_process import run_main
 from tests.e2e.cli import clean_environment
-from workflows.delivery import incidents
+from workflows.delivery import OutboxClaims, incidents, register_worker
 from workflows.persistence import make_engine, outbox
+from workflows.settings import utc_now
 
 pytestmark = pytest.mark.e2e
 NOW = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
@@ -64,6 +65,22 @@ def test_incidents_lists_them_as_text_for_a_person(tmp_path: Path) -> None:
     assert "open incidents: 1" in result.stdout
     assert f"#{incident_id} outbox_stuck  case CP-42" in result.stdout
     assert "undelivered outbox rows: 1" in result.stdout
+
+
+def test_incidents_shows_the_backlog_and_each_worker_with_its_runs_in_flight(tmp_path: Path) -> None:
+    env, _ = _stack_with_a_stuck_row(tmp_path)
+    engine = make_engine(env["CASEFLOW_DATABASE_URL"])
+    register_worker(engine, "worker-app1-4121", "app1", 4121, 4, utc_now())
+    [held] = OutboxClaims(engine, "worker-app1-4121").claim(4)
+    engine.dispose()
+
+    text = run_main("incidents", env=env).stdout
+    document = json.loads(run_main("incidents", "--json", env=env).stdout)
+
+    assert "outbox backlog: 1 undelivered, oldest " in text and "runs in flight 1; backing off 0" in text
+    assert "workers: 1" in text and "worker-app1-4121  4 at once  in flight 1  waiting behind them 0" in text
+    assert f"outbox {held.id}  case CP-42" in text and "held by worker-app1-4121" in text
+    assert document["backlog"]["undelivered"] == 1 and document["workers"][0]["in_flight"] == 1
 
 
 def test_retrying_a_stuck_outbox_row_queues_it_for_the_next_dispatch(tmp_path: Path) -> None:

@@ -61,6 +61,7 @@ def test_up_loads_the_demo_serves_the_deployments_stops_on_ctrl_c_and_a_second_s
             lines
         )
         assert f"deployments served: {', '.join(DEPLOYMENTS)}" in lines
+        assert "worker: 4 case-transition runs at once, in order within each case" in lines
         assert any(line.startswith("scheduler: outbox dispatch every 5 s; next deadline sweep ") for line in lines), (
             lines
         )

@@ -51,7 +51,9 @@ class CommandEntry:
 
 
 COMMANDS: tuple[CommandEntry, ...] = (
-    CommandEntry("up", "workflows.cli.up", "up", "Run the stack: database, Prefect server, deployments, scheduler."),
+    CommandEntry(
+        "up", "workflows.cli.up", "up", "Run the stack: database, Prefect server, deployments, worker, scheduler."
+    ),
     CommandEntry("cases", "workflows.cli.cases", "cases", "List cases, with filters and lateness."),
     CommandEntry("case", "workflows.cli.cases", "app", "One case: show it in full, draw its timeline."),
     CommandEntry("trigger", "workflows.cli.cases", "trigger", "Fire a lifecycle trigger on a case."),
@@ -60,6 +62,7 @@ COMMANDS: tuple[CommandEntry, ...] = (
     CommandEntry("sweep", "workflows.cli.sweep", "sweep", "Run the deadline sweep as of a date."),
     CommandEntry("incidents", "workflows.cli.incidents", "app", "Failed runs and undelivered outbox rows; retry."),
     CommandEntry("scheduler", "workflows.cli.scheduler", "scheduler", "Run the nightly sweep and outbox dispatch."),
+    CommandEntry("worker", "workflows.cli.worker", "worker", "Deliver case-transition work; run any number."),
     CommandEntry("simulate", "workflows.cli.simulate", "simulate", "Replay a scenario file in a throwaway database."),
     CommandEntry("staff", "workflows.cli.staff", "app", "The staff directory and API tokens."),
     CommandEntry("export", "workflows.cli.export", "app", "Statutory returns: DfE CIN census, Ofsted Annex A."),

@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 
 from workflows.bootstrap import bootstrap
-from workflows.stack import prefect_environment, prefect_home
+from workflows.stack import use_prefect
 
 
 def scheduler(
@@ -25,15 +25,7 @@ def scheduler(
     """Run the scheduler until Ctrl-C; a second copy waits as a hot standby and takes over if this one dies."""
     app = bootstrap()
     settings = app.settings
-    api_url = settings.prefect_api_url or f"http://{settings.prefect_host}:{settings.prefect_port}/api"
-    os.environ.update(prefect_environment(settings, api_url))
-    # Our loggers reach the UI inside runs; outside one (dispatch passes, lease changes) they stay local.
-    os.environ["PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW"] = "ignore"
-    prefect_home(settings).mkdir(parents=True, exist_ok=True)
-    from prefect.context import refresh_global_settings_context
-
-    # Prefect may already be imported (other commands load it): make every thread see the environment set above.
-    refresh_global_settings_context()
+    api_url = use_prefect(settings)
 
     from workflows.bootstrap import Runtime, install_runtime
     from workflows.delivery import SmtpChannel

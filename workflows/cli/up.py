@@ -1,4 +1,4 @@
-"""`caseflow up`: the stack on one machine: database, Prefect server, served deployments and the scheduler."""
+"""`caseflow up`: the stack on one machine: database, Prefect server, served deployments, outbox worker, scheduler."""
 
 from __future__ import annotations
 
@@ -46,19 +46,27 @@ def up(
             "(default: yes for the embedded SQLite database, no for a configured one).",
         ),
     ] = None,
-    dispatch_seconds: Annotated[float, typer.Option(min=0.5, help="Seconds between outbox dispatch passes.")] = 5.0,
+    dispatch_seconds: Annotated[
+        float,
+        typer.Option(min=0.5, help="Seconds between the scheduler's outbox dispatch jobs (they wake the worker)."),
+    ] = 5.0,
+    concurrency: Annotated[
+        int, typer.Option(min=1, max=64, help="Case-transition runs at once in the outbox worker.")
+    ] = 4,
 ) -> None:
-    """Migrate the database, start (or reuse) Prefect, serve the deployments and run the scheduler until Ctrl-C."""
+    """Migrate the database, start (or reuse) Prefect, serve the deployments, run the outbox worker and the scheduler
+    until Ctrl-C."""
     app = bootstrap()
     check_sweep_time(app.settings.timezone, app.settings.sweep_time, app.settings.today())
     schema.upgrade(app.engine)
     typer.echo(f"database: {app.engine.url.render_as_string(hide_password=True)} (migrated)")
     _demo(app, demo)
-    stack = start_stack(app.settings, dispatch_seconds=dispatch_seconds, on_step=typer.echo)
+    stack = start_stack(app.settings, dispatch_seconds=dispatch_seconds, concurrency=concurrency, on_step=typer.echo)
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
     try:
         typer.echo(f"deployments served: {', '.join(DEPLOYMENTS)}")
+        typer.echo(f"worker: {concurrency} case-transition runs at once, in order within each case")
         typer.echo(
             f"scheduler: outbox dispatch every {dispatch_seconds:g} s; next deadline sweep "
             f"{next_sweep(app.settings):%Y-%m-%d %H:%M %Z} ({app.settings.timezone})"

@@ -1,7 +1,18 @@
-"""Getting work to people: the outbox dispatcher (each committed row to the case-transition flow), notifications
-(the inbox table and SMTP) and incidents (what could not be delivered, for operations staff).
+"""Getting work to people: outbox workers and the one-pass dispatcher (each committed row to the case-transition
+flow, in order per case), notifications (the inbox table and SMTP) and incidents (what could not be delivered, for
+operations staff).
 """
 
+from workflows.delivery.dispatch_workers import (
+    Backlog,
+    WorkerRecord,
+    backlog,
+    forget_worker,
+    live_workers,
+    record_worker,
+    register_worker,
+    workers,
+)
 from workflows.delivery.errors import EmailNotSent, IncidentNotFound, IncidentNotRetryable
 from workflows.delivery.incidents import (
     DIGEST_EMAIL_FAILED,
@@ -21,28 +32,47 @@ from workflows.delivery.notifier import (
     mailer_of,
     team_mailbox,
 )
-from workflows.delivery.outbox_dispatcher import Backoff, OutboxDispatcher, OutboxEntry, is_healthy
+from workflows.delivery.outbox_claims import Backoff, OutboxClaims, OutboxEntry
+from workflows.delivery.outbox_dispatcher import DispatchReport, OutboxDispatcher
+from workflows.delivery.outbox_wakeup import NOTIFY_CHANNEL, notify_workers
+from workflows.delivery.outbox_worker import OutboxWorker, WorkerConfig
+from workflows.delivery.prefect_health import is_healthy, prefect_is_up
 
 __all__ = [
     "DIGEST_EMAIL_FAILED",
+    "NOTIFY_CHANNEL",
     "OUTBOX_STUCK",
     "WHOLE_SERVICE",
+    "Backlog",
     "Backoff",
     "Channel",
+    "DispatchReport",
     "EmailNotSent",
     "InboxChannel",
     "IncidentNotFound",
     "IncidentNotRetryable",
     "Mailer",
     "Notice",
+    "OutboxClaims",
     "OutboxDispatcher",
     "OutboxEntry",
+    "OutboxWorker",
     "SmtpChannel",
+    "WorkerConfig",
+    "WorkerRecord",
+    "backlog",
     "digest_error",
     "digest_message",
     "email_subject",
+    "forget_worker",
     "is_healthy",
+    "live_workers",
     "mailer_of",
+    "notify_workers",
+    "prefect_is_up",
+    "record_worker",
+    "register_worker",
     "resolve",
     "team_mailbox",
+    "workers",
 ]

@@ -67,6 +67,8 @@ class Undelivered:
     attempts: int
     next_attempt_at: datetime | None
     last_error: str | None
+    claimed_by: str | None = None  # the worker that holds it now (until claimed_until), or last took it
+    claimed_until: datetime | None = None
 
 
 def email_subject(notification_id: int) -> str:
@@ -139,6 +141,16 @@ def undelivered(connection: Connection, limit: int = 500) -> list[Undelivered]:
         select(_outbox).where(_outbox.c.delivered_at.is_(None)).order_by(_outbox.c.id).limit(limit)
     )
     return [
-        Undelivered(r.id, r.case_reference, r.event_type, r.created_at, r.attempts, r.next_attempt_at, r.last_error)
+        Undelivered(
+            r.id,
+            r.case_reference,
+            r.event_type,
+            r.created_at,
+            r.attempts,
+            r.next_attempt_at,
+            r.last_error,
+            r.claimed_by,
+            r.claimed_until,
+        )
         for r in rows
     ]

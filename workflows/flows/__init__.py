@@ -1,6 +1,6 @@
 """Every Prefect flow: case-transition, deadline-sweep, manager-escalation and outbox-dispatch."""
 
-from workflows.flows.case_transition import case_transition, run_case_transition, run_tags
+from workflows.flows.case_transition import case_transition, run_case_transition, run_tags, transition_runs
 from workflows.flows.deadline_sweep import (
     LEVELS_ARTIFACT,
     OVERDUE_ARTIFACT,
@@ -10,7 +10,14 @@ from workflows.flows.deadline_sweep import (
 )
 from workflows.flows.errors import DigestsUndelivered, NotificationsUndelivered
 from workflows.flows.manager_escalation import manager_escalation
-from workflows.flows.outbox_dispatch import OUTBOX_DISPATCH, deliver_to_prefect, outbox_dispatch, outbox_dispatcher
+from workflows.flows.outbox_dispatch import (
+    OUTBOX_DISPATCH,
+    deliver_to_prefect,
+    dispatch_or_wake,
+    outbox_dispatch,
+    outbox_dispatcher,
+    outbox_worker,
+)
 
 __all__ = [
     "LEVELS_ARTIFACT",
@@ -21,11 +28,14 @@ __all__ = [
     "case_transition",
     "deadline_sweep",
     "deliver_to_prefect",
+    "dispatch_or_wake",
     "manager_escalation",
     "max_task_runs",
     "outbox_dispatch",
     "outbox_dispatcher",
+    "outbox_worker",
     "run_case_transition",
     "run_deadline_sweep",
     "run_tags",
+    "transition_runs",
 ]

@@ -16,6 +16,7 @@ from workflows.persistence.models import (
     AuditEventRow,
     Base,
     CaseRow,
+    DispatchWorkerRow,
     EscalationRow,
     IncidentRow,
     NotificationRow,
@@ -32,13 +33,16 @@ from workflows.persistence.policies import available_policies, load_all_policies
 from workflows.persistence.schema import require_schema
 from workflows.persistence.transition_store import (
     ERROR_LENGTH,
+    TransitionRecord,
     load_notice,
     load_transition,
+    load_transition_record,
     mark_emailed,
     open_actions,
     record_email_failure,
     record_escalations,
     record_reminders,
+    unsent_emails,
 )
 from workflows.persistence.unique_insert import insert_new
 from workflows.persistence.unit_of_work import KeptConnection, Transactional
@@ -61,6 +65,7 @@ __all__ = [
     "ChainHead",
     "ChainReport",
     "ConcurrentUpdate",
+    "DispatchWorkerRow",
     "EscalationRow",
     "IncidentRow",
     "KeptCases",
@@ -77,6 +82,7 @@ __all__ = [
     "SweepDigestRow",
     "SweepProgressRow",
     "Transactional",
+    "TransitionRecord",
     "audit",
     "available_policies",
     "case_store",
@@ -86,6 +92,7 @@ __all__ = [
     "load_notice",
     "load_policy",
     "load_transition",
+    "load_transition_record",
     "make_engine",
     "make_session_factory",
     "mark_emailed",
@@ -94,4 +101,5 @@ __all__ = [
     "record_escalations",
     "record_reminders",
     "require_schema",
+    "unsent_emails",
 ]

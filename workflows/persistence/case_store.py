@@ -28,7 +28,7 @@ from workflows.persistence.case_rows import (
 )
 from workflows.persistence.driver_cursor import DriverCursor
 from workflows.persistence.errors import CaseNotFound, ConcurrentUpdate
-from workflows.persistence.outbox import outbox_row
+from workflows.persistence.outbox import OPEN_ACTIONS, open_actions_entry, outbox_row
 from workflows.persistence.unit_of_work import Transactional
 
 __all__ = [
@@ -162,10 +162,12 @@ def save_changes(
         _insert_actions(cursor, row_id, new)
         _update_actions(cursor, changed)
         head = _append_audit(cursor, loaded, case, record, now)
+        # In id order, new ones last (their ids known once inserted): what a load would read once committed, and
+        # what the outbox row records as standing open after this change.
+        open_actions = [action for action in case.actions if action.status == "open"]
         if message is not None:
-            cursor.run(INSERT_OUTBOX_SQL, outbox_row(case.reference, version, message[0], message[1], now))
-    # Only the open actions (in id order, new ones last): closed ones are no longer read.
-    open_actions = [action for action in case.actions if action.status == "open"]
+            payload = {**message[1], OPEN_ACTIONS: open_actions_entry(open_actions)}
+            cursor.run(INSERT_OUTBOX_SQL, outbox_row(case.reference, version, message[0], payload, now))
     stored = replace(case, version=version, facts=dict(case.facts), actions=open_actions)
     return LoadedCase(stored, row_id, head)
 

@@ -2,17 +2,33 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import datetime
-from typing import Any
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
+from typing import Any, Protocol
 
 from sqlalchemy import Connection, insert
 
 from workflows.persistence.models import OutboxRow
 
-__all__ = ["append", "idempotency_key", "outbox_row"]
+__all__ = ["OPEN_ACTIONS", "append", "idempotency_key", "open_actions_entry", "outbox_row"]
 
 _outbox = OutboxRow.__table__
+# The payload key of the case's open actions as the change left them, [action id, due date] each: the
+# case-transition flow works out what was outstanding, due and late as of this version from it, however far the
+# case has moved on by the time the row is delivered.
+OPEN_ACTIONS = "open_actions"
+
+
+class _Stored(Protocol):
+    @property
+    def id(self) -> int | None: ...
+    @property
+    def due_on(self) -> date: ...
+
+
+def open_actions_entry(actions: Iterable[_Stored]) -> list[tuple[int | None, date]]:
+    """The OPEN_ACTIONS entry for `actions` (stored ones: each has its id); the JSON encoder writes dates as ISO."""
+    return [(action.id, action.due_on) for action in actions]
 
 
 def idempotency_key(reference: str, version: int) -> str:

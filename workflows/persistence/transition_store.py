@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, or_, select, update
 
 from states.notices import Notice
 from states.transition_plan import Escalation, OpenAction, Transition
@@ -16,8 +17,10 @@ from workflows.persistence.unique_insert import insert_new
 __all__ = [
     "TRANSITION_SOURCE",
     "OutboxRowMissing",
+    "TransitionRecord",
     "load_notice",
     "load_transition",
+    "load_transition_record",
     "mark_emailed",
     "open_actions",
     "record_email_failure",
@@ -48,6 +51,43 @@ def load_transition(connection: Connection, outbox_id: int) -> Transition:
     if row is None:
         raise OutboxRowMissing(f"outbox row {outbox_id}: not found, or its case does not exist")
     return Transition.from_payload(outbox_id, row.idempotency_key, row.id, row.authority, row.payload)
+
+
+@dataclass(frozen=True)
+class TransitionRecord:
+    """An outbox row's transition, with what its follow-up reads of the case now: its version and actions."""
+
+    transition: Transition
+    case_version: int
+    kinds: dict[int, tuple[str, str]]  # (kind, owner role) of the actions that stood open and of those open now
+    now_open: list[OpenAction]  # the case's open actions now, oldest first
+
+
+def load_transition_record(connection: Connection, outbox_id: int) -> TransitionRecord:
+    """The transition of outbox row `outbox_id`, the case's version now, and the actions it and the case hold open."""
+    row = connection.execute(
+        select(_outbox.c.idempotency_key, _outbox.c.payload, _cases.c.id, _cases.c.authority, _cases.c.version)
+        .join(_cases, _cases.c.reference == _outbox.c.case_reference)
+        .where(_outbox.c.id == outbox_id)
+    ).first()
+    if row is None:
+        raise OutboxRowMissing(f"outbox row {outbox_id}: not found, or its case does not exist")
+    transition = Transition.from_payload(outbox_id, row.idempotency_key, row.id, row.authority, row.payload)
+    stood_ids = [action_id for action_id, _ in transition.stood_open or ()]
+    wanted = _actions.c.status == "open"
+    if stood_ids:
+        wanted = or_(wanted, _actions.c.id.in_(stood_ids))
+    actions = connection.execute(
+        select(_actions.c.id, _actions.c.kind, _actions.c.owner_role, _actions.c.status, _actions.c.due_on)
+        .where(_actions.c.case_id == transition.case_id, wanted)
+        .order_by(_actions.c.id)
+    ).all()
+    return TransitionRecord(
+        transition,
+        row.version,
+        {a.id: (a.kind, a.owner_role) for a in actions},
+        [OpenAction(a.id, a.kind, a.owner_role, a.due_on) for a in actions if a.status == "open"],
+    )
 
 
 def open_actions(connection: Connection, case_id: int) -> list[OpenAction]:

@@ -1,4 +1,7 @@
-"""The scheduler process: APScheduler 3 runs the nightly sweep and the outbox dispatch, under a database lease.
+"""The scheduler process: APScheduler 3 runs the nightly sweep and the outbox dispatch job, under a database lease.
+
+The dispatch job wakes the outbox workers (`caseflow worker`, which `caseflow up` runs); with no worker running it
+delivers the outbox itself, one row after another, as a scheduler alone always has.
 
 Only the lease holder runs an APScheduler at all (two running schedulers must never share one job store);
 a second process waits as a hot standby and starts its scheduler once the lease has expired.
@@ -48,6 +51,9 @@ OUTBOX_DISPATCH_JOB = "outbox-dispatch"
 # The newest missed nightly run is never more than a day (plus the clock-change hour) old, so this grace
 # lets a scheduler that was down overnight, or for days, run exactly one catch-up sweep (coalesced) on start.
 NIGHTLY_MISFIRE_GRACE = timedelta(hours=25)
+# A worker seen this recently delivers the outbox, so the dispatch job only wakes it (workers record themselves every
+# third of their claim lease, 30 s by default).
+WORKERS_SEEN_WITHIN = timedelta(seconds=30)
 log = get_logger("caseflow.scheduler")
 
 
@@ -145,11 +151,11 @@ def run_nightly_sweep() -> None:
 
 
 def dispatch_outbox() -> None:
-    """The frequent job: one pass of the outbox dispatcher."""
-    from workflows.flows import outbox_dispatcher
+    """The frequent job: wake the outbox workers, or, with none running, deliver the outbox in one pass itself."""
+    from workflows.flows import dispatch_or_wake
 
-    report = outbox_dispatcher(current_runtime().engine).dispatch_once(stop=HALTING)
-    if report.delivered or report.failed:
+    report = dispatch_or_wake(current_runtime().engine, WORKERS_SEEN_WITHIN, stop=HALTING)
+    if report is not None and (report.delivered or report.failed):
         log.info("outbox_dispatched", delivered=len(report.delivered), failed=len(report.failed))
 
 

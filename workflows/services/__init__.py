@@ -1,5 +1,6 @@
 """What a command, flow or request does, in one place: firing a trigger, escalating by hand, migrating a policy,
-replaying a scenario, loading the demo, the staff directory and its API tokens, retrying an incident.
+replaying a scenario, loading the demo, the staff directory and its API tokens, retrying an incident,
+following up a transition.
 """
 
 from workflows.services.api_tokens import (
@@ -17,6 +18,7 @@ from workflows.services.demo import DEMO_PREFIX, DEMO_STAFF, is_empty, load_demo
 from workflows.services.errors import (
     DemoTooSmall,
     EscalationRefused,
+    FollowUpFailed,
     PolicyVersionMismatch,
     ScenarioInvalid,
     StaffExists,
@@ -40,6 +42,7 @@ from workflows.services.scenario import ScenarioOutcome, load_scenario, replay
 from workflows.services.staff import ImportReport, StaffDirectory, StaffMember
 from workflows.services.staff_fields import ID_ALPHABET, StaffEntry, known_roles
 from workflows.services.staff_import import read_staff_csv
+from workflows.services.transition_follow_up import FollowedUp, follow_up_transition, outstanding_table
 
 __all__ = [
     "DEFAULT_EXPIRY_DAYS",
@@ -54,6 +57,8 @@ __all__ = [
     "EscalationReason",
     "EscalationRefused",
     "EscalationRequest",
+    "FollowUpFailed",
+    "FollowedUp",
     "ImportReport",
     "InputTooLong",
     "IssuedToken",
@@ -78,12 +83,14 @@ __all__ = [
     "UnknownCase",
     "authenticate",
     "create_token",
+    "follow_up_transition",
     "is_empty",
     "known_roles",
     "list_tokens",
     "load_demo",
     "load_scenario",
     "migrate",
+    "outstanding_table",
     "read_staff_csv",
     "replay",
     "revoke_token",

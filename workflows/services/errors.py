@@ -7,6 +7,7 @@ from states.errors import CaseflowError
 __all__ = [
     "DemoTooSmall",
     "EscalationRefused",
+    "FollowUpFailed",
     "PolicyVersionMismatch",
     "ScenarioInvalid",
     "StaffExists",
@@ -92,3 +93,11 @@ class TokenRefused(CaseflowError):
 
 class InputTooLong(CaseflowError):
     """An identifier given to a trigger is longer than the database keeps."""
+
+
+class FollowUpFailed(CaseflowError):
+    """A transition's follow-up failed at one of its steps; nothing of it was written (one transaction)."""
+
+    def __init__(self, outbox_id: int, step: str, cause: Exception) -> None:
+        self.outbox_id, self.step = outbox_id, step
+        super().__init__(f"outbox row {outbox_id}: {step} failed: {type(cause).__name__}: {cause}".splitlines()[0])

@@ -1,9 +1,9 @@
-"""The embedded stack of `caseflow up`: the local Prefect server, the process serving the deployments and the
-scheduler process. `workflows.stack.deployments` loads Prefect and is imported only where PREFECT_* is set.
+"""The embedded stack of `caseflow up`: the local Prefect server, the process serving the deployments, the outbox
+worker and the scheduler process. `workflows.stack.deployments` loads Prefect and is imported only where PREFECT_* is set.
 """
 
 from workflows.stack.errors import PrefectUnreachable, StackPartFailed
-from workflows.stack.prefect_server import prefect_environment, prefect_home
+from workflows.stack.prefect_server import prefect_environment, prefect_home, use_prefect
 from workflows.stack.processes import Stack, logs_dir, next_sweep, start_stack
 
 __all__ = [
@@ -15,4 +15,5 @@ __all__ = [
     "prefect_environment",
     "prefect_home",
     "start_stack",
+    "use_prefect",
 ]

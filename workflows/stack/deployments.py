@@ -25,7 +25,7 @@ RUNNER_PREFIX = "caseflow"
 DEPLOYMENTS: dict[str, tuple[list[str], str]] = {
     "case-transition": (
         ["caseflow", "transition"],
-        "Re-run what follows one committed trigger (normally started by the outbox dispatcher).",
+        "Re-run what follows one committed trigger, as of that trigger (normally run by an outbox worker).",
     ),
     "deadline-sweep": (
         ["caseflow", "sweep"],
@@ -37,7 +37,7 @@ DEPLOYMENTS: dict[str, tuple[list[str], str]] = {
     ),
     OUTBOX_DISPATCH: (
         ["caseflow", "outbox"],
-        "One pass of the outbox dispatcher, by hand; the scheduler runs one every few seconds.",
+        "Deliver the waiting outbox rows by hand, one after another, beside the workers (each case stays in order).",
     ),
 }
 # Few at a time: the stack shares its machine with the Prefect server and the scheduler.

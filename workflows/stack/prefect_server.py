@@ -53,6 +53,23 @@ def prefect_environment(settings: Settings, api_url: str) -> dict[str, str]:
     }
 
 
+def use_prefect(settings: Settings) -> str:
+    """Point this process's Prefect client at the stack's API, in every thread; returns the API URL.
+
+    For the processes that run flows themselves (the scheduler, a worker): Prefect reads its settings when it is
+    imported, and may already be imported (other commands load it), so the global settings are read again.
+    """
+    api_url = settings.prefect_api_url or f"http://{settings.prefect_host}:{settings.prefect_port}/api"
+    os.environ.update(prefect_environment(settings, api_url))
+    # Our loggers reach the UI inside runs; outside one (claims, dispatch passes, lease changes) they stay local.
+    os.environ["PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW"] = "ignore"
+    prefect_home(settings).mkdir(parents=True, exist_ok=True)
+    from prefect.context import refresh_global_settings_context
+
+    refresh_global_settings_context()
+    return api_url
+
+
 def ensure_server(settings: Settings, *, start_timeout: float = 90.0) -> PrefectServer:
     """Use the configured server, reuse a local one already running, or start one and wait until it answers."""
     if settings.prefect_api_url:

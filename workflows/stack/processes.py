@@ -1,8 +1,9 @@
-"""The running parts of `caseflow up`: the Prefect server, the process serving deployments, the scheduler process.
+"""The running parts of `caseflow up`: the Prefect server, the process serving deployments, the outbox worker and the
+scheduler process.
 
 Each part that talks to Prefect is its own process started with the PREFECT_* environment already set, because
 Prefect reads its settings when it is imported. Parts run in their own sessions, so Ctrl-C reaches `up` alone and
-`up` stops them in order: the scheduler, then the deployments, then the Prefect server it started.
+`up` stops them in order: the scheduler, the worker, then the deployments, then the Prefect server it started.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from workflows.stack.prefect_server import PrefectServer, ensure_server, prefect
 __all__ = [
     "DEPLOYMENTS_PART",
     "SCHEDULER_PART",
+    "WORKER_PART",
     "Part",
     "Stack",
     "StackPartFailed",
@@ -36,11 +38,13 @@ __all__ = [
 
 DEPLOYMENTS_PART = "deployments"
 SCHEDULER_PART = "scheduler"
+WORKER_PART = "worker"
 # The serving process imports Prefect and every flow, then registers four deployments: about 15 s on two cores.
 READY_TIMEOUT = 120.0
 STOP_TIMEOUT = 20.0
-# The last line `caseflow scheduler` prints, after it has released the lease.
-SCHEDULER_DONE = ": stopped\n"
+# The last line `caseflow scheduler` prints after it has released the lease, and `caseflow worker` once its runs in
+# progress have finished.
+PART_DONE = ": stopped\n"
 # Both run through the console entry point's code in a fresh interpreter; `-c` keeps flows importable by module
 # name in the runs they spawn (a flow defined in `__main__` would not be).
 _SERVE = "import sys, workflows.stack.deployments as d; d.main(sys.argv[1])"
@@ -162,10 +166,12 @@ def start_stack(
     settings: Settings,
     *,
     dispatch_seconds: float = 5.0,
+    concurrency: int = 4,
     ready_timeout: float = READY_TIMEOUT,
     on_step: Callable[[str], None] = lambda _: None,
 ) -> Stack:
-    """Start (or reuse) the Prefect server, serve the deployments, start the scheduler; stop what started on failure."""
+    """Start (or reuse) the Prefect server, serve the deployments, start the worker and the scheduler; stop what
+    started on failure."""
     on_step("starting Prefect server ..." if not settings.prefect_api_url else "connecting to Prefect ...")
     stack = Stack(ensure_server(settings))
     on_step(f"Prefect API: {stack.server.api_url}")
@@ -173,8 +179,10 @@ def start_stack(
     try:
         on_step("serving deployments ...")
         stack.parts.append(_start_deployments(settings, env, ready_timeout))
+        worker_args = ["worker", "--concurrency", str(concurrency)]
+        stack.parts.append(_spawn(WORKER_PART, _CLI, worker_args, env, settings, done_marker=PART_DONE))
         args = ["scheduler", "--dispatch-seconds", str(dispatch_seconds)]
-        stack.parts.append(_spawn(SCHEDULER_PART, _CLI, args, env, settings, done_marker=SCHEDULER_DONE))
+        stack.parts.append(_spawn(SCHEDULER_PART, _CLI, args, env, settings, done_marker=PART_DONE))
     except BaseException:
         stack.stop()
         raise

@@ -12,6 +12,7 @@ from workflows.persistence.models.escalations import (
 )
 from workflows.persistence.models.notifications import (
     SCHEDULER_JOBS_TABLE,
+    DispatchWorkerRow,
     IncidentRow,
     NotificationRow,
     SchedulerLeaseRow,
@@ -28,6 +29,7 @@ __all__ = [
     "AuditEventRow",
     "Base",
     "CaseRow",
+    "DispatchWorkerRow",
     "EscalationRow",
     "IncidentRow",
     "NotificationRow",

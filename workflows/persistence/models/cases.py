@@ -125,3 +125,7 @@ class OutboxRow(Base):
     next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_error: Mapped[str | None] = mapped_column(String(500))
+    # The worker delivering the row now (until claimed_until), or the last one that took it. Only the oldest
+    # undelivered row of a case is ever claimed, so one worker at a time runs a case, in order (migration 0012).
+    claimed_by: Mapped[str | None] = mapped_column(String(128))
+    claimed_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -24,6 +24,7 @@ from workflows.persistence.models.cases import Base
 
 __all__ = [
     "SCHEDULER_JOBS_TABLE",
+    "DispatchWorkerRow",
     "IncidentRow",
     "NotificationRow",
     "SchedulerLeaseRow",
@@ -108,6 +109,25 @@ class SchedulerLeaseRow(Base):
     holder: Mapped[str] = mapped_column(String(128))
     acquired_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class DispatchWorkerRow(Base):
+    """A `caseflow worker` process delivering outbox rows: who it is, and what it has done since it started.
+
+    Written by the worker itself every few seconds (seen_at, its counts) and deleted when it stops cleanly; a row
+    not seen for longer than the claim lease is a worker that died (its claims have expired with it).
+    """
+
+    __tablename__ = "dispatch_workers"
+
+    name: Mapped[str] = mapped_column(String(128), primary_key=True)
+    host: Mapped[str] = mapped_column(String(128))
+    pid: Mapped[int] = mapped_column(Integer)
+    concurrency: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    delivered: Mapped[int] = mapped_column(Integer, default=0)
+    failed: Mapped[int] = mapped_column(Integer, default=0)
 
 
 # APScheduler's SQLAlchemyJobStore table, declared here (same columns) so the migration owns it like every other.

@@ -61,9 +61,13 @@ def up(
     schema.upgrade(app.engine)
     typer.echo(f"database: {app.engine.url.render_as_string(hide_password=True)} (migrated)")
     _demo(app, demo)
-    stack = start_stack(app.settings, dispatch_seconds=dispatch_seconds, concurrency=concurrency, on_step=typer.echo)
     stopping = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    # SIGINT too, explicitly: a shell that starts `up` in the background without job control hands it SIGINT
+    # ignored, and Python then never raises KeyboardInterrupt, so Ctrl-C from a supervisor would stop nothing.
+    # Set before the parts start, so they begin with the default dispositions rather than an inherited ignore.
+    for stop_signal in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(stop_signal, lambda *_: stopping.set())
+    stack = start_stack(app.settings, dispatch_seconds=dispatch_seconds, concurrency=concurrency, on_step=typer.echo)
     try:
         typer.echo(f"deployments served: {', '.join(DEPLOYMENTS)}")
         typer.echo(f"worker: {concurrency} case-transition runs at once, in order within each case")

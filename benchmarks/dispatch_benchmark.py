@@ -28,7 +28,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import Engine, func, select
 
 from benchmarks.dispatch_measures import cpu_seconds, duplicates, latencies, order_violations, percentile, read_runs
-from states.case import Actor
+from tests.case_paths import TEN_TRIGGERS
 from workflows.persistence import OutboxRow, load_all_policies, make_engine, make_session_factory, schema
 from workflows.services import CaseService
 from workflows.settings import REPOSITORY_CONFIG_DIR, Settings
@@ -47,32 +47,6 @@ CASEFLOW = str(Path(sys.executable).parent / "caseflow")
 PACED_SHARE = 0.7  # the paced rows arrive at this share of the configuration's measured throughput
 TARGET_SPEEDUP, TARGET_P50 = 4.0, 3.0
 
-SOCIAL_WORKER, TEAM_MANAGER = Actor("sw-1", "social_worker"), Actor("tm-1", "team_manager")
-CHAIR, BUSINESS_SUPPORT = Actor("chair-1", "cp_chair"), Actor("bs-1", "business_support")
-ICPC_WORK = (
-    "refer_family_group_conference",
-    "request_advocate",
-    "chair_pre_meeting",
-    "send_leaflet",
-    "submit_agency_reports",
-    "share_reports_with_family",
-)
-# (trigger, data, today, actor): a case's path to a child protection plan; a case takes the first rows/cases of them.
-PATH: tuple[tuple[str, dict[str, Any], date, Actor], ...] = (
-    (
-        "receive_referral",
-        {"referral_date": "2026-11-02", "date_of_birth": "2016-05-01"},
-        date(2026, 11, 2),
-        SOCIAL_WORKER,
-    ),
-    ("start_s47", {"strategy_discussion_date": "2026-11-03"}, date(2026, 11, 3), SOCIAL_WORKER),
-    ("convene_icpc", {"decision_date": "2026-11-04", "conference_date": "2026-11-24"}, date(2026, 11, 4), TEAM_MANAGER),
-    *(
-        ("complete_action", {"kind": k, "done_on": "2026-11-20"}, date(2026, 11, 20), BUSINESS_SUPPORT)
-        for k in ICPC_WORK
-    ),
-    ("hold_icpc", {"date": "2026-11-24", "outcome": "cp_plan", "category": "NEG"}, date(2026, 11, 24), CHAIR),
-)
 POLICIES = load_all_policies(REPOSITORY_CONFIG_DIR / "policies")
 
 
@@ -100,7 +74,7 @@ class Result:
 def fire(engine: Engine, prefix: str, cases: int, per_case: int, rate: float | None = None) -> int:
     """Commit `per_case` triggers on each of `cases` new cases, round robin; at `rate` rows/s when given."""
     service, fired, started = CaseService(make_session_factory(engine), POLICIES), 0, time.monotonic()
-    for name, data, today, actor in PATH[:per_case]:
+    for name, data, today, actor in TEN_TRIGGERS[:per_case]:
         for number in range(cases):
             if rate is not None:
                 time.sleep(max(0.0, started + fired / rate - time.monotonic()))  # pacing arrivals, not waiting
@@ -299,8 +273,8 @@ def main() -> None:
     parser.add_argument("--serial-rows", type=int, default=100, help="Rows of the serial baseline's sample.")
     parser.add_argument("--paced-rows", type=int, default=200, help="Rows committed at a steady rate, for latency.")
     args = parser.parse_args()
-    if not 1 <= args.rows // args.cases <= len(PATH):
-        parser.error(f"--rows / --cases is the triggers per case: 1 to {len(PATH)}")
+    if not 1 <= args.rows // args.cases <= len(TEN_TRIGGERS):
+        parser.error(f"--rows / --cases is the triggers per case: 1 to {len(TEN_TRIGGERS)}")
     with tempfile.TemporaryDirectory() as folder_name:
         folder = Path(folder_name)
         from workflows.stack.prefect_server import ensure_server, use_prefect

@@ -11,8 +11,9 @@ from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
 from sqlalchemy import Engine, select
 
+from tests.case_paths import BUSINESS_SUPPORT, CHAIR
 from tests.integration.transition_fixtures import case_service, installed_runtime, outbox_ids
-from tests.integration.worker_fixtures import BUSINESS_SUPPORT, CHAIR, fire_round_robin
+from tests.integration.worker_fixtures import fire_round_robin
 from workflows.bootstrap import Runtime
 from workflows.flows import case_transition, run_case_transition, run_tags
 from workflows.persistence import NotificationRow

@@ -150,6 +150,8 @@ class Policy(_Frozen):
     timescales: dict[Key, Timescale] = Field(min_length=1)
     actions: dict[Key, ActionRule]
     roles: list[Key] = Field(min_length=1)
+    # Roles that see and act only on the cases of their own teams; every other role is service-wide.
+    team_roles: list[Key] = ["social_worker", "team_manager", "business_support"]
     permissions: dict[Key, list[Key]]
     reminders: Reminders
     escalation: list[EscalationLevel] = Field(min_length=1)
@@ -174,6 +176,9 @@ class Policy(_Frozen):
             for index, role in enumerate(allowed):
                 if role not in roles:
                     yield f"permissions.{trigger}.{index}: unknown role {role!r} (roles: {', '.join(self.roles)})"
+        for role in self.team_roles:
+            if role not in roles:
+                yield f"team_roles: unknown role {role!r} (roles: {', '.join(self.roles)})"
         yield from self._ladder_problems(roles)
 
     def _ladder_problems(self, roles: set[str]) -> Iterator[str]:

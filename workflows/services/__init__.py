@@ -3,6 +3,7 @@ replaying a scenario, loading the demo, the staff directory and its API tokens, 
 following up a transition.
 """
 
+from workflows.services.access import Caller, act_as, caller_from_directory, require_visible, visible_teams
 from workflows.services.api_tokens import (
     DEFAULT_EXPIRY_DAYS,
     MAX_EXPIRY_DAYS,
@@ -16,9 +17,11 @@ from workflows.services.api_tokens import (
 from workflows.services.case_service import REFUSED_EVENT, CaseService, InputTooLong
 from workflows.services.demo import DEMO_PREFIX, DEMO_STAFF, is_empty, load_demo
 from workflows.services.errors import (
+    ActorRefused,
     DemoTooSmall,
     EscalationRefused,
     FollowUpFailed,
+    NotVisible,
     PolicyVersionMismatch,
     ScenarioInvalid,
     StaffExists,
@@ -51,6 +54,8 @@ __all__ = [
     "ID_ALPHABET",
     "MAX_EXPIRY_DAYS",
     "REFUSED_EVENT",
+    "ActorRefused",
+    "Caller",
     "CaseService",
     "DemoTooSmall",
     "DueDateMove",
@@ -64,6 +69,7 @@ __all__ = [
     "IssuedToken",
     "ManagerEscalations",
     "MigrationReport",
+    "NotVisible",
     "PolicyVersionMismatch",
     "ScenarioInvalid",
     "ScenarioOutcome",
@@ -81,7 +87,9 @@ __all__ = [
     "TokenNotFound",
     "TokenRefused",
     "UnknownCase",
+    "act_as",
     "authenticate",
+    "caller_from_directory",
     "create_token",
     "follow_up_transition",
     "is_empty",
@@ -93,5 +101,7 @@ __all__ = [
     "outstanding_table",
     "read_staff_csv",
     "replay",
+    "require_visible",
     "revoke_token",
+    "visible_teams",
 ]

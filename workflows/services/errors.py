@@ -101,3 +101,16 @@ class FollowUpFailed(CaseflowError):
     def __init__(self, outbox_id: int, step: str, cause: Exception) -> None:
         self.outbox_id, self.step = outbox_id, step
         super().__init__(f"outbox row {outbox_id}: {step} failed: {type(cause).__name__}: {cause}".splitlines()[0])
+
+
+class ActorRefused(CaseflowError):
+    """Who claims to act is not an active member of staff holding the role they act in (the message names which)."""
+
+
+class NotVisible(CaseflowError):
+    """A case outside the caller's teams: reported exactly as a case that does not exist, so its existence stays
+    hidden (the API's 404)."""
+
+    def __init__(self, reference: str) -> None:
+        self.reference = reference
+        super().__init__(f"case {reference}: not found")

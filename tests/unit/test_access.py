@@ -17,7 +17,7 @@ def test_a_team_role_sees_only_its_teams() -> None:
     caller = act_as(NORTH_WORKER, "social_worker", "api")
     assert visible_teams(caller, POLICY) == frozenset({"north"})
     require_visible(caller, POLICY, "C-1", "north")
-    with pytest.raises(NotVisible, match="^case C-2: not found$"):
+    with pytest.raises(NotVisible, match=r"^case C-2: not found$"):
         require_visible(caller, POLICY, "C-2", "south")
     with pytest.raises(NotVisible):
         require_visible(caller, POLICY, "C-3", None)

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = ["REPOSITORY_CONFIG_DIR", "Settings", "today_in", "utc_now"]
@@ -56,11 +57,76 @@ class Settings(BaseSettings):
     smtp_host: str | None = Field(default=None, description="SMTP server for e-mail notifications; unset: inbox only.")
     smtp_port: int = Field(default=25, ge=1, le=65535, description="SMTP server port.")
     smtp_sender: str = Field(default="caseflow@localhost", description="From address of notification e-mails.")
+    oidc_audience: str | None = Field(
+        default=None,
+        description="OpenID Connect: the audience (aud) bearer tokens must be issued for, e.g. the API's "
+        "application ID URI or client id at the identity provider.",
+    )
+    oidc_jwks_url: str | None = Field(
+        default=None,
+        description="OpenID Connect: where the provider publishes its signing keys (JWKS); https, or http on "
+        "loopback only. Set this or oidc_jwks_file.",
+    )
+    oidc_jwks_file: Path | None = Field(
+        default=None, description="OpenID Connect: a JWKS file to use instead of oidc_jwks_url (no network)."
+    )
+    oidc_staff_claim: str = Field(
+        default="preferred_username",
+        min_length=1,
+        description="OpenID Connect: the token claim holding the staff id (see docs/identity.md for which to map).",
+    )
+    oidc_client_id: str | None = Field(
+        default=None, description="OpenID Connect: the console's client id, for sign-in (authorization code flow)."
+    )
+    oidc_client_secret: SecretStr | None = Field(
+        default=None, description="OpenID Connect: the console's client secret; unset for a public client (PKCE)."
+    )
+    oidc_redirect_url: str | None = Field(
+        default=None,
+        description="OpenID Connect: the console's sign-in callback registered at the provider, "
+        "e.g. https://caseflow.example.org/sign-in/callback.",
+    )
+    # Declared after the other OIDC settings so that its validator sees them all and a partial set-up is refused.
+    oidc_issuer: str | None = Field(
+        default=None,
+        validate_default=True,
+        description="OpenID Connect: the provider's issuer (iss), e.g. https://login.microsoftonline.com/TENANT/v2.0; "
+        "unset: no OIDC, API tokens only. Needs oidc_audience and oidc_jwks_url or oidc_jwks_file.",
+    )
 
     @field_validator("data_dir", "config_dir")
     @classmethod
     def _expand(cls, value: Path) -> Path:
         return value.expanduser()
+
+    @field_validator("oidc_jwks_url", "oidc_redirect_url")
+    @classmethod
+    def _secure_url(cls, value: str | None) -> str | None:
+        if value is not None:
+            _require_https_off_loopback(value)
+        return value
+
+    @field_validator("oidc_issuer")
+    @classmethod
+    def _complete_oidc(cls, value: str | None, info: ValidationInfo) -> str | None:
+        given = {name for name in _OIDC_REQUIRES_ISSUER if info.data.get(name) is not None}
+        if value is None:
+            if given:
+                raise ValueError(f"unset, but {', '.join(sorted(_env(name) for name in given))} need it")
+            return None
+        _require_https_off_loopback(value)
+        if info.data.get("oidc_audience") is None:
+            raise ValueError("needs CASEFLOW_OIDC_AUDIENCE as well")
+        if (info.data.get("oidc_jwks_url") is None) == (info.data.get("oidc_jwks_file") is None):
+            raise ValueError("needs exactly one of CASEFLOW_OIDC_JWKS_URL and CASEFLOW_OIDC_JWKS_FILE")
+        if (info.data.get("oidc_client_id") is None) != (info.data.get("oidc_redirect_url") is None):
+            raise ValueError("sign-in needs both CASEFLOW_OIDC_CLIENT_ID and CASEFLOW_OIDC_REDIRECT_URL, or neither")
+        return value
+
+    @property
+    def oidc_enabled(self) -> bool:
+        """Whether bearer tokens from the identity provider are accepted (OIDC configured)."""
+        return self.oidc_issuer is not None
 
     @property
     def effective_database_url(self) -> str:
@@ -76,6 +142,31 @@ class Settings(BaseSettings):
     def today(self) -> date:
         """Today's date in the authority's timezone: the default for every --today and --as-of."""
         return today_in(self.timezone)
+
+
+_OIDC_REQUIRES_ISSUER = (
+    "oidc_audience",
+    "oidc_jwks_url",
+    "oidc_jwks_file",
+    "oidc_client_id",
+    "oidc_client_secret",
+    "oidc_redirect_url",
+)
+_LOOPBACK = {"127.0.0.1", "::1", "localhost"}
+
+
+def _env(name: str) -> str:
+    return f"CASEFLOW_{name.upper()}"
+
+
+def _require_https_off_loopback(url: str) -> None:
+    # Keys and codes fetched over plain http could be swapped by anyone on the path; loopback is for tests and demos.
+    parts = urlsplit(url)
+    if parts.scheme == "https" and parts.hostname:
+        return
+    if parts.scheme == "http" and parts.hostname in _LOOPBACK:
+        return
+    raise ValueError("expected an https URL (http only on loopback)")
 
 
 def utc_now() -> datetime:

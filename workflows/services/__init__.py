@@ -1,6 +1,6 @@
 """What a command, flow or request does, in one place: firing a trigger, escalating by hand, migrating a policy,
-replaying a scenario, loading the demo, the staff directory and its API tokens, retrying an incident,
-following up a transition.
+replaying a scenario, loading the demo, the staff directory and its API tokens, who a bearer token or an OpenID
+Connect sign-in names, retrying an incident, following up a transition.
 """
 
 from workflows.services.access import Caller, act_as, caller_from_directory, require_visible, visible_teams
@@ -14,6 +14,7 @@ from workflows.services.api_tokens import (
     list_tokens,
     revoke_token,
 )
+from workflows.services.bearer import bearer_member, verifier_for
 from workflows.services.case_service import REFUSED_EVENT, CaseService, InputTooLong
 from workflows.services.demo import DEMO_PREFIX, DEMO_STAFF, is_empty, load_demo
 from workflows.services.errors import (
@@ -22,6 +23,8 @@ from workflows.services.errors import (
     EscalationRefused,
     FollowUpFailed,
     NotVisible,
+    OidcNotConfigured,
+    OidcUnavailable,
     PolicyVersionMismatch,
     ScenarioInvalid,
     StaffExists,
@@ -40,6 +43,16 @@ from workflows.services.escalation import (
     EscalationRequest,
     ManagerEscalations,
 )
+from workflows.services.jwks import ACCEPTED_ALGORITHMS, KeySet
+from workflows.services.oidc import OidcVerifier
+from workflows.services.oidc_sign_in import (
+    OidcSignIn,
+    PendingSignIn,
+    ProviderEndpoints,
+    authorization_url,
+    code_challenge,
+    discover,
+)
 from workflows.services.policy_migration import DueDateMove, MigrationReport, migrate
 from workflows.services.scenario import ScenarioOutcome, load_scenario, replay
 from workflows.services.staff import ImportReport, StaffDirectory, StaffMember
@@ -48,6 +61,7 @@ from workflows.services.staff_import import read_staff_csv
 from workflows.services.transition_follow_up import FollowedUp, follow_up_transition, outstanding_table
 
 __all__ = [
+    "ACCEPTED_ALGORITHMS",
     "DEFAULT_EXPIRY_DAYS",
     "DEMO_PREFIX",
     "DEMO_STAFF",
@@ -67,10 +81,17 @@ __all__ = [
     "ImportReport",
     "InputTooLong",
     "IssuedToken",
+    "KeySet",
     "ManagerEscalations",
     "MigrationReport",
     "NotVisible",
+    "OidcNotConfigured",
+    "OidcSignIn",
+    "OidcUnavailable",
+    "OidcVerifier",
+    "PendingSignIn",
     "PolicyVersionMismatch",
+    "ProviderEndpoints",
     "ScenarioInvalid",
     "ScenarioOutcome",
     "StaffDirectory",
@@ -89,8 +110,12 @@ __all__ = [
     "UnknownCase",
     "act_as",
     "authenticate",
+    "authorization_url",
+    "bearer_member",
     "caller_from_directory",
+    "code_challenge",
     "create_token",
+    "discover",
     "follow_up_transition",
     "is_empty",
     "known_roles",
@@ -103,5 +128,6 @@ __all__ = [
     "replay",
     "require_visible",
     "revoke_token",
+    "verifier_for",
     "visible_teams",
 ]

@@ -8,6 +8,8 @@ __all__ = [
     "DemoTooSmall",
     "EscalationRefused",
     "FollowUpFailed",
+    "OidcNotConfigured",
+    "OidcUnavailable",
     "PolicyVersionMismatch",
     "ScenarioInvalid",
     "StaffExists",
@@ -89,6 +91,14 @@ class TokenRefused(CaseflowError):
     def __init__(self, token_id: str | None, reason: str) -> None:
         self.token_id, self.reason = token_id, reason
         super().__init__("API token refused")
+
+
+class OidcNotConfigured(CaseflowError):
+    """Sign-in through the identity provider was asked for, but the CASEFLOW_OIDC_* settings it needs are unset."""
+
+
+class OidcUnavailable(CaseflowError):
+    """The identity provider could not be reached or gave a document we cannot use (the message says which)."""
 
 
 class InputTooLong(CaseflowError):

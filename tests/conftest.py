@@ -35,7 +35,7 @@ from sqlalchemy import Engine
 
 from workflows.persistence import make_engine, schema
 
-pytest_plugins = ["tests.prefect_harness"]
+pytest_plugins = ["tests.prefect_harness", "tests.oidc_provider"]
 
 BACKENDS = ("sqlite", "postgresql")
 _database_numbers = itertools.count(1)

@@ -22,9 +22,11 @@ import pytest
 
 from tests.ports import free_port
 
-__all__ = ["CLIENT_ID", "REDIRECT_URL", "OidcProvider", "oidc_provider"]
+__all__ = ["CLIENT_ID", "CLIENT_SECRET", "REDIRECT_URL", "OidcProvider", "oidc_provider"]
 
 CLIENT_ID = "caseflow-console"
+# Any secret is accepted, but one must be sent: the provider takes client_secret_basic only.
+CLIENT_SECRET = "console-secret"
 # Never fetched: the provider only redirects to it, and the test reads the code off the redirect.
 REDIRECT_URL = "http://127.0.0.1:9/sign-in/callback"
 START_SECONDS = 30.0
@@ -63,7 +65,7 @@ class OidcProvider:
         url = httpx.URL(f"{self.issuer}/oauth2/authorize", params=query)
         code = self.authorize(str(url), sub)["code"]
         form = {"grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT_URL, "client_id": client_id}
-        response = httpx.post(f"{self.issuer}/oauth2/token", data=form)
+        response = httpx.post(f"{self.issuer}/oauth2/token", data=form, auth=(client_id, CLIENT_SECRET))
         response.raise_for_status()
         answer: dict[str, Any] = response.json()
         return answer

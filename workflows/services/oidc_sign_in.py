@@ -16,7 +16,7 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote_plus, urlencode
 
 import httpx
 from sqlalchemy import Engine
@@ -160,10 +160,13 @@ class OidcSignIn:
             "client_id": self._client_id,
             "code_verifier": code_verifier,
         }
+        auth = None
         if self._client_secret is not None:
-            form["client_secret"] = self._client_secret
+            # client_secret_basic, which every provider must support (RFC 6749 section 2.3.1: each part form-encoded).
+            auth = httpx.BasicAuth(quote_plus(self._client_id), quote_plus(self._client_secret))
         try:
-            response = httpx.post(self._provider().token_endpoint, data=form, timeout=FETCH_TIMEOUT_SECONDS)
+            endpoint = self._provider().token_endpoint
+            response = httpx.post(endpoint, data=form, auth=auth, timeout=FETCH_TIMEOUT_SECONDS)
             body: Any = response.json()
         except (httpx.HTTPError, ValueError):
             refuse("", "token_endpoint_unavailable")

@@ -59,11 +59,13 @@ class Settings(BaseSettings):
     smtp_sender: str = Field(default="caseflow@localhost", description="From address of notification e-mails.")
     oidc_audience: str | None = Field(
         default=None,
+        min_length=1,
         description="OpenID Connect: the audience (aud) bearer tokens must be issued for, e.g. the API's "
         "application ID URI or client id at the identity provider.",
     )
     oidc_jwks_url: str | None = Field(
         default=None,
+        min_length=1,
         description="OpenID Connect: where the provider publishes its signing keys (JWKS); https, or http on "
         "loopback only. Set this or oidc_jwks_file.",
     )
@@ -76,19 +78,23 @@ class Settings(BaseSettings):
         description="OpenID Connect: the token claim holding the staff id (see docs/identity.md for which to map).",
     )
     oidc_client_id: str | None = Field(
-        default=None, description="OpenID Connect: the console's client id, for sign-in (authorization code flow)."
+        default=None,
+        min_length=1,
+        description="OpenID Connect: the console's client id, for sign-in (authorization code flow).",
     )
     oidc_client_secret: SecretStr | None = Field(
         default=None, description="OpenID Connect: the console's client secret; unset for a public client (PKCE)."
     )
     oidc_redirect_url: str | None = Field(
         default=None,
+        min_length=1,
         description="OpenID Connect: the console's sign-in callback registered at the provider, "
         "e.g. https://caseflow.example.org/sign-in/callback.",
     )
     # Declared after the other OIDC settings so that its validator sees them all and a partial set-up is refused.
     oidc_issuer: str | None = Field(
         default=None,
+        min_length=1,
         validate_default=True,
         description="OpenID Connect: the provider's issuer (iss), e.g. https://login.microsoftonline.com/TENANT/v2.0; "
         "unset: no OIDC, API tokens only. Needs oidc_audience and oidc_jwks_url or oidc_jwks_file.",

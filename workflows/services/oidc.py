@@ -25,7 +25,7 @@ from workflows.services.staff import StaffMember, load_member
 from workflows.services.staff_fields import id_problem
 from workflows.settings import utc_now
 
-__all__ = ["LEEWAY_SECONDS", "OidcVerifier"]
+__all__ = ["LEEWAY_SECONDS", "OidcVerifier", "refuse"]
 
 LEEWAY_SECONDS = 60
 # Real tokens are 1-3 kB; anything far larger is refused before any parsing.

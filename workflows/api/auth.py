@@ -52,7 +52,7 @@ def current_caller(
         str | None,
         Header(
             alias=ROLE_HEADER,
-            pattern=r"^[a-z][a-z_]{0,31}$",
+            pattern=r"^[a-z][a-z0-9_]{0,31}$",
             description="The role to act in, one you hold (e.g. social_worker); needed when you hold several.",
         ),
     ] = None,

@@ -55,7 +55,9 @@ async def fire_trigger(
     trigger: Annotated[
         str,
         Path(
-            pattern=r"^[a-z][a-z_]{0,63}$", description="The trigger's name.", json_schema_extra={"enum": [*TRIGGERS]}
+            pattern=r"^[a-z][a-z0-9_]{0,63}$",
+            description="The trigger's name.",
+            json_schema_extra={"enum": [*TRIGGERS]},
         ),
     ],
     body: TriggerBody,

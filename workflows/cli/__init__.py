@@ -52,7 +52,7 @@ class CommandEntry:
 
 COMMANDS: tuple[CommandEntry, ...] = (
     CommandEntry(
-        "up", "workflows.cli.up", "up", "Run the stack: database, Prefect server, deployments, worker, scheduler."
+        "up", "workflows.cli.up", "up", "Run the stack: database, Prefect server, deployments, worker, scheduler, API."
     ),
     CommandEntry("cases", "workflows.cli.cases", "cases", "List cases, with filters and lateness."),
     CommandEntry("case", "workflows.cli.cases", "app", "One case: show it in full, draw its timeline."),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import signal
 import subprocess
+import time
 import urllib.request
 from pathlib import Path
 
@@ -21,6 +22,9 @@ DEPLOYMENTS = ("case-transition", "deadline-sweep", "manager-escalation", "outbo
 
 
 def _start(tmp_path: Path, env: dict[str, str], *args: str) -> tuple[subprocess.Popen[str], list[str]]:
+    # A port of its own for the API: 8000 may be taken on a shared machine, and a part that cannot start stops `up`.
+    if "--api-port" not in args:
+        args = (*args, "--api-port", str(free_port()))
     process = subprocess.Popen(
         [CASEFLOW, "up", *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=tmp_path
     )
@@ -43,6 +47,18 @@ def _get(url: str) -> bytes:
         return bytes(response.read())
 
 
+def _api_health(port: int, timeout: float = 60) -> object:
+    """The API part's health check, once it answers (it starts alongside the scheduler, after the deployments)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return json.loads(_get(f"http://127.0.0.1:{port}/api/v1/healthz"))
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
 def _case_count(data_dir: Path) -> int:
     engine = make_engine(f"sqlite:///{data_dir / 'caseflow.db'}")
     try:
@@ -55,8 +71,11 @@ def _case_count(data_dir: Path) -> int:
 def test_up_loads_the_demo_serves_the_deployments_stops_on_ctrl_c_and_a_second_start_reuses_it(tmp_path: Path) -> None:
     port = free_port()
     env = clean_environment(CASEFLOW_DATA_DIR=str(tmp_path / "data"), CASEFLOW_PREFECT_PORT=str(port))
-    process, lines = _start(tmp_path, env)
+    api_port = free_port()
+    process, lines = _start(tmp_path, env, "--api-port", str(api_port))
     try:
+        assert f"API: http://127.0.0.1:{api_port}/api/v1 (docs/api.md)" in lines
+        assert _api_health(api_port) == {"status": "ok", "database": "ok", "prefect": "ok"}
         assert any(line.startswith("demo caseload: 300 fictional cases (DEMO-0001 to DEMO-0300)") for line in lines), (
             lines
         )

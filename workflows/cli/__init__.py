@@ -52,7 +52,7 @@ class CommandEntry:
 
 COMMANDS: tuple[CommandEntry, ...] = (
     CommandEntry(
-        "up", "workflows.cli.up", "up", "Run the stack: database, Prefect server, deployments, worker, scheduler."
+        "up", "workflows.cli.up", "up", "Run the stack: database, Prefect server, deployments, worker, scheduler, API."
     ),
     CommandEntry("cases", "workflows.cli.cases", "cases", "List cases, with filters and lateness."),
     CommandEntry("case", "workflows.cli.cases", "app", "One case: show it in full, draw its timeline."),
@@ -62,6 +62,7 @@ COMMANDS: tuple[CommandEntry, ...] = (
     CommandEntry("sweep", "workflows.cli.sweep", "sweep", "Run the deadline sweep as of a date."),
     CommandEntry("incidents", "workflows.cli.incidents", "app", "Failed runs and undelivered outbox rows; retry."),
     CommandEntry("scheduler", "workflows.cli.scheduler", "scheduler", "Run the nightly sweep and outbox dispatch."),
+    CommandEntry("api", "workflows.cli.api", "api", "Serve the HTTP API for case-management systems."),
     CommandEntry("worker", "workflows.cli.worker", "worker", "Deliver case-transition work; run any number."),
     CommandEntry("simulate", "workflows.cli.simulate", "simulate", "Replay a scenario file in a throwaway database."),
     CommandEntry("staff", "workflows.cli.staff", "app", "The staff directory and API tokens."),

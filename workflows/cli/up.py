@@ -53,9 +53,11 @@ def up(
     concurrency: Annotated[
         int, typer.Option(min=1, max=64, help="Case-transition runs at once in the outbox worker.")
     ] = 4,
+    api_host: Annotated[str, typer.Option("--api-host", help="Address the HTTP API listens on.")] = "127.0.0.1",
+    api_port: Annotated[int, typer.Option("--api-port", min=1, max=65535, help="Port of the HTTP API.")] = 8000,
 ) -> None:
-    """Migrate the database, start (or reuse) Prefect, serve the deployments, run the outbox worker and the scheduler
-    until Ctrl-C."""
+    """Migrate the database, start (or reuse) Prefect, serve the deployments, run the outbox worker, the scheduler and
+    the HTTP API until Ctrl-C."""
     app = bootstrap()
     check_sweep_time(app.settings.timezone, app.settings.sweep_time, app.settings.today())
     schema.upgrade(app.engine)
@@ -67,7 +69,13 @@ def up(
     # Set before the parts start, so they begin with the default dispositions rather than an inherited ignore.
     for stop_signal in (signal.SIGINT, signal.SIGTERM):
         signal.signal(stop_signal, lambda *_: stopping.set())
-    stack = start_stack(app.settings, dispatch_seconds=dispatch_seconds, concurrency=concurrency, on_step=typer.echo)
+    stack = start_stack(
+        app.settings,
+        dispatch_seconds=dispatch_seconds,
+        concurrency=concurrency,
+        api_address=(api_host, api_port),
+        on_step=typer.echo,
+    )
     try:
         typer.echo(f"deployments served: {', '.join(DEPLOYMENTS)}")
         typer.echo(f"worker: {concurrency} case-transition runs at once, in order within each case")
@@ -75,6 +83,7 @@ def up(
             f"scheduler: outbox dispatch every {dispatch_seconds:g} s; next deadline sweep "
             f"{next_sweep(app.settings):%Y-%m-%d %H:%M %Z} ({app.settings.timezone})"
         )
+        typer.echo(f"API: http://{api_host}:{api_port}/api/v1 (docs/api.md)")
         typer.echo(f"logs: {logs_dir(app.settings)}")
         typer.echo(f"Prefect UI: {stack.server.ui_url}")
         typer.echo("press Ctrl-C to stop")

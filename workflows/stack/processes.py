@@ -24,6 +24,7 @@ from workflows.stack.errors import StackPartFailed
 from workflows.stack.prefect_server import PrefectServer, ensure_server, prefect_environment
 
 __all__ = [
+    "API_PART",
     "DEPLOYMENTS_PART",
     "SCHEDULER_PART",
     "WORKER_PART",
@@ -36,6 +37,7 @@ __all__ = [
     "start_stack",
 ]
 
+API_PART = "api"
 DEPLOYMENTS_PART = "deployments"
 SCHEDULER_PART = "scheduler"
 WORKER_PART = "worker"
@@ -167,11 +169,12 @@ def start_stack(
     *,
     dispatch_seconds: float = 5.0,
     concurrency: int = 4,
+    api_address: tuple[str, int] = ("127.0.0.1", 8000),
     ready_timeout: float = READY_TIMEOUT,
     on_step: Callable[[str], None] = lambda _: None,
 ) -> Stack:
-    """Start (or reuse) the Prefect server, serve the deployments, start the worker and the scheduler; stop what
-    started on failure."""
+    """Start (or reuse) the Prefect server, serve the deployments, start the worker, the scheduler and the HTTP API
+    (on `api_address`); stop what started on failure."""
     on_step("starting Prefect server ..." if not settings.prefect_api_url else "connecting to Prefect ...")
     stack = Stack(ensure_server(settings))
     on_step(f"Prefect API: {stack.server.api_url}")
@@ -183,6 +186,8 @@ def start_stack(
         stack.parts.append(_spawn(WORKER_PART, _CLI, worker_args, env, settings, done_marker=PART_DONE))
         args = ["scheduler", "--dispatch-seconds", str(dispatch_seconds)]
         stack.parts.append(_spawn(SCHEDULER_PART, _CLI, args, env, settings, done_marker=PART_DONE))
+        host, port = api_address
+        stack.parts.append(_spawn(API_PART, _CLI, ["api", "--host", host, "--port", str(port)], env, settings))
     except BaseException:
         stack.stop()
         raise

@@ -3,6 +3,7 @@
 Alembic migrations (`workflows/persistence/migrations`) own the schema; these models describe it.
 """
 
+from workflows.persistence.models.api_requests import IdempotentRequestRow
 from workflows.persistence.models.cases import NAMING_CONVENTION, ActionRow, AuditEventRow, Base, CaseRow, OutboxRow
 from workflows.persistence.models.escalations import (
     OPEN_ACTIONS_BY_DUE_DATE,
@@ -31,6 +32,7 @@ __all__ = [
     "CaseRow",
     "DispatchWorkerRow",
     "EscalationRow",
+    "IdempotentRequestRow",
     "IncidentRow",
     "NotificationRow",
     "OutboxRow",

@@ -56,6 +56,12 @@ class Settings(BaseSettings):
     smtp_host: str | None = Field(default=None, description="SMTP server for e-mail notifications; unset: inbox only.")
     smtp_port: int = Field(default=25, ge=1, le=65535, description="SMTP server port.")
     smtp_sender: str = Field(default="caseflow@localhost", description="From address of notification e-mails.")
+    session_minutes: int = Field(
+        default=30,
+        ge=1,
+        le=24 * 60,
+        description="Minutes of inactivity after which a console session ends and its holder signs in again.",
+    )
 
     @field_validator("data_dir", "config_dir")
     @classmethod

@@ -22,6 +22,7 @@ from workflows.services.errors import (
     EscalationRefused,
     FollowUpFailed,
     NotVisible,
+    PasswordInvalid,
     PolicyVersionMismatch,
     ScenarioInvalid,
     StaffExists,
@@ -39,12 +40,15 @@ from workflows.services.escalation import (
     EscalationReason,
     EscalationRequest,
     ManagerEscalations,
+    escalation_levels,
+    manager_role_over,
 )
 from workflows.services.policy_migration import DueDateMove, MigrationReport, migrate
 from workflows.services.scenario import ScenarioOutcome, load_scenario, replay
 from workflows.services.staff import ImportReport, StaffDirectory, StaffMember
 from workflows.services.staff_fields import ID_ALPHABET, StaffEntry, known_roles
 from workflows.services.staff_import import read_staff_csv
+from workflows.services.staff_passwords import MIN_PASSWORD_LENGTH, StaffPasswords
 from workflows.services.transition_follow_up import FollowedUp, follow_up_transition, outstanding_table
 
 __all__ = [
@@ -53,6 +57,7 @@ __all__ = [
     "DEMO_STAFF",
     "ID_ALPHABET",
     "MAX_EXPIRY_DAYS",
+    "MIN_PASSWORD_LENGTH",
     "REFUSED_EVENT",
     "ActorRefused",
     "Caller",
@@ -70,6 +75,7 @@ __all__ = [
     "ManagerEscalations",
     "MigrationReport",
     "NotVisible",
+    "PasswordInvalid",
     "PolicyVersionMismatch",
     "ScenarioInvalid",
     "ScenarioOutcome",
@@ -81,6 +87,7 @@ __all__ = [
     "StaffInvalid",
     "StaffMember",
     "StaffNotFound",
+    "StaffPasswords",
     "TokenAlreadyRevoked",
     "TokenExpiryInvalid",
     "TokenInfo",
@@ -91,12 +98,14 @@ __all__ = [
     "authenticate",
     "caller_from_directory",
     "create_token",
+    "escalation_levels",
     "follow_up_transition",
     "is_empty",
     "known_roles",
     "list_tokens",
     "load_demo",
     "load_scenario",
+    "manager_role_over",
     "migrate",
     "outstanding_table",
     "read_staff_csv",

@@ -8,6 +8,7 @@ __all__ = [
     "DemoTooSmall",
     "EscalationRefused",
     "FollowUpFailed",
+    "PasswordInvalid",
     "PolicyVersionMismatch",
     "ScenarioInvalid",
     "StaffExists",
@@ -114,3 +115,7 @@ class NotVisible(CaseflowError):
     def __init__(self, reference: str) -> None:
         self.reference = reference
         super().__init__(f"case {reference}: not found")
+
+
+class PasswordInvalid(CaseflowError):
+    """A console password that cannot be set: too short, too long, or with control characters."""

@@ -9,11 +9,12 @@ STAMP := $(VENV)/.installed-stamp
 
 .PHONY: run test lint lock clean chromium
 
-$(STAMP): pyproject.toml constraints.txt tests/bpmn_tools/package-lock.json
+$(STAMP): pyproject.toml constraints.txt tests/bpmn_tools/package-lock.json workflows/console/assets/package-lock.json
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --upgrade pip
 	$(VENV)/bin/pip install --quiet -c constraints.txt -e '.[test]'
 	cd tests/bpmn_tools && npm ci --no-audit --no-fund --silent
+	cd workflows/console/assets && npm ci --no-audit --no-fund --silent
 	touch $(STAMP)
 
 run: $(STAMP)

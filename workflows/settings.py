@@ -99,6 +99,12 @@ class Settings(BaseSettings):
         description="OpenID Connect: the provider's issuer (iss), e.g. https://login.microsoftonline.com/TENANT/v2.0; "
         "unset: no OIDC, API tokens only. Needs oidc_audience and oidc_jwks_url or oidc_jwks_file.",
     )
+    session_minutes: int = Field(
+        default=30,
+        ge=1,
+        le=24 * 60,
+        description="Minutes of inactivity after which a console session ends and its holder signs in again.",
+    )
 
     @field_validator("data_dir", "config_dir")
     @classmethod

@@ -1,5 +1,6 @@
-"""The API accepts a JWT from the authority's OpenID Connect provider (a real provider process) as it accepts an API
-token: the configured claim names the member of staff, whose teams scope what they see."""
+"""The authority's OpenID Connect provider (a real provider process) in front of the real web application: the API
+accepts its JWTs as it accepts API tokens (the configured claim names the member of staff, whose teams scope what they
+see), and the console signs people in through it (authorization code flow with PKCE)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import pytest
 from sqlalchemy import Engine
 
 from tests.e2e.api_server import ApiServer, add_staff, api_environment, bearer, running_api
-from tests.oidc_provider import CLIENT_ID, OidcProvider
+from tests.oidc_provider import CLIENT_ID, CLIENT_SECRET, REDIRECT_URL, OidcProvider
 from workflows.persistence import make_engine
 
 pytestmark = [pytest.mark.e2e]
@@ -34,6 +35,10 @@ def server(database_url: str, tmp_path: Path, oidc_provider: OidcProvider) -> It
         "CASEFLOW_OIDC_ISSUER": oidc_provider.issuer,
         "CASEFLOW_OIDC_AUDIENCE": CLIENT_ID,
         "CASEFLOW_OIDC_JWKS_URL": oidc_provider.jwks_url,
+        "CASEFLOW_OIDC_CLIENT_ID": CLIENT_ID,
+        "CASEFLOW_OIDC_CLIENT_SECRET": CLIENT_SECRET,
+        # The provider only redirects the browser there; the test plays the browser and calls the server's callback.
+        "CASEFLOW_OIDC_REDIRECT_URL": REDIRECT_URL,
     }
     with running_api(env, tmp_path / "api.log") as running:
         yield running
@@ -60,3 +65,35 @@ def test_a_provider_token_acts_as_the_member_its_claim_names_within_their_teams(
     assert refused.status_code == 401
     assert refused.headers["content-type"].startswith("application/problem+json")
     assert north not in server.log() and forged not in server.log()
+
+
+def _callback(server: ApiServer, browser: httpx.Client, oidc_provider: OidcProvider, sub: str) -> httpx.Response:
+    """The browser's round trip: our /sign-in sends it to the provider, the person signs in there as `sub`, and the
+    provider's redirect comes back to our callback."""
+    started = browser.get(f"{server.url}/sign-in", params={"next": "/cases"})
+    assert started.status_code == 303, started.text
+    assert "code_challenge_method=S256" in started.headers["location"]
+    answer = oidc_provider.authorize(started.headers["location"], sub)
+    return browser.get(f"{server.url}/sign-in/callback", params=answer)
+
+
+def test_the_console_signs_a_member_in_through_the_provider_and_refuses_a_forged_state(
+    server: ApiServer, engine: Engine, oidc_provider: OidcProvider
+) -> None:
+    add_staff(engine, "tm-n1", ("team_manager",), ("north",))
+    oidc_provider.set_claims("subject-tm-n1", {"preferred_username": "tm-n1"})
+
+    with httpx.Client() as browser:
+        signed_in = _callback(server, browser, oidc_provider, "subject-tm-n1")
+        assert signed_in.status_code == 303, signed_in.text
+        assert signed_in.headers["location"] == "/cases"
+        cases = browser.get(f"{server.url}/cases")
+        assert cases.status_code == 200
+        assert "tm-n1" in cases.text
+
+    with httpx.Client() as browser:
+        started = browser.get(f"{server.url}/sign-in")
+        answer = oidc_provider.authorize(started.headers["location"], "subject-tm-n1")
+        forged = browser.get(f"{server.url}/sign-in/callback", params={**answer, "state": "forged"})
+        assert forged.status_code == 401
+        assert browser.get(f"{server.url}/cases").status_code == 303  # still not signed in: back to /sign-in

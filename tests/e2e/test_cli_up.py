@@ -79,6 +79,8 @@ def test_up_loads_the_demo_serves_the_deployments_stops_on_ctrl_c_and_a_second_s
         assert any(line.startswith("demo caseload: 300 fictional cases (DEMO-0001 to DEMO-0300)") for line in lines), (
             lines
         )
+        sign_in = "console sign-in (demo north team manager): staff id demo-tm-north, password "
+        assert any(line.startswith(sign_in) and len(line) > len(sign_in) + 12 for line in lines), lines
         assert f"deployments served: {', '.join(DEPLOYMENTS)}" in lines
         assert "worker: 4 case-transition runs at once, in order within each case" in lines
         assert any(line.startswith("scheduler: outbox dispatch every 5 s; next deadline sweep ") for line in lines), (

@@ -10,7 +10,15 @@ import pytest
 import sqlalchemy as sa
 
 from workflows.persistence import AuditEventRow, CaseRow, OutboxRow, load_all_policies, make_engine, schema
-from workflows.services import DEMO_STAFF, DemoTooSmall, StaffDirectory, is_empty, known_roles, load_demo
+from workflows.services import (
+    DEMO_STAFF,
+    DemoTooSmall,
+    StaffDirectory,
+    StaffPasswords,
+    is_empty,
+    known_roles,
+    load_demo,
+)
 from workflows.settings import REPOSITORY_CONFIG_DIR
 
 TODAY = date(2027, 3, 10)
@@ -102,3 +110,13 @@ def test_the_demo_staff_are_in_the_directory_active_with_example_org_e_mails(eng
 def test_a_demo_too_small_to_show_every_status_is_refused(engine: sa.Engine) -> None:
     with pytest.raises(DemoTooSmall, match="at least 8 are needed"):
         load_demo(engine, POLICIES, TODAY, size=7)
+
+
+def test_the_demo_north_manager_signs_in_to_the_console_with_the_password_the_report_gives(engine: sa.Engine) -> None:
+    report = load_demo(engine, POLICIES, TODAY, size=SIZE)
+
+    passwords = StaffPasswords(engine)
+    member = passwords.check(report.console_staff_id, report.console_password)
+    assert member is not None
+    assert (member.id, member.roles, member.teams) == ("demo-tm-north", ("team_manager",), ("north",))
+    assert passwords.check(report.console_staff_id, report.console_password + "x") is None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,6 +20,7 @@ from workflows.services import (
     StaffDirectory,
     StaffEntry,
     StaffMember,
+    StaffPasswords,
     known_roles,
     read_staff_csv,
 )
@@ -87,6 +89,27 @@ def deactivate(staff_id: Annotated[str, typer.Argument(help="Staff id.")]) -> No
     with _directory() as directory:
         revoked = directory.deactivate(staff_id)
     typer.echo(f"staff {staff_id} deactivated; {revoked} API token(s) revoked")
+
+
+@app.command()
+def password(
+    staff_id: Annotated[str, typer.Argument(help="Staff id.")],
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input (its first line).")
+    ] = False,
+) -> None:
+    """Set a member's console password (stored as an argon2 hash); read from standard input, never an argument."""
+    if not password_stdin:
+        raise OptionsInvalid(f"staff {staff_id}: give --password-stdin and the password on standard input")
+    # Only the line ending is taken off: spaces are part of a password.
+    secret = sys.stdin.readline().removesuffix("\n").removesuffix("\r")
+    app_ = bootstrap()
+    require_schema(app_.engine)
+    try:
+        StaffPasswords(app_.engine).set(staff_id, secret)
+    finally:
+        app_.engine.dispose()
+    typer.echo(f"staff {staff_id}: console password set")
 
 
 @app.command(name="list")

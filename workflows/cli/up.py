@@ -28,6 +28,10 @@ def _demo(app: App, wanted: bool | None) -> None:
     typer.echo(
         f"demo caseload: {report.cases} fictional cases ({DEMO_PREFIX}0001 to {last}), {report.late} with late actions"
     )
+    typer.echo(
+        f"console sign-in (demo north team manager): staff id {report.console_staff_id}, "
+        f"password {report.console_password}"
+    )
 
 
 def _watch(stack: Stack, stopping: threading.Event) -> None:

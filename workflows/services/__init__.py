@@ -25,6 +25,7 @@ from workflows.services.errors import (
     NotVisible,
     OidcNotConfigured,
     OidcUnavailable,
+    PasswordInvalid,
     PolicyVersionMismatch,
     ScenarioInvalid,
     StaffExists,
@@ -42,6 +43,8 @@ from workflows.services.escalation import (
     EscalationReason,
     EscalationRequest,
     ManagerEscalations,
+    escalation_levels,
+    manager_role_over,
 )
 from workflows.services.jwks import ACCEPTED_ALGORITHMS, KeySet
 from workflows.services.oidc import OidcVerifier
@@ -58,6 +61,7 @@ from workflows.services.scenario import ScenarioOutcome, load_scenario, replay
 from workflows.services.staff import ImportReport, StaffDirectory, StaffMember
 from workflows.services.staff_fields import ID_ALPHABET, StaffEntry, known_roles
 from workflows.services.staff_import import read_staff_csv
+from workflows.services.staff_passwords import MIN_PASSWORD_LENGTH, StaffPasswords
 from workflows.services.transition_follow_up import FollowedUp, follow_up_transition, outstanding_table
 
 __all__ = [
@@ -67,6 +71,7 @@ __all__ = [
     "DEMO_STAFF",
     "ID_ALPHABET",
     "MAX_EXPIRY_DAYS",
+    "MIN_PASSWORD_LENGTH",
     "REFUSED_EVENT",
     "ActorRefused",
     "Caller",
@@ -89,6 +94,7 @@ __all__ = [
     "OidcSignIn",
     "OidcUnavailable",
     "OidcVerifier",
+    "PasswordInvalid",
     "PendingSignIn",
     "PolicyVersionMismatch",
     "ProviderEndpoints",
@@ -102,6 +108,7 @@ __all__ = [
     "StaffInvalid",
     "StaffMember",
     "StaffNotFound",
+    "StaffPasswords",
     "TokenAlreadyRevoked",
     "TokenExpiryInvalid",
     "TokenInfo",
@@ -116,12 +123,14 @@ __all__ = [
     "code_challenge",
     "create_token",
     "discover",
+    "escalation_levels",
     "follow_up_transition",
     "is_empty",
     "known_roles",
     "list_tokens",
     "load_demo",
     "load_scenario",
+    "manager_role_over",
     "migrate",
     "outstanding_table",
     "read_staff_csv",

@@ -11,6 +11,7 @@ transition goes to the case-transition flow, so the backlog is one run per case.
 from __future__ import annotations
 
 import random
+import secrets
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -28,6 +29,7 @@ from workflows.services.case_service import CaseService
 from workflows.services.errors import DemoTooSmall
 from workflows.services.staff import StaffDirectory
 from workflows.services.staff_fields import StaffEntry, known_roles
+from workflows.services.staff_passwords import StaffPasswords
 from workflows.settings import utc_now
 
 __all__ = [
@@ -64,6 +66,8 @@ DEMO_STAFF: tuple[StaffEntry, ...] = (
     _demo_member("demo-hos", "head_of_service", ()),
     *(_demo_member(f"demo-{role.replace('_', '-')}", role, TEAMS) for role in DEMO_ROLES),
 )
+# The demo manager who signs in to the console (`caseflow up` prints the staff id and password).
+DEMO_CONSOLE_MANAGER = "demo-tm-north"
 # How many cases of each status, per hundred: every status present, most cases in the busy middle.
 STATUS_WEIGHTS: Mapping[CaseStatus, int] = {
     CaseStatus.REFERRED: 12,
@@ -80,12 +84,15 @@ _cases, _outbox = CaseRow.__table__, OutboxRow.__table__
 
 @dataclass(frozen=True)
 class DemoReport:
-    """What was loaded: cases, triggers fired, cases per status, and cases with an action already overdue."""
+    """What was loaded: cases, triggers fired, cases per status, cases with an action already overdue, and the
+    console sign-in of the demo's north team manager (shown once: only its hash is stored)."""
 
     cases: int
     triggers: int
     by_status: dict[str, int]
     late: int
+    console_staff_id: str = ""
+    console_password: str = ""
 
 
 @dataclass
@@ -289,5 +296,15 @@ def load_demo(
     late = sum(_load_case(loader, index, status, today, rng) for index, status in enumerate(statuses, start=1))
     _add_staff(engine, policies)
     _settle_history(engine)
+    # A fresh password per demo load: the demo's data is fictional, but the console may listen beyond loopback.
+    password = secrets.token_urlsafe(12)
+    StaffPasswords(engine).set(DEMO_CONSOLE_MANAGER, password)
     by_status = Counter(status.value for status in statuses)
-    return DemoReport(cases=size, triggers=loader.triggers, by_status=dict(sorted(by_status.items())), late=late)
+    return DemoReport(
+        cases=size,
+        triggers=loader.triggers,
+        by_status=dict(sorted(by_status.items())),
+        late=late,
+        console_staff_id=DEMO_CONSOLE_MANAGER,
+        console_password=password,
+    )

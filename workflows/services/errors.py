@@ -10,6 +10,7 @@ __all__ = [
     "FollowUpFailed",
     "OidcNotConfigured",
     "OidcUnavailable",
+    "PasswordInvalid",
     "PolicyVersionMismatch",
     "ScenarioInvalid",
     "StaffExists",
@@ -124,3 +125,7 @@ class NotVisible(CaseflowError):
     def __init__(self, reference: str) -> None:
         self.reference = reference
         super().__init__(f"case {reference}: not found")
+
+
+class PasswordInvalid(CaseflowError):
+    """A console password that cannot be set: too short, too long, or with control characters."""

@@ -36,6 +36,8 @@ __all__ = [
     "EscalationRequest",
     "ManagerEscalations",
     "UnknownCase",
+    "escalation_levels",
+    "manager_role_over",
 ]
 
 ESCALATED_EVENT = "escalation_raised"
@@ -83,7 +85,7 @@ class EscalationRequest:
     today: date
 
 
-def _manager_role_over(member: StaffMember, case_team: str | None) -> str | None:
+def manager_role_over(member: StaffMember, case_team: str | None) -> str | None:
     """The manager role in which `member` is over `case_team` (the first in MANAGER_ROLES order), or None."""
     for role in MANAGER_ROLES:
         if role not in member.roles:
@@ -104,7 +106,8 @@ def _not_over(member: StaffMember, case_team: str | None) -> str:
     return f"a {' and '.join(member.roles)} of {teams} is not a manager over team {case_team or 'none'}"
 
 
-def _ladder(policy: Policy) -> list[str]:
+def escalation_levels(policy: Policy) -> list[str]:
+    """The levels a manager may escalate a case of `policy` to, lowest first."""
     return [rung.level for rung in policy.escalation if rung.level != OWNER_LEVEL]
 
 
@@ -147,11 +150,11 @@ class ManagerEscalations:
             return "unknown", "no staff record with that id"
         if not member.active:
             return _acting_role(member), "the staff record is deactivated"
-        role = _manager_role_over(member, case.team)
+        role = manager_role_over(member, case.team)
         if role is None:
             return _acting_role(member), _not_over(member, case.team)
         policy = self._policies.get(case.authority)
-        levels = _ladder(policy) if policy is not None else []
+        levels = escalation_levels(policy) if policy is not None else []
         if request.level not in levels:
             return role, f"level {request.level!r} is not on the ladder (levels: {', '.join(levels) or 'none'})"
         return role, None

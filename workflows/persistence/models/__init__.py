@@ -5,6 +5,7 @@ Alembic migrations (`workflows/persistence/migrations`) own the schema; these mo
 
 from workflows.persistence.models.api_requests import IdempotentRequestRow
 from workflows.persistence.models.cases import NAMING_CONVENTION, ActionRow, AuditEventRow, Base, CaseRow, OutboxRow
+from workflows.persistence.models.console import ConsoleSessionRow, StaffPasswordRow
 from workflows.persistence.models.escalations import (
     OPEN_ACTIONS_BY_DUE_DATE,
     EscalationRow,
@@ -30,6 +31,7 @@ __all__ = [
     "AuditEventRow",
     "Base",
     "CaseRow",
+    "ConsoleSessionRow",
     "DispatchWorkerRow",
     "EscalationRow",
     "IdempotentRequestRow",
@@ -38,6 +40,7 @@ __all__ = [
     "OutboxRow",
     "ReminderRow",
     "SchedulerLeaseRow",
+    "StaffPasswordRow",
     "StaffRoleRow",
     "StaffRow",
     "StaffTeamRow",

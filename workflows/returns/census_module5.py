@@ -2,9 +2,11 @@
 
 Each item is sent only when the draft DfE rules can take it: a date only inside the census year (9005, 9006,
 9008, 9009, 9012, 9013: "cannot fall outside the reporting year"), so an episode that started before the year is
-sent with the steps it took in the year; the FGDM offer only beside the letter's date (9007); whether an FGDM was
-facilitated only once its outcome is recorded; the count of review meetings whenever the initial meeting is sent
-(9015Q); PPOutcome from the decision through PP_OUTCOME_CODES (9011).
+sent with the steps it took in the year, and one still open at the year's end with the steps taken by then; the
+FGDM offer only beside the letter's date (9007); whether an FGDM was facilitated only once its outcome was
+recorded by the year's end (else left out: unknown at the census date); the count of review meetings held by the
+year's end whenever an initial meeting was held by then (9015Q); PPOutcome from a decision made by the year's end
+through PP_OUTCOME_CODES (9011).
 """
 
 from __future__ import annotations
@@ -41,14 +43,16 @@ def _add(parent: etree._Element, tag: str, value: object | None) -> None:
 def _block(details: etree._Element, episode: Episode, start: date, end: date) -> None:
     block = etree.SubElement(details, BLOCK)
     letter = _in(episode.letter, start, end)
-    initial = _in(episode.initial_meeting, start, end)
+    initial_held = episode.initial_meeting is not None and episode.initial_meeting <= end
     decided = episode.decision is not None and episode.decision <= end
+    fgdm_known = episode.fgdm_offered and episode.fgdm_recorded is not None and episode.fgdm_recorded <= end
     _add(block, "PPStartDate", _in(episode.start, start, end))
     _add(block, "LBPSentDate", letter)
     _add(block, "FGDMMeetingOffer", None if letter is None else "1" if episode.fgdm_offered else "0")
-    _add(block, "FGDMMeetingFac", _FACILITATED.get(episode.fgdm_outcome or "") if episode.fgdm_offered else None)
-    _add(block, "InitialPPMeetingDate", initial)
-    _add(block, "ReviewMeetingsCount", None if initial is None else sum(1 for held in episode.reviews if held <= end))
+    _add(block, "FGDMMeetingFac", _FACILITATED[episode.fgdm_outcome or ""] if fgdm_known else None)
+    _add(block, "InitialPPMeetingDate", _in(episode.initial_meeting, start, end))
+    reviews = sum(1 for held in episode.reviews if held <= end)
+    _add(block, "ReviewMeetingsCount", reviews if initial_held else None)
     _add(block, "StepDecisionDate", _in(episode.decision, start, end))
     _add(block, "PPOutcome", PP_OUTCOME_CODES[episode.outcome] if decided and episode.outcome else None)
     _add(block, "CourtAppDate", _in(episode.court_application, start, end))

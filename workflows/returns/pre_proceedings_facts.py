@@ -19,6 +19,7 @@ class Episode:
     letter: date | None = None
     fgdm_offered: bool | None = None
     fgdm_outcome: str | None = None  # held, declined or not_held; None while not recorded
+    fgdm_recorded: date | None = None
     initial_meeting: date | None = None
     reviews: tuple[date, ...] = ()  # the meetings after the initial one
     decision: date | None = None
@@ -37,7 +38,7 @@ def _letter(episode: Episode, on: date, data: Mapping[str, Any]) -> Episode:
 
 
 def _fgdm(episode: Episode, on: date, data: Mapping[str, Any]) -> Episode:
-    return replace(episode, fgdm_outcome=str(data["outcome"]))
+    return replace(episode, fgdm_outcome=str(data["outcome"]), fgdm_recorded=on)
 
 
 def _meeting(episode: Episode, on: date, data: Mapping[str, Any]) -> Episode:

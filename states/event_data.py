@@ -10,7 +10,13 @@ from pydantic import NonNegativeInt, StringConstraints, ValidationError, model_v
 from pydantic_core import ErrorDetails
 
 from states.errors import InvalidEventData
-from states.event_base import Code, EventData, IsoDate, LeavingData, Text
+
+# The base lives in its own module so the pre-proceedings track's data can build on it; re-exported as before.
+from states.event_base import Code as Code
+from states.event_base import EventData as EventData
+from states.event_base import IsoDate as IsoDate
+from states.event_base import LeavingData as LeavingData
+from states.event_base import Text as Text
 from states.personal_data import CHILD_PERSONAL_FIELDS
 from states.pre_proceedings_data import PRE_PROCEEDINGS_DATA_MODELS
 

@@ -75,9 +75,8 @@ def fire(
             f"allowed from {', '.join(s.value for s in CaseStatus if s in _SOURCES[trigger])}"
         )
     parsed = parse_event_data(trigger, data)
-    step = Step(
-        current, parsed, today, policy, current.status, ActionChanges(current.actions), track_source=current.pre_proceedings
-    )
+    changes = ActionChanges(current.actions)
+    step = Step(current, parsed, today, policy, current.status, changes, track_source=current.pre_proceedings)
     pre_proceedings.move_track(step, trigger, parsed.route())
     # A new case's referral is the trigger's own date (the referral, or the notice of a transfer in).
     referral_date = step.fact("referral_date") or parsed.occurred_on(today)

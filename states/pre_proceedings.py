@@ -66,7 +66,9 @@ TRACK_TRANSITIONS: tuple[TrackSpec, ...] = (
     *(TrackSpec("record_fgdm", (status,), status) for status in (T.LETTER_SENT, T.MEETINGS, T.ISSUING)),
     TrackSpec("hold_pre_proceedings_meeting", (T.LETTER_SENT, T.MEETINGS), T.MEETINGS),
     TrackSpec("decide_pre_proceedings", (T.MEETINGS,), T.NONE, 'outcome == "step_down"', "step_down"),
-    TrackSpec("decide_pre_proceedings", (T.MEETINGS,), T.ISSUING, 'outcome == "issue_proceedings"', "issue_proceedings"),
+    TrackSpec(
+        "decide_pre_proceedings", (T.MEETINGS,), T.ISSUING, 'outcome == "issue_proceedings"', "issue_proceedings"
+    ),
     TrackSpec("apply_to_court", (T.ISSUING,), T.APPLIED),
     TrackSpec("send_letter_initiating_proceedings", (T.APPLIED,), T.NONE),
 )

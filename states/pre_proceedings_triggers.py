@@ -16,8 +16,8 @@ from states.pre_proceedings import PRE_PROCEEDINGS_TRIGGERS, TRACK_ACTIONS, Trac
 from states.trigger_step import Step, not_before
 
 __all__ = [
-    "EPISODE_FACTS",
     "EPISODES_FACT",
+    "EPISODE_FACTS",
     "HANDLERS",
     "end_track_with_the_plan",
     "move_track",

@@ -17,7 +17,7 @@ from sqlalchemy import Engine
 
 from tests.integration.pre_proceedings_caseload import build_pre_proceedings
 from tests.integration.test_cin_census import CP_TABLES, GENERATED_AT, NOT_HELD, YEAR, _dfe_issues, _write
-from workflows.returns import build_census, read_case_facts, validate_census
+from workflows.returns import Period, build_census, measure_all, read_case_facts, validate_census
 
 pytestmark = pytest.mark.both_databases
 
@@ -167,3 +167,20 @@ def test_the_dfe_rules_package_still_reports_nothing_on_the_cp_tables(engine: En
     located, _ = _dfe_issues(_write(_census(engine), tmp_path / "census.xml"))
     on_cp_tables = {code for code, table in located if table in CP_TABLES}
     assert on_cp_tables - NOT_HELD.keys() == set(), located
+
+
+def test_the_timeliness_report_counts_pre_proceedings_decided_in_16_weeks_and_letters_offering_an_fgdm(
+    engine: Engine,
+) -> None:
+    build_pre_proceedings(engine)
+    with engine.connect() as connection:
+        results = {r.name: r for r in measure_all(read_case_facts(connection), Period(YEAR.start, YEAR.end))}
+    # conclude_pre_proceedings due in the year (initial meeting + 16 weeks, back off a non-working day), each done
+    # when the decision was made: PP0001 episode 2, Mon 16 Feb 2026 + 112 days = Mon 8 Jun 2026, decided Mon 1 Jun
+    # (on time); PP0002 episode 1, Tue 14 Jul + 112 days = Tue 3 Nov 2026, decided Tue 3 Nov (on time); PP0003,
+    # Mon 14 Sep + 112 days = Mon 4 Jan 2027, decided Mon 12 Oct (on time); PP0002 episode 2, Mon 15 Mar 2027 +
+    # 112 days = Mon 5 Jul 2027, after the year: not counted.
+    assert (results["pre_proceedings_within_16_weeks"].met, results["pre_proceedings_within_16_weeks"].of) == (3, 3)
+    # Letters sent in the year: PP0002 Tue 7 Jul (FGDM offered), PP0003 Fri 4 Sep (not), PP0004 Fri 4 Dec (not),
+    # PP0002 Fri 5 Mar 2027 (offered); PP0001's letters (Nov 2025, Feb 2026) were before it.
+    assert (results["letters_offering_fgdm"].met, results["letters_offering_fgdm"].of) == (2, 4)

@@ -16,6 +16,7 @@ from lxml import etree
 from sqlalchemy import Engine
 
 from tests.integration.pre_proceedings_caseload import build_pre_proceedings
+from tests.integration.returns_caseload import POLICIES
 from tests.integration.test_cin_census import CP_TABLES, GENERATED_AT, NOT_HELD, YEAR, _dfe_issues, _write
 from workflows.returns import Period, build_census, measure_all, read_case_facts, validate_census
 
@@ -184,3 +185,18 @@ def test_the_timeliness_report_counts_pre_proceedings_decided_in_16_weeks_and_le
     # Letters sent in the year: PP0002 Tue 7 Jul (FGDM offered), PP0003 Fri 4 Sep (not), PP0004 Fri 4 Dec (not),
     # PP0002 Fri 5 Mar 2027 (offered); PP0001's letters (Nov 2025, Feb 2026) were before it.
     assert (results["letters_offering_fgdm"].met, results["letters_offering_fgdm"].of) == (2, 4)
+
+
+def test_case_show_reads_the_track_beside_the_status(engine: Engine) -> None:
+    from workflows.views import case_detail
+
+    build_pre_proceedings(engine)
+    with engine.connect() as connection:
+        # PP0002's second episode: the court application went on Thu 2027-04-22; the last letter is still owed.
+        open_track = case_detail(connection, POLICIES, "PP0002", date(2027, 4, 23))
+        ended = case_detail(connection, POLICIES, "PP0003", date(2027, 4, 23))
+    assert (open_track.status, open_track.pre_proceedings) == ("core_groups", "applied")
+    assert [a.kind for a in open_track.open_actions if a.kind == "send_letter_initiating_proceedings"] == [
+        "send_letter_initiating_proceedings"
+    ]
+    assert (ended.status, ended.pre_proceedings) == ("cin_plan", "none")

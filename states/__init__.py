@@ -13,6 +13,7 @@ from states.errors import (
 from states.firing import fire
 from states.lifecycle import TRANSITIONS, TRIGGERS, CaseStatus, TransitionSpec
 from states.policy import Policy, PolicyInvalid, PolicyNotFound
+from states.pre_proceedings import TrackStatus
 from states.working_days import CalendarCoverageError, WorkingDayCalendar
 
 __all__ = [
@@ -30,6 +31,7 @@ __all__ = [
     "Policy",
     "PolicyInvalid",
     "PolicyNotFound",
+    "TrackStatus",
     "TransitionNotAllowed",
     "TransitionResult",
     "TransitionSpec",

@@ -10,12 +10,14 @@ from states.case import Action, ActionStatus, Case
 from states.errors import OpenActionsBlockTransition
 from states.lifecycle import CaseStatus
 from states.policy import OnLeave, Policy
+from states.pre_proceedings import TRACK_ACTIONS
 
 S = CaseStatus
 _ICPC_PLANNING = frozenset({S.S47_ENQUIRY, S.ICPC_PLANNING, S.CHILD_ONLY_CONFERENCE})
 _CONFERENCE_PLANNING = frozenset({S.ICPC_PLANNING, S.REVIEW_PLANNING, S.CHILD_ONLY_CONFERENCE})
 _ON_PLAN = frozenset({S.CORE_GROUPS, S.REVIEW_PLANNING, S.CHILD_ONLY_CONFERENCE})
 _ANYWHERE = frozenset(CaseStatus)
+_PLAN_RUNS = _ON_PLAN | {S.CIN_PLAN}
 
 # The statuses an open action of each kind lives on in; entering any other status leaves it behind,
 # and the policy's on_leave says whether that is refused, needs an override reason, or cancels it.
@@ -40,6 +42,8 @@ LIVES_IN: Mapping[str, frozenset[CaseStatus]] = {
     "seek_feedback": _ANYWHERE,
     "feedback_to_child": _ANYWHERE,
     "chair_letter_to_child": _ANYWHERE,
+    # The pre-proceedings track's actions go on while a plan runs; the track itself ends them when the plan ends.
+    **dict.fromkeys(TRACK_ACTIONS, _PLAN_RUNS),
 }
 
 # Kinds a trigger of their own completes; complete_action refuses them so that trigger's checks always run.
@@ -52,6 +56,13 @@ COMPLETED_BY_TRIGGER: Mapping[str, str] = {
     "statutory_visit": "record_visit",
     "hold_first_review": "hold_review",
     "hold_review": "hold_review",
+    "send_letter_before_proceedings": "send_letter_before_proceedings",
+    "hold_initial_pre_proceedings_meeting": "hold_pre_proceedings_meeting",
+    "hold_fgdm": "record_fgdm",
+    "review_pre_proceedings": "hold_pre_proceedings_meeting",
+    "conclude_pre_proceedings": "decide_pre_proceedings",
+    "apply_to_court": "apply_to_court",
+    "send_letter_initiating_proceedings": "send_letter_initiating_proceedings",
 }
 
 # Actions counted from the date of the conference being planned, opened once that date is known.

@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from states.lifecycle import CaseStatus
 from states.personal_data import PERSONAL_DATES
+from states.pre_proceedings import TrackStatus
 
 ActionStatus = Literal["open", "done", "cancelled"]
 
@@ -47,6 +48,8 @@ class Case:
     child_id: str | None = None
     sex: str | None = None
     upn: str | None = None
+    # The pre-proceedings track, a second region beside the status (states/pre_proceedings.py).
+    pre_proceedings: TrackStatus = TrackStatus.NONE
 
     def fact_date(self, name: str) -> date | None:
         """The date recorded under fact `name` (or the personal anchor field of that name), if any."""
@@ -83,3 +86,6 @@ class TransitionResult:
     moved: list[tuple[Action, date]]
     event: dict[str, Any]
     outbox: dict[str, Any]
+    # The pre-proceedings track before and after the trigger (the same when it did not move).
+    track_from: TrackStatus = TrackStatus.NONE
+    track_to: TrackStatus = TrackStatus.NONE

@@ -2,79 +2,35 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from functools import cache
-from typing import Annotated, Any, ClassVar, Literal, get_args, get_origin
+from typing import Annotated, Any, Literal, get_args, get_origin
 
-from pydantic import (
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    NonNegativeInt,
-    StringConstraints,
-    ValidationError,
-    model_validator,
-)
+from pydantic import NonNegativeInt, StringConstraints, ValidationError, model_validator
 from pydantic_core import ErrorDetails
 
 from states.errors import InvalidEventData
+
+# The base lives in its own module so the pre-proceedings track's data can build on it; re-exported as before.
+from states.event_base import Code as Code
+from states.event_base import EventData as EventData
+from states.event_base import IsoDate as IsoDate
+from states.event_base import LeavingData as LeavingData
+from states.event_base import Text as Text
 from states.personal_data import CHILD_PERSONAL_FIELDS
+from states.pre_proceedings_data import PRE_PROCEEDINGS_DATA_MODELS
 
 Category = Literal["NEG", "PHY", "SAB", "EMO", "MUL"]
 SubCategory = Literal["extra_familial_harm"]
 EndPlanReason = Literal["turned_18", "died", "left_uk", "transferred_out"]
 
 
-def _iso_date(value: Any) -> Any:
-    if isinstance(value, datetime):
-        raise ValueError("expected a date (YYYY-MM-DD), not a date and time")
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            raise ValueError("expected a date as YYYY-MM-DD") from None
-    return value
-
-
-IsoDate = Annotated[date, BeforeValidator(_iso_date)]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
-Code = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
 # The authority's own id for the child: the census sends it as LAchildID, at most 20 letters and digits
 # (DfE rules 1570 and 1580).
 ChildId = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9]{1,20}$")]
 # A unique pupil number, as the census schema's upntype writes it: a letter, 11 digits, a digit or letter.
 Upn = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z][0-9]{11}[0-9A-Za-z]$")]
 Sex = Literal["M", "F", "U"]  # the census codes: male, female, unknown
-
-
-class EventData(BaseModel):
-    """Base of every trigger's data: strict types, no unknown keys, dates as date objects or YYYY-MM-DD."""
-
-    model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
-
-    # Dates of things that already happened: not after today, not before the referral.
-    HAPPENED: ClassVar[tuple[str, ...]] = ()
-    # Dates of things planned: not before the referral.
-    PLANNED: ClassVar[tuple[str, ...]] = ()
-    # The field whose date the trigger is recorded as having occurred on (today when absent or empty).
-    OCCURRED: ClassVar[str | None] = None
-    # The field whose value selects the row of the transition table.
-    ROUTE: ClassVar[str | None] = None
-
-    def occurred_on(self, today: date) -> date:
-        """The date the trigger is recorded as having occurred on."""
-        value = getattr(self, self.OCCURRED, None) if self.OCCURRED else None
-        return value if isinstance(value, date) else today
-
-    def route(self) -> str | None:
-        """The value that selects the row of the transition table, if the trigger has several."""
-        return getattr(self, self.ROUTE) if self.ROUTE else None
-
-
-class LeavingData(EventData):
-    """Data of a trigger that leaves a phase: it may carry the reason for leaving open actions behind."""
-
-    override_reason: Text | None = None
 
 
 class _BirthFacts(LeavingData):
@@ -292,6 +248,7 @@ DATA_MODELS: dict[str, type[EventData]] = {
     "close_case": CloseCase,
     "record_birth": RecordBirth,
     "complete_action": CompleteAction,
+    **PRE_PROCEEDINGS_DATA_MODELS,
 }
 
 # Values of these fields may be personal or free text: an error never repeats them.

@@ -9,6 +9,7 @@ from typing import Any
 
 from states import conference_triggers as conference
 from states import plan_triggers as plan
+from states import pre_proceedings_triggers as pre_proceedings
 from states import referral_triggers as referral
 from states.actions import ActionChanges, leave_phase, move_counted_from
 from states.case import Actor, Case, TransitionResult
@@ -40,6 +41,7 @@ HANDLERS: dict[str, Callable[[Step], str | None]] = {
     "close_case": plan.close_case,
     "record_birth": plan.record_birth,
     "complete_action": plan.complete_action,
+    **pre_proceedings.HANDLERS,
 }
 
 _SOURCES: dict[str, frozenset[CaseStatus]] = {
@@ -73,12 +75,15 @@ def fire(
             f"allowed from {', '.join(s.value for s in CaseStatus if s in _SOURCES[trigger])}"
         )
     parsed = parse_event_data(trigger, data)
-    step = Step(current, parsed, today, policy, current.status, ActionChanges(current.actions))
+    changes = ActionChanges(current.actions)
+    step = Step(current, parsed, today, policy, current.status, changes, track_source=current.pre_proceedings)
+    pre_proceedings.move_track(step, trigger, parsed.route())
     # A new case's referral is the trigger's own date (the referral, or the notice of a transfer in).
     referral_date = step.fact("referral_date") or parsed.occurred_on(today)
     check_dates(trigger, parsed, referral_date, today)
     route = HANDLERS[trigger](step)
     step.dest = next_status(current.status, trigger, route if route is not None else parsed.route())
+    pre_proceedings.end_track_with_the_plan(step, trigger)
     _finish(step)
     return transition_result(step, trigger, actor)
 

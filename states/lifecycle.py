@@ -10,6 +10,7 @@ from functools import lru_cache, partial
 from transitions import Machine, MachineError
 
 from states.errors import TransitionNotAllowed, UnknownTrigger
+from states.pre_proceedings import PRE_PROCEEDINGS_TRIGGERS
 
 
 class CaseStatus(StrEnum):
@@ -61,6 +62,8 @@ _LIVE = (
 )
 _ON_PLAN = (S.CORE_GROUPS, S.REVIEW_PLANNING, S.CHILD_ONLY_CONFERENCE)
 _PLANNING = (S.ICPC_PLANNING, S.REVIEW_PLANNING, S.CHILD_ONLY_CONFERENCE)
+# Where a CP or CIN plan may run: the pre-proceedings track runs beside the status there and never changes it.
+_PLAN_RUNS = (*_ON_PLAN, S.CIN_PLAN)
 
 
 def _outcome(trigger: str, sources: tuple[CaseStatus, ...], dest: CaseStatus, outcome: str) -> TransitionSpec:
@@ -103,6 +106,8 @@ TRANSITIONS: tuple[TransitionSpec, ...] = (
     TransitionSpec("close_case", (S.CIN_PLAN,), S.CLOSED),
     *_stays("record_birth", _LIVE),
     *_stays("complete_action", (*_LIVE, S.CLOSED)),
+    # The pre-proceedings track (states/pre_proceedings.py holds its own table): the case stays in its status.
+    *(spec for trigger in PRE_PROCEEDINGS_TRIGGERS for spec in _stays(trigger, _PLAN_RUNS)),
 )
 
 TRIGGERS: tuple[str, ...] = tuple(dict.fromkeys(spec.trigger for spec in TRANSITIONS))

@@ -28,6 +28,7 @@ def transition_result(step: Step, trigger: str, actor: Actor) -> TransitionResul
         "data": step.data.model_dump(mode="json", exclude_none=True, exclude=_NOT_AUDITED),
         "overridden": list(changes.overridden),
         **summary,
+        **_track_change(step),
     }
     return TransitionResult(
         case=step.case,
@@ -40,7 +41,15 @@ def transition_result(step: Step, trigger: str, actor: Actor) -> TransitionResul
         moved=list(changes.moved),
         event=event,
         outbox=_outbox(step, trigger, occurred, summary),
+        track_from=step.track_source,
+        track_to=step.case.pre_proceedings,
     )
+
+
+def _track_change(step: Step) -> dict[str, Any]:
+    """Where the pre-proceedings track was and is, whenever it is or was open (audited and in the outbox)."""
+    before, after = step.track_source.value, step.case.pre_proceedings.value
+    return {} if before == after == "none" else {"pre_proceedings": {"from": before, "to": after}}
 
 
 def _outbox(step: Step, trigger: str, occurred: date, summary: dict[str, Any]) -> dict[str, Any]:
@@ -60,6 +69,7 @@ def _outbox(step: Step, trigger: str, occurred: date, summary: dict[str, Any]) -
         "version": step.case.version,
         **codes,
         **summary,
+        **_track_change(step),
     }
 
 

@@ -12,6 +12,7 @@ from states.case import Case
 from states.errors import InvalidEventData, TransitionNotAllowed
 from states.lifecycle import CaseStatus
 from states.policy import Policy
+from states.pre_proceedings import TrackStatus
 
 
 @dataclass
@@ -26,6 +27,7 @@ class Step:
     changes: ActionChanges
     changed: set[str] = field(default_factory=set)
     dest: CaseStatus = CaseStatus.NEW
+    track_source: TrackStatus = TrackStatus.NONE  # the pre-proceedings track as the trigger found it
 
     def set_fact(self, name: str, value: date | str | int | bool | None) -> None:
         """Record a fact (dates stored as ISO strings) and note it changed, so actions counted from it move."""

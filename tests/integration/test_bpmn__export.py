@@ -65,3 +65,18 @@ def test_the_cli_writes_the_bpmn_file(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["bpmn", "export", "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert out.read_bytes() == bpmn_xml()
+
+
+def test_the_statuses_a_plan_runs_in_name_the_pre_proceedings_track_beside_them_and_no_other_does() -> None:
+    root = parse(bpmn_xml())
+    notes = {
+        str(task.get("id")): str(task.findtext(f"{{{NS['bpmn']}}}documentation"))
+        for task in root.iter(f"{{{NS['bpmn']}}}userTask")
+    }
+    beside = {task for task, note in notes.items() if "Beside it runs the pre-proceedings track" in note}
+    assert beside == {"Task_core_groups", "Task_review_planning", "Task_child_only_conference", "Task_cin_plan"}
+    core_groups = notes["Task_core_groups"]
+    stays, region = core_groups.split(" Beside it runs")
+    assert stays == "Stays in this status (loops) on: hold_core_group, record_visit, record_birth, complete_action."
+    for trigger in ("start_pre_proceedings", "record_fgdm", "decide_pre_proceedings", "apply_to_court"):
+        assert trigger in region and trigger not in stays

@@ -179,7 +179,7 @@ def test_a_census_the_schema_refuses_is_never_accepted(engine: Engine) -> None:
         validate_census(root, YEAR)
 
 
-# The two amendments the 2026-27 schema's header comment names, with their evidence, and nothing else.
+# The three amendments the 2026-27 schema's header comment names, with their evidence, and nothing else.
 AMENDMENTS = (
     ('"NumberOfPreviousCPP" type="xs:positiveInteger"', '"NumberOfPreviousCPP" type="xs:nonNegativeInteger"'),
     (
@@ -197,6 +197,45 @@ AMENDMENTS = (
   </xs:simpleType>
 
   <xs:simpleType name="gendertype">""",
+    ),
+    (
+        '<xs:element name="ChildProtectionPlans" type="childprotectionplanstype" minOccurs="0" maxOccurs="unbounded"/>',
+        '<xs:element name="ChildProtectionPlans" type="childprotectionplanstype" minOccurs="0" maxOccurs="unbounded"/>\n'
+        '      <xs:element name="PreProceedingsandFGDM" type="preproceedingsandfgdmtype" minOccurs="0" '
+        'maxOccurs="unbounded"/>',
+    ),
+    (
+        '  <xs:complexType name="assessmentstype">',
+        """  <xs:complexType name="preproceedingsandfgdmtype">
+    <xs:sequence>
+"""
+        + "".join(
+            f'      <xs:element name="{name}" type="{kind}" minOccurs="0" maxOccurs="1"/>\n'
+            for name, kind in (
+                ("PPStartDate", "xs:date"),
+                ("LBPSentDate", "xs:date"),
+                ("FGDMMeetingOffer", "yesnotype"),
+                ("FGDMMeetingFac", "yesnotype"),
+                ("InitialPPMeetingDate", "xs:date"),
+                ("ReviewMeetingsCount", "xs:nonNegativeInteger"),
+                ("StepDecisionDate", "xs:date"),
+                ("PPOutcome", "ppoutcometype"),
+                ("CourtAppDate", "xs:date"),
+                ("LetterInitCPDate", "xs:date"),
+            )
+        )
+        + """    </xs:sequence>
+  </xs:complexType>
+
+  <xs:simpleType name="ppoutcometype">
+    <xs:restriction base="nonEmptyString">
+      <xs:enumeration value="A"/>
+      <xs:enumeration value="B"/>
+      <xs:enumeration value="C"/>
+    </xs:restriction>
+  </xs:simpleType>
+
+  <xs:complexType name="assessmentstype">""",
     ),
 )
 

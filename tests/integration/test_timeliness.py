@@ -72,7 +72,7 @@ def test_the_table_and_one_chart_per_measure_are_written(engine: Engine, tmp_pat
         "2026-04-01",
         "2027-03-31",
     )
-    assert len(charts) == 9
+    assert len(charts) == 11
     assert all(chart.read_bytes().startswith(PNG_SIGNATURE) for chart in charts)
 
 

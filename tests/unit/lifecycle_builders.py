@@ -22,6 +22,7 @@ SOCIAL_WORKER = Actor("sw-1", "social_worker")
 TEAM_MANAGER = Actor("tm-1", "team_manager")
 CHAIR = Actor("chair-1", "cp_chair")
 BUSINESS_SUPPORT = Actor("bs-1", "business_support")
+FGDM_COORDINATOR = Actor("fgdm-1", "fgdm_coordinator")
 
 # Who fires each trigger in the builders unless a test says otherwise (each allowed by the default policy).
 DEFAULT_ACTOR = {
@@ -44,6 +45,13 @@ DEFAULT_ACTOR = {
     "close_case": TEAM_MANAGER,
     "record_birth": SOCIAL_WORKER,
     "complete_action": BUSINESS_SUPPORT,
+    "start_pre_proceedings": TEAM_MANAGER,
+    "send_letter_before_proceedings": SOCIAL_WORKER,
+    "record_fgdm": FGDM_COORDINATOR,
+    "hold_pre_proceedings_meeting": SOCIAL_WORKER,
+    "decide_pre_proceedings": TEAM_MANAGER,
+    "apply_to_court": TEAM_MANAGER,
+    "send_letter_initiating_proceedings": SOCIAL_WORKER,
 }
 
 REFERRAL = date(2026, 11, 2)

@@ -75,6 +75,20 @@ EXPECTED_TABLE = [
     ("close_case", (CIN,), CL, None),
     *[("record_birth", (s,), s, None) for s in LIVE],
     *[("complete_action", (s,), s, None) for s in (*LIVE, CL)],
+    # The pre-proceedings track runs beside a CP or CIN plan and keeps the case in its status.
+    *[
+        (trigger, (s,), s, None)
+        for trigger in (
+            "start_pre_proceedings",
+            "send_letter_before_proceedings",
+            "record_fgdm",
+            "hold_pre_proceedings_meeting",
+            "decide_pre_proceedings",
+            "apply_to_court",
+            "send_letter_initiating_proceedings",
+        )
+        for s in (CG, RP, COC, CIN)
+    ],
 ]
 
 
@@ -104,6 +118,13 @@ def test_the_public_trigger_names_of_the_issue_are_all_there_unchanged() -> None
         "hold_review",
         "end_plan",
         "close_case",
+        "start_pre_proceedings",
+        "send_letter_before_proceedings",
+        "record_fgdm",
+        "hold_pre_proceedings_meeting",
+        "decide_pre_proceedings",
+        "apply_to_court",
+        "send_letter_initiating_proceedings",
     }
     assert public <= set(TRIGGERS)
     assert set(TRIGGERS) - public == {"set_conference_date", "record_birth", "complete_action"}

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from states.lifecycle import TRANSITIONS, CaseStatus, TransitionSpec
+from states.pre_proceedings import PRE_PROCEEDINGS_TRIGGERS, TRACK_TRANSITIONS
 from workflows.diagrams import (
     REFRESH_COMMAND,
     ReadmeMarkersMissing,
@@ -31,12 +32,28 @@ def test_the_readme_diagram_is_the_one_generated_from_the_transition_table() -> 
 def test_every_row_and_source_of_the_table_appears_as_a_labelled_transition() -> None:
     diagram = mermaid()
     for spec in TRANSITIONS:
+        if spec.trigger in PRE_PROCEEDINGS_TRIGGERS:
+            continue  # drawn in the track's own region (below)
         for source in spec.sources:
             start = "[*]" if source == S.NEW else source.value
             line = next(
                 line for line in diagram.splitlines() if line.strip().startswith(f"{start} --> {spec.dest.value} :")
             )
             assert spec.trigger in line
+
+
+def test_the_pre_proceedings_track_is_a_region_of_its_own_with_every_row_of_its_table() -> None:
+    diagram = mermaid()
+    region = diagram[diagram.index("as pre_proceedings {") : diagram.index("    }\n")]
+    # 11 rows from 1 start, 1 letter, 3 record_fgdm (letter sent, meetings, issuing), 2 meetings, 2 decisions,
+    # 1 application and 1 last letter.
+    assert "[*] --> pp_letter_due : start_pre_proceedings" in region
+    assert 'pp_meetings --> [*] : decide_pre_proceedings [outcome == "step_down"]' in region
+    assert "pp_applied --> [*] : send_letter_initiating_proceedings" in region
+    assert region.count(" --> ") == sum(len(spec.sources) for spec in TRACK_TRANSITIONS) == 11
+    # The plan's own statuses carry no loop of the track's triggers: it runs beside them.
+    assert "core_groups --> core_groups : hold_core_group / record_visit / record_birth / complete_action" in diagram
+    assert "beside core_groups, review_planning, child_only_conference, cin_plan" in diagram
 
 
 def test_a_changed_table_changes_the_diagram() -> None:

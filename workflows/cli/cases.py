@@ -157,8 +157,9 @@ def _detail(reference: str, day: date) -> CaseDetail:
 
 def _print_detail(detail: CaseDetail) -> None:
     console = _console()
+    track = "" if detail.pre_proceedings == "none" else f" (pre-proceedings: {detail.pre_proceedings})"
     console.print(
-        f"[bold]{detail.reference}[/bold]: {detail.status} as of {detail.as_of}  "
+        f"[bold]{detail.reference}[/bold]: {detail.status}{track} as of {detail.as_of}  "
         f"(team {detail.team or '-'}, policy {detail.authority}, version {detail.version})"
     )
     console.print(_table("Recorded", ("fact", "value"), list(detail.facts.items())))

@@ -28,8 +28,10 @@ def _print_readable(outcome: ScenarioOutcome) -> None:
     console = Console()
     if not console.is_terminal:  # a file or a pipe: full names rather than a terminal's 80 columns
         console = Console(width=160)
-    console.print(f"[bold]{outcome.reference}[/bold]: {outcome.status} as of {outcome.as_of}")
-    console.print(_table("History", ("on", "trigger", "from", "to", "actor"), outcome.history))
+    track = "" if outcome.pre_proceedings == "none" else f" (pre-proceedings: {outcome.pre_proceedings})"
+    console.print(f"[bold]{outcome.reference}[/bold]: {outcome.status}{track} as of {outcome.as_of}")
+    beside = ("pre_proceedings",) if any("pre_proceedings" in row for row in outcome.history) else ()
+    console.print(_table("History", ("on", "trigger", "from", "to", *beside, "actor"), outcome.history))
     console.print(_table("Actions", ("kind", "due_on", "status", "done_on"), outcome.actions))
     if outcome.overdue:
         console.print(_table("Overdue", ("kind", "due_on", "working_days_overdue"), outcome.overdue))

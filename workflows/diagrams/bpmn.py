@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from states.lifecycle import TRANSITIONS, CaseStatus, TransitionSpec
+from states.pre_proceedings import PRE_PROCEEDINGS_TRIGGERS
 from workflows.diagrams.bpmn_layout import Box, Layout, layout, node_label
 from workflows.diagrams.bpmn_process import BpmnExportError, Flow, Node, Process
 from workflows.diagrams.state_diagram import Edge, Move, is_terminal, state_edges, status_label, statuses_in
@@ -46,12 +47,16 @@ def _loop_condition(loops: Sequence[Edge]) -> str | None:
 def _status_nodes(process: Process, status: CaseStatus, edges: Sequence[Edge], indegree: int) -> str:
     """Add the nodes of one status; return the id a flow into the status targets."""
     loops = [edge for edge in edges if edge.source == status and edge.is_loop]
-    stays = ", ".join(move.trigger for edge in loops for move in edge.moves)
+    looping = [move.trigger for edge in loops for move in edge.moves]
+    stays = ", ".join(trigger for trigger in looping if trigger not in PRE_PROCEEDINGS_TRIGGERS)
+    # The track's triggers keep the case in its status too; the note names them as the parallel region they are.
+    beside = ", ".join(trigger for trigger in looping if trigger in PRE_PROCEEDINGS_TRIGGERS)
+    region = f" Beside it runs the pre-proceedings track (a parallel region; it loops on): {beside}." if beside else ""
     if is_terminal(status, edges):
         note = f"Still accepted after the lifecycle ends: {stays}." if stays else None
         body = process.add(Node(f"EndEvent_{status.value}", "endEvent", status_label(status), note))
     else:
-        note = f"Stays in this status (loops) on: {stays}." if stays else None
+        note = f"Stays in this status (loops) on: {stays}.{region}" if stays else None
         body = process.add(Node(f"Task_{status.value}", "userTask", status_label(status), note, _loop_condition(loops)))
     if indegree < 2:
         return body

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from states.lifecycle import TRANSITIONS, CaseStatus, TransitionSpec
 from workflows.diagrams.errors import ReadmeMarkersMissing
+from workflows.diagrams.track_chart import track_lines, without_track
 
 README_BEGIN = "<!-- state-diagram:begin -->"
 README_END = "<!-- state-diagram:end -->"
@@ -76,14 +77,18 @@ def status_label(status: CaseStatus) -> str:
 
 
 def mermaid(transitions: Sequence[TransitionSpec] = TRANSITIONS) -> str:
-    """A Mermaid stateDiagram-v2 of the table; `new` is the start pseudo-state, terminal statuses lead to the end."""
-    edges = state_edges(transitions)
+    """A Mermaid stateDiagram-v2 of the table; `new` is the start pseudo-state, terminal statuses lead to the end.
+
+    The pre-proceedings track's rows are drawn as its own region, not as loops on every status a plan runs in.
+    """
+    edges = state_edges(without_track(transitions))
     lines = ["stateDiagram-v2", "    direction LR"]
     lines += [f'    state "{status_label(s)}" as {s.value}' for s in statuses_in(edges) if s != CaseStatus.NEW]
     for edge in edges:
         source = "[*]" if edge.source == CaseStatus.NEW else edge.source.value
         lines.append(f"    {source} --> {edge.dest.value} : {edge.label.translate(_MERMAID_UNSAFE)}")
     lines += [f"    {s.value} --> [*]" for s in statuses_in(edges) if s != CaseStatus.NEW and is_terminal(s, edges)]
+    lines += track_lines(transitions)
     return "\n".join(lines) + "\n"
 
 

@@ -59,6 +59,7 @@ CASE_FIELDS = (
     "child_id",
     "sex",
     "upn",
+    "pre_proceedings",
 )
 # The columns of an action a later trigger (or a policy migration) may change.
 CHANGEABLE_FIELDS = ("status", "due_on", "done_on", "close_reason", "rule", "anchor", "policy_version")
@@ -74,6 +75,7 @@ CASE_COLUMNS = (
     "upn",
     "facts",
     "updated_at",
+    "pre_proceedings",
 )
 
 
@@ -90,6 +92,7 @@ def case_values(case: Case, version: int, now: datetime) -> dict[str, Any]:
         "upn": case.upn,
         "facts": case.facts,
         "updated_at": now,
+        "pre_proceedings": case.pre_proceedings.value,
     }
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
-from states import Action, Case, CaseStatus, TransitionResult
+from states import Action, Case, CaseStatus, TrackStatus, TransitionResult
 from workflows.persistence.audit import AuditRecord, ChainHead, chained_row
 from workflows.persistence.case_rows import (
     ACTION_FIELDS,
@@ -74,6 +74,7 @@ def _case(rows: Sequence[Mapping[str, Any]]) -> Case:
         child_id=first["child_id"],
         sex=first["sex"],
         upn=first["upn"],
+        pre_proceedings=TrackStatus(first["pre_proceedings"]),
     )
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from lxml import etree
 
+from workflows.returns.census_module5 import pre_proceedings_blocks
 from workflows.returns.errors import CensusInvalid, CensusYearInvalid
 from workflows.returns.return_facts import CaseFacts, Plan, previous_plans
 from workflows.settings import REPOSITORY_CONFIG_DIR
@@ -231,6 +232,7 @@ def _cin_details(child: etree._Element, case: CaseFacts, previous: int, year: Ce
     plan = case.plan
     if plan is not None and plan.start <= end and (plan.end is None or plan.end >= year.start):
         _plan(details, plan, previous, year)
+    pre_proceedings_blocks(details, case.pre_proceedings, year.start, year.end)
 
 
 def _children(cases: Iterable[CaseFacts]) -> list[list[CaseFacts]]:

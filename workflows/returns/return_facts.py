@@ -15,6 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from workflows.persistence import FIRED_EVENT, ActionRow, AuditEventRow, CaseRow
+from workflows.returns.pre_proceedings_facts import Episode, apply_track
 
 __all__ = ["ActionRecord", "CaseFacts", "Plan", "Visit", "previous_plans", "read_case_facts"]
 
@@ -93,6 +94,8 @@ class CaseFacts:
     visits: tuple[Visit, ...] = ()
     child_only_conferences: tuple[date, ...] = ()
     actions: tuple[ActionRecord, ...] = ()
+    # The pre-proceedings episodes, oldest first (census module 5).
+    pre_proceedings: tuple[Episode, ...] = ()
 
     @property
     def child_key(self) -> str:
@@ -148,6 +151,8 @@ def _apply(facts: CaseFacts, trigger: str, on: date, payload: Mapping[str, Any])
     target = _moved_due(payload, "hold_icpc") or _opened_due(payload, "hold_icpc")
     if target is not None:
         facts = replace(facts, icpc_target=target)
+    if trigger == "start_pre_proceedings" or facts.pre_proceedings:
+        facts = replace(facts, pre_proceedings=apply_track(facts.pre_proceedings, trigger, on, payload))
     handler = _HANDLERS.get(trigger)
     return handler(facts, on, data) if handler else facts
 

@@ -133,6 +133,12 @@ def _children_took_part(cases: Sequence[CaseFacts], period: Period) -> Count:
     return len(children & took_part), len(children)
 
 
+def _letters_offering_fgdm(cases: Sequence[CaseFacts], period: Period) -> Count:
+    """Letters before proceedings sent in the period that offered an FGDM (s.31ZA), out of all sent."""
+    letters = [e for c in cases for e in c.pre_proceedings if e.letter in period]
+    return sum(1 for e in letters if e.fgdm_offered), len(letters)
+
+
 @dataclass(frozen=True)
 class Measure:
     """A named measure: what it counts, and how."""
@@ -172,6 +178,12 @@ MEASURES: tuple[Measure, ...] = (
         "Children with a conference who took part in a child-only conference",
         _children_took_part,
     ),
+    Measure(
+        "pre_proceedings_within_16_weeks",
+        "Pre-proceedings decided within 16 weeks of the initial meeting (the policy's conclude_pre_proceedings)",
+        lambda cases, period: _actions_on_time(cases, ("conclude_pre_proceedings",), period),
+    ),
+    Measure("letters_offering_fgdm", "Letters before proceedings that offered an FGDM", _letters_offering_fgdm),
 )
 
 

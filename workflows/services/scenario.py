@@ -92,12 +92,15 @@ class ScenarioOutcome:
     history: list[dict[str, Any]]
     actions: list[dict[str, Any]]
     overdue: list[dict[str, Any]]
+    # The pre-proceedings track beside the status ("none" when no pre-proceedings are open).
+    pre_proceedings: str = "none"
 
     def as_json(self) -> dict[str, Any]:
         return {
             "reference": self.reference,
             "as_of": self.as_of.isoformat(),
             "status": self.status,
+            "pre_proceedings": self.pre_proceedings,
             "history": self.history,
             "actions": self.actions,
             "overdue": self.overdue,
@@ -181,7 +184,9 @@ def replay(
 
 
 def _read_back(connection: sa.Connection, reference: str, policy: Policy, as_of: date) -> ScenarioOutcome:
-    case = connection.execute(sa.select(CaseRow.id, CaseRow.status).where(CaseRow.reference == reference)).one()
+    case = connection.execute(
+        sa.select(CaseRow.id, CaseRow.status, CaseRow.pre_proceedings).where(CaseRow.reference == reference)
+    ).one()
     history = [
         {
             "on": row.occurred_on.isoformat(),
@@ -189,6 +194,8 @@ def _read_back(connection: sa.Connection, reference: str, policy: Policy, as_of:
             "from": row.from_status,
             "to": row.to_status,
             "actor": row.actor_id,
+            # Where the pre-proceedings track went, on the events that moved it or ran while it was open.
+            **({"pre_proceedings": row.payload["pre_proceedings"]["to"]} if "pre_proceedings" in row.payload else {}),
         }
         for row in connection.execute(
             sa.select(
@@ -197,6 +204,7 @@ def _read_back(connection: sa.Connection, reference: str, policy: Policy, as_of:
                 AuditEventRow.from_status,
                 AuditEventRow.to_status,
                 AuditEventRow.actor_id,
+                AuditEventRow.payload,
             )
             .where(AuditEventRow.case_reference == reference, AuditEventRow.event_type != REFUSED_EVENT)
             .order_by(AuditEventRow.seq)
@@ -226,4 +234,4 @@ def _read_back(connection: sa.Connection, reference: str, policy: Policy, as_of:
         for row in rows
         if row.status == "open" and row.due_on < as_of
     ]
-    return ScenarioOutcome(reference, as_of, case.status, history, actions, overdue)
+    return ScenarioOutcome(reference, as_of, case.status, history, actions, overdue, case.pre_proceedings)

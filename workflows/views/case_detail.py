@@ -129,6 +129,8 @@ class CaseDetail:
     history: list[HistoryEntry]
     escalations: list[EscalationView]
     notifications: list[NotificationView]
+    # The pre-proceedings track beside the status ("none" when no pre-proceedings are open).
+    pre_proceedings: str = "none"
 
     @property
     def open_actions(self) -> list[ActionView]:
@@ -139,9 +141,15 @@ class CaseDetail:
 def case_detail(connection: Connection, policies: Mapping[str, Policy], reference: str, as_of: date) -> CaseDetail:
     """The case called `reference` as of `as_of`; CaseNotFound if there is none."""
     case = connection.execute(
-        select(_cases.c.id, _cases.c.authority, _cases.c.team, _cases.c.status, _cases.c.version, _cases.c.facts).where(
-            _cases.c.reference == reference
-        )
+        select(
+            _cases.c.id,
+            _cases.c.authority,
+            _cases.c.team,
+            _cases.c.status,
+            _cases.c.version,
+            _cases.c.facts,
+            _cases.c.pre_proceedings,
+        ).where(_cases.c.reference == reference)
     ).one_or_none()
     if case is None:
         raise CaseNotFound(reference)
@@ -158,6 +166,7 @@ def case_detail(connection: Connection, policies: Mapping[str, Policy], referenc
         history=_history(connection, reference),
         escalations=_escalation_views(connection, case.id),
         notifications=_notification_views(connection, reference),
+        pre_proceedings=case.pre_proceedings,
     )
 
 

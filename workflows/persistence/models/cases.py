@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Table,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -46,6 +47,8 @@ class CaseRow(Base):
     authority: Mapped[str] = mapped_column(String(64))
     team: Mapped[str | None] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(32), index=True)
+    # The pre-proceedings track, a second region beside the status: 'none' when no pre-proceedings are open.
+    pre_proceedings: Mapped[str] = mapped_column(String(32), server_default=text("'none'"))
     # Optimistic concurrency: every trigger bumps it; an update that finds another value lost the race.
     version: Mapped[int] = mapped_column(Integer)
     date_of_birth: Mapped[date | None] = mapped_column(Date)

@@ -1,7 +1,7 @@
 """console sign-in: local argon2 password hashes per member of staff, and the console's sessions
 
 Revision ID: 0017
-Revises: 0014
+Revises: 0016
 """
 
 from collections.abc import Sequence
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0017"
-down_revision: str | None = "0014"
+down_revision: str | None = "0016"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

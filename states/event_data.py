@@ -2,22 +2,32 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
-from functools import cache
-from typing import Annotated, Any, ClassVar, Literal, get_args, get_origin
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
-    NonNegativeInt,
+    Field,
     StringConstraints,
     ValidationError,
     model_validator,
 )
-from pydantic_core import ErrorDetails
 
-from states.errors import InvalidEventData
+from states.data_problems import describe
+from states.errors import InputInvalid, InvalidEventData
+from states.field_text import FieldText, typed_fields
+from states.input_rules import (
+    COUNT_MAX,
+    DATE_FORMAT,
+    MAX_IDENTIFIER,
+    check_year,
+    latest_planned,
+    parse_date,
+)
 from states.personal_data import CHILD_PERSONAL_FIELDS
 
 Category = Literal["NEG", "PHY", "SAB", "EMO", "MUL"]
@@ -26,19 +36,30 @@ EndPlanReason = Literal["turned_18", "died", "left_uk", "transferred_out"]
 
 
 def _iso_date(value: Any) -> Any:
+    """A date object, or text strictly YYYY-MM-DD (the error never repeats the value: the field may be personal)."""
     if isinstance(value, datetime):
-        raise ValueError("expected a date (YYYY-MM-DD), not a date and time")
+        raise ValueError(f"expected a date ({DATE_FORMAT}), not a date and time")
     if isinstance(value, str):
         try:
-            return date.fromisoformat(value)
-        except ValueError:
-            raise ValueError("expected a date as YYYY-MM-DD") from None
+            return parse_date(value, "", personal=True)
+        except InputInvalid as exc:
+            raise ValueError(exc.expected) from None
     return value
 
 
-IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+def _sane_year(value: date) -> date:
+    try:
+        return check_year(value, "", personal=True)
+    except InputInvalid as exc:
+        raise ValueError(exc.expected) from None
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date), AfterValidator(_sane_year)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 Code = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
+# A team, as the staff directory names teams: the identifier alphabet of states/input_rules.py.
+Identifier = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]+$", max_length=MAX_IDENTIFIER)]
+Count = Annotated[int, Field(ge=0, le=COUNT_MAX)]
 # The authority's own id for the child: the census sends it as LAchildID, at most 20 letters and digits
 # (DfE rules 1570 and 1580).
 ChildId = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9]{1,20}$")]
@@ -80,14 +101,14 @@ class LeavingData(EventData):
 class _BirthFacts(LeavingData):
     date_of_birth: IsoDate | None = None
     expected_delivery_date: IsoDate | None = None
-    team: Code | None = None
+    team: Identifier | None = None
     # Who the child is in the authority's records (optional, personal): the child id links the child's cases.
     child_id: ChildId | None = None
     sex: Sex | None = None
     upn: Upn | None = None
     # Child protection plans the child had in other authorities, as far as known (a transfer-in's plan there,
     # for one): the census's NumberOfPreviousCPP counts them. A count, not personal: it is audited.
-    earlier_plans_elsewhere: NonNegativeInt | None = None
+    earlier_plans_elsewhere: Count | None = None
 
     @model_validator(mode="after")
     def _born_or_expected(self) -> _BirthFacts:
@@ -294,64 +315,41 @@ DATA_MODELS: dict[str, type[EventData]] = {
     "complete_action": CompleteAction,
 }
 
-# Values of these fields may be personal or free text: an error never repeats them.
-_NEVER_ECHOED = CHILD_PERSONAL_FIELDS
 
-
-@cache
-def code_fields(model: type[EventData]) -> frozenset[str]:
-    """The fields of `model` whose values come from a closed list or are identifiers: safe to repeat anywhere."""
-    return frozenset(name for name, info in model.model_fields.items() if _is_code(info.annotation, info.metadata))
-
-
-def _is_code(annotation: Any, metadata: list[Any]) -> bool:
-    if get_origin(annotation) is Literal:
-        return True
-    if any(getattr(item, "pattern", None) for item in metadata):
-        return True
-    return any(_is_code(arg, []) for arg in get_args(annotation) if arg is not type(None))
-
-
-def _echoable(model: type[EventData], field: str) -> bool:
-    info = model.model_fields.get(field)
-    if info is None or field in _NEVER_ECHOED:
-        return False
-    return field in code_fields(model) or info.annotation in (bool, date)
-
-
-def _describe(trigger: str, model: type[EventData], error: ErrorDetails) -> str:
-    field = ".".join(str(part) for part in error["loc"])
-    if error["type"] == "missing":
-        return f"{trigger}: {field} is required"
-    if error["type"] == "extra_forbidden":
-        return f"{trigger}: unknown field {field!r} (expected {', '.join(model.model_fields)})"
-    message = str(error.get("ctx", {}).get("error", error["msg"])) if error["type"] == "value_error" else error["msg"]
-    got = f" (got {error['input']!r})" if field and _echoable(model, field) else ""
-    return f"{trigger}: {field + ': ' if field else ''}{message}{got}"
-
-
-def parse_event_data(trigger: str, data: Any) -> EventData:
-    """Validate `data` for `trigger`; the first problem becomes one InvalidEventData line."""
+def parse_event_data(trigger: str, data: Mapping[str, Any] | FieldText) -> EventData:
+    """Validate `data` for `trigger` (typing `field=value` text first); the first problem is one InvalidEventData."""
     model = DATA_MODELS[trigger]
+    if isinstance(data, FieldText):
+        data = typed_fields(trigger, model, data)
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise InvalidEventData(_describe(trigger, model, exc.errors(include_url=False)[0])) from None
+        message, field = describe(trigger, model, exc.errors(include_url=False)[0])
+        raise InvalidEventData(message, field) from None
 
 
 def check_dates(trigger: str, data: EventData, referral_date: date, today: date) -> None:
-    """Refuse a happened date after `today` or before the referral, and a planned date before the referral."""
+    """Refuse a happened date after `today` (the clock in force) or before the referral, a planned date before the
+    referral or more than a year after `today`."""
     for name in data.HAPPENED:
         value = getattr(data, name)
         if value is not None and value > today:
             raise InvalidEventData(
-                f"{trigger}: {_label(name, value)} is after today ({today}): it has not happened yet"
+                f"{trigger}: {_label(name, value)} is after today ({today}): it has not happened yet", name
             )
     for name in (*data.HAPPENED, *data.PLANNED):
         value = getattr(data, name)
         if value is not None and value < referral_date:
-            raise InvalidEventData(f"{trigger}: {_label(name, value)} is before the referral ({referral_date})")
+            raise InvalidEventData(f"{trigger}: {_label(name, value)} is before the referral ({referral_date})", name)
+    for name in data.PLANNED:
+        value = getattr(data, name)
+        if value is not None and value > latest_planned(today):
+            raise InvalidEventData(
+                f"{trigger}: {name} {value} is more than a year after today ({today}): expected a date up to "
+                f"{latest_planned(today)}",
+                name,
+            )
 
 
 def _label(name: str, value: date) -> str:
-    return name if name in _NEVER_ECHOED else f"{name} {value}"
+    return name if name in CHILD_PERSONAL_FIELDS else f"{name} {value}"

@@ -26,10 +26,10 @@ _MAX_DIGITS = 9
 
 @dataclass(frozen=True)
 class FieldText:
-    """`field=value` arguments as typed, and the date `--on` gives the trigger's own date field (if given)."""
+    """`field=value` arguments as typed, and the text `--on` gives for the trigger's own date field (if given)."""
 
     arguments: tuple[str, ...]
-    happened: date | None = None
+    happened: str | None = None
 
 
 def typed_fields(trigger: str, model: type[BaseModel], text: FieldText) -> dict[str, Any]:
@@ -88,12 +88,16 @@ def _annotation_types(annotation: Any) -> set[Any]:
     return {annotation}
 
 
-def _fill_occurred(trigger: str, occurred: str | None, data: dict[str, Any], happened: date) -> None:
+def _fill_occurred(trigger: str, occurred: str | None, data: dict[str, Any], text: str) -> None:
     if occurred is None:
         raise InvalidEventData(
             f"--on: trigger {trigger} records no date of its own (it is recorded on today's date): "
             "give its dates as fields instead"
         )
+    try:
+        happened = parse_date(text, "--on", personal=True)
+    except InputInvalid as exc:
+        raise InvalidEventData(f"{trigger}: {exc}", occurred) from None
     if occurred in data and data[occurred] != happened:
         raise InvalidEventData(f"--on and {occurred} disagree: give the date once", occurred)
     data[occurred] = happened

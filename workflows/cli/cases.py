@@ -43,12 +43,6 @@ class Grouping(StrEnum):
     KIND = "kind"
 
 
-def _date(value: str, where: str) -> date:
-    from workflows.cli import parse_date
-
-    return parse_date(value, where)
-
-
 def _as_of(value: str | None) -> date:
     from workflows.bootstrap import load_settings
     from workflows.cli import date_option
@@ -271,12 +265,12 @@ def trigger(
     from workflows.services import CaseService
 
     day = date_option(today, "--today", load_settings().today())
-    happened = _date(on, "--on") if on is not None else None
     with _connected() as application:
         service = CaseService(
             application.session_factory, application.policies, default_authority=application.settings.authority
         )
-        data = FieldText(tuple(fields or ()), happened)
+        # `--on` is the trigger's own date: read with its data, so a bad one is a refusal on record like any other.
+        data = FieldText(tuple(fields or ()), on)
         result = service.fire(reference, trigger_name, data, Actor(actor, role), day)
     if as_json:
         _print_json(_fired(result))

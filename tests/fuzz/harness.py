@@ -53,7 +53,6 @@ def _environment(workdir: Path) -> dict[str, str]:
         "CASEFLOW_DATA_DIR": str(workdir / "data"),
         "CASEFLOW_LOG_LEVEL": "WARNING",
         "CASEFLOW_SMTP_HOST": "",
-        "PATH": "/usr/bin:/bin",
         "HOME": str(workdir),
     }
 

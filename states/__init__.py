@@ -3,6 +3,7 @@
 from states.case import Action, Actor, Case, TransitionResult
 from states.errors import (
     CaseflowError,
+    InputInvalid,
     InvalidEventData,
     OpenActionsBlockTransition,
     PermissionDenied,
@@ -25,6 +26,7 @@ __all__ = [
     "Case",
     "CaseStatus",
     "CaseflowError",
+    "InputInvalid",
     "InvalidEventData",
     "OpenActionsBlockTransition",
     "PermissionDenied",

@@ -1,29 +1,46 @@
-"""The base of every trigger's data: strict pydantic models, ISO dates, codes and short free text."""
+"""The base of every trigger's data: strict pydantic models, strict ISO dates, codes, identifiers and short text.
+
+The rules of what input is accepted are in states/input_rules.py; these types apply them to trigger data.
+"""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Annotated, Any, ClassVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, StringConstraints
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
-__all__ = ["Code", "EventData", "IsoDate", "LeavingData", "Text"]
+from states.errors import InputInvalid
+from states.input_rules import COUNT_MAX, DATE_FORMAT, MAX_IDENTIFIER, check_year, parse_date
+
+__all__ = ["Code", "Count", "EventData", "Identifier", "IsoDate", "LeavingData", "Text"]
 
 
 def _iso_date(value: Any) -> Any:
+    """A date object, or text strictly YYYY-MM-DD (the error never repeats the value: the field may be personal)."""
     if isinstance(value, datetime):
-        raise ValueError("expected a date (YYYY-MM-DD), not a date and time")
+        raise ValueError(f"expected a date ({DATE_FORMAT}), not a date and time")
     if isinstance(value, str):
         try:
-            return date.fromisoformat(value)
-        except ValueError:
-            raise ValueError("expected a date as YYYY-MM-DD") from None
+            return parse_date(value, "", personal=True)
+        except InputInvalid as exc:
+            raise ValueError(exc.expected) from None
     return value
 
 
-IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+def _sane_year(value: date) -> date:
+    try:
+        return check_year(value, "", personal=True)
+    except InputInvalid as exc:
+        raise ValueError(exc.expected) from None
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date), AfterValidator(_sane_year)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 Code = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
+# A team, as the staff directory names teams: the identifier alphabet of states/input_rules.py.
+Identifier = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]+$", max_length=MAX_IDENTIFIER)]
+Count = Annotated[int, Field(ge=0, le=COUNT_MAX)]
 
 
 class EventData(BaseModel):

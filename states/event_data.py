@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 from datetime import date
-from functools import cache
-from typing import Annotated, Any, Literal, get_args, get_origin
+from typing import Annotated, Literal
 
-from pydantic import NonNegativeInt, StringConstraints, ValidationError, model_validator
-from pydantic_core import ErrorDetails
+from pydantic import StringConstraints, ValidationError, model_validator
 
+from states.data_problems import describe
 from states.errors import InvalidEventData
 
-# The base lives in its own module so the pre-proceedings track's data can build on it; re-exported as before.
+# The base lives in its own module so the pre-proceedings track's data builds on it too; re-exported as before.
 from states.event_base import Code as Code
+from states.event_base import Count as Count
 from states.event_base import EventData as EventData
+from states.event_base import Identifier as Identifier
 from states.event_base import IsoDate as IsoDate
 from states.event_base import LeavingData as LeavingData
 from states.event_base import Text as Text
+from states.field_text import DatedFields, FieldText, TriggerInput, dated_fields, typed_fields
+from states.input_rules import latest_planned
 from states.personal_data import CHILD_PERSONAL_FIELDS
 from states.pre_proceedings_data import PRE_PROCEEDINGS_DATA_MODELS
 
@@ -36,14 +39,14 @@ Sex = Literal["M", "F", "U"]  # the census codes: male, female, unknown
 class _BirthFacts(LeavingData):
     date_of_birth: IsoDate | None = None
     expected_delivery_date: IsoDate | None = None
-    team: Code | None = None
+    team: Identifier | None = None
     # Who the child is in the authority's records (optional, personal): the child id links the child's cases.
     child_id: ChildId | None = None
     sex: Sex | None = None
     upn: Upn | None = None
     # Child protection plans the child had in other authorities, as far as known (a transfer-in's plan there,
     # for one): the census's NumberOfPreviousCPP counts them. A count, not personal: it is audited.
-    earlier_plans_elsewhere: NonNegativeInt | None = None
+    earlier_plans_elsewhere: Count | None = None
 
     @model_validator(mode="after")
     def _born_or_expected(self) -> _BirthFacts:
@@ -251,64 +254,43 @@ DATA_MODELS: dict[str, type[EventData]] = {
     **PRE_PROCEEDINGS_DATA_MODELS,
 }
 
-# Values of these fields may be personal or free text: an error never repeats them.
-_NEVER_ECHOED = CHILD_PERSONAL_FIELDS
 
-
-@cache
-def code_fields(model: type[EventData]) -> frozenset[str]:
-    """The fields of `model` whose values come from a closed list or are identifiers: safe to repeat anywhere."""
-    return frozenset(name for name, info in model.model_fields.items() if _is_code(info.annotation, info.metadata))
-
-
-def _is_code(annotation: Any, metadata: list[Any]) -> bool:
-    if get_origin(annotation) is Literal:
-        return True
-    if any(getattr(item, "pattern", None) for item in metadata):
-        return True
-    return any(_is_code(arg, []) for arg in get_args(annotation) if arg is not type(None))
-
-
-def _echoable(model: type[EventData], field: str) -> bool:
-    info = model.model_fields.get(field)
-    if info is None or field in _NEVER_ECHOED:
-        return False
-    return field in code_fields(model) or info.annotation in (bool, date)
-
-
-def _describe(trigger: str, model: type[EventData], error: ErrorDetails) -> str:
-    field = ".".join(str(part) for part in error["loc"])
-    if error["type"] == "missing":
-        return f"{trigger}: {field} is required"
-    if error["type"] == "extra_forbidden":
-        return f"{trigger}: unknown field {field!r} (expected {', '.join(model.model_fields)})"
-    message = str(error.get("ctx", {}).get("error", error["msg"])) if error["type"] == "value_error" else error["msg"]
-    got = f" (got {error['input']!r})" if field and _echoable(model, field) else ""
-    return f"{trigger}: {field + ': ' if field else ''}{message}{got}"
-
-
-def parse_event_data(trigger: str, data: Any) -> EventData:
-    """Validate `data` for `trigger`; the first problem becomes one InvalidEventData line."""
+def parse_event_data(trigger: str, data: TriggerInput) -> EventData:
+    """Validate `data` for `trigger` (typing `field=value` text first); the first problem is one InvalidEventData."""
     model = DATA_MODELS[trigger]
+    if isinstance(data, FieldText):
+        data = typed_fields(trigger, model, data)
+    elif isinstance(data, DatedFields):
+        data = dated_fields(trigger, model, data)
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise InvalidEventData(_describe(trigger, model, exc.errors(include_url=False)[0])) from None
+        message, field = describe(trigger, model, exc.errors(include_url=False)[0])
+        raise InvalidEventData(message, field) from None
 
 
 def check_dates(trigger: str, data: EventData, referral_date: date, today: date) -> None:
-    """Refuse a happened date after `today` or before the referral, and a planned date before the referral."""
+    """Refuse a happened date after `today` (the clock in force) or before the referral, a planned date before the
+    referral or more than a year after `today`."""
     for name in data.HAPPENED:
         value = getattr(data, name)
         if value is not None and value > today:
             raise InvalidEventData(
-                f"{trigger}: {_label(name, value)} is after today ({today}): it has not happened yet"
+                f"{trigger}: {_label(name, value)} is after today ({today}): it has not happened yet", name
             )
     for name in (*data.HAPPENED, *data.PLANNED):
         value = getattr(data, name)
         if value is not None and value < referral_date:
-            raise InvalidEventData(f"{trigger}: {_label(name, value)} is before the referral ({referral_date})")
+            raise InvalidEventData(f"{trigger}: {_label(name, value)} is before the referral ({referral_date})", name)
+    for name in data.PLANNED:
+        value = getattr(data, name)
+        if value is not None and value > latest_planned(today):
+            raise InvalidEventData(
+                f"{trigger}: {name} {value} is more than a year after today ({today}): expected a date up to "
+                f"{latest_planned(today)}",
+                name,
+            )
 
 
 def _label(name: str, value: date) -> str:
-    return name if name in _NEVER_ECHOED else f"{name} {value}"
+    return name if name in CHILD_PERSONAL_FIELDS else f"{name} {value}"

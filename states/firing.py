@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from datetime import date
-from typing import Any
 
 from states import conference_triggers as conference
 from states import plan_triggers as plan
@@ -15,7 +14,9 @@ from states.actions import ActionChanges, leave_phase, move_counted_from
 from states.case import Actor, Case, TransitionResult
 from states.errors import InvalidEventData, PermissionDenied, TransitionNotAllowed, UnknownTrigger
 from states.event_data import check_dates, parse_event_data
-from states.lifecycle import CREATING_TRIGGERS, TRANSITIONS, TRIGGERS, CaseStatus, next_status
+from states.field_text import TriggerInput
+from states.input_rules import shown
+from states.lifecycle import CREATING_TRIGGERS, TRANSITIONS, TRIGGERS, CaseStatus, next_status, triggers_from
 from states.policy import Policy
 from states.trigger_records import transition_result
 from states.trigger_step import Step
@@ -53,16 +54,23 @@ _SOURCES: dict[str, frozenset[CaseStatus]] = {
 def fire(
     case: Case | None,
     trigger: str,
-    data: Mapping[str, Any],
+    data: TriggerInput,
     actor: Actor,
     today: date,
     policy: Policy,
     reference: str | None = None,
     authority: str | None = None,
 ) -> TransitionResult:
-    """Fire `trigger` on `case` (None to open one); pure: returns the new case and never changes the one given."""
+    """Fire `trigger` on `case` (None to open one); pure: returns the new case and never changes the one given.
+
+    `data` is the trigger's data, or its `field=value` text (FieldText) to be read in its types. Refusals come in a
+    fixed order, each its own TriggerRefused: an unknown trigger, a role not permitted, a status that does not
+    allow it, then bad data.
+    """
     if trigger not in _SOURCES:
-        raise UnknownTrigger(f"unknown trigger {trigger!r}: expected one of {', '.join(TRIGGERS)}")
+        raise UnknownTrigger(
+            f"{_not_now(case, reference, f'unknown trigger {shown(trigger)}')}; every trigger: {', '.join(TRIGGERS)}"
+        )
     if not policy.may_fire(actor.role, trigger):
         allowed = ", ".join(policy.permissions.get(trigger, ())) or "no role"
         raise PermissionDenied(
@@ -70,10 +78,9 @@ def fire(
         )
     current = _start(case, trigger, reference, authority)
     if current.status not in _SOURCES[trigger]:
-        raise TransitionNotAllowed(
-            f"case {current.reference}: trigger {trigger!r} is not allowed from status {current.status.value!r}: "
-            f"allowed from {', '.join(s.value for s in CaseStatus if s in _SOURCES[trigger])}"
-        )
+        allowed_from = ", ".join(s.value for s in CaseStatus if s in _SOURCES[trigger])
+        problem = f"trigger {trigger!r} is not allowed from status {current.status.value!r}"
+        raise TransitionNotAllowed(f"{_not_now(current, reference, problem)}; allowed from {allowed_from}")
     parsed = parse_event_data(trigger, data)
     changes = ActionChanges(current.actions)
     step = Step(current, parsed, today, policy, current.status, changes, track_source=current.pre_proceedings)
@@ -86,6 +93,13 @@ def fire(
     pre_proceedings.end_track_with_the_plan(step, trigger)
     _finish(step)
     return transition_result(step, trigger, actor)
+
+
+def _not_now(case: Case | None, reference: str | None, problem: str) -> str:
+    """Why a trigger cannot fire on the case now, listing the triggers its status allows."""
+    status = case.status if case is not None else CaseStatus.NEW
+    what = f"case {case.reference}" if case is not None and status is not CaseStatus.NEW else f"new case {reference}"
+    return f"{what}: {problem}: allowed now: {', '.join(triggers_from(status))}"
 
 
 def _start(case: Case | None, trigger: str, reference: str | None, authority: str | None) -> Case:

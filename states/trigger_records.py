@@ -8,6 +8,7 @@ from typing import Any
 from states import event_data as ev
 from states.actions import ActionChanges
 from states.case import Action, Actor, TransitionResult
+from states.data_problems import code_fields as codes_of
 from states.trigger_step import Step
 
 _OUTBOX_DATA = ("outcome", "category", "sub_category", "reason", "kind")
@@ -55,7 +56,7 @@ def _track_change(step: Step) -> dict[str, Any]:
 def _outbox(step: Step, trigger: str, occurred: date, summary: dict[str, Any]) -> dict[str, Any]:
     # Only the fields whose values come from a closed list: never free text.
     model: type[ev.EventData] = type(step.data)
-    code_fields = ev.code_fields(model)
+    code_fields = codes_of(model)
     codes = {
         name: value for name in _OUTBOX_DATA if name in code_fields and (value := getattr(step.data, name)) is not None
     }

@@ -69,8 +69,9 @@ def test_a_trigger_fires_and_one_not_allowed_now_is_one_line_listing_the_allowed
     )
     assert _ok(fired).startswith("case CP-VIEW-3: convene_icpc on 2027-01-27: s47_enquiry -> icpc_planning")
     refused = run_main("trigger", "CP-VIEW-3", "start_s47", "--on", "2027-01-28", *actor, env=env)
-    assert "'start_s47' is not allowed in status icpc_planning: allowed now: set_conference_date" in _one_line_error(
-        refused
+    assert (
+        "trigger 'start_s47' is not allowed from status 'icpc_planning': allowed now: set_conference_date"
+        in _one_line_error(refused)
     )
 
 
@@ -81,7 +82,7 @@ def test_an_unknown_case_is_one_line(env: dict[str, str]) -> None:
 
 def test_a_malformed_date_is_one_line(env: dict[str, str]) -> None:
     message = _one_line_error(run_main("cases", "--as-of", "1 Feb 2027", env=env))
-    assert message == "error: --as-of '1 Feb 2027': not a date: expected YYYY-MM-DD, like 2027-03-10"
+    assert message == "error: --as-of: '1 Feb 2027' is not a date: expected YYYY-MM-DD, like 2027-03-10"
 
 
 def test_a_missing_database_is_one_line_naming_it_and_is_not_created(tmp_path: Path) -> None:

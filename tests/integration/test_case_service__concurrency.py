@@ -78,7 +78,14 @@ def test_a_trigger_fired_against_a_version_that_is_no_longer_current_is_refused_
             expected_version=seen_by_both,
         )
 
-    assert snapshot(engine, "CP-1") == before
+    after = snapshot(engine, "CP-1")
+    assert {key: after[key] for key in ("case", "actions", "outbox")} == {
+        key: before[key] for key in ("case", "actions", "outbox")
+    }
+    assert after["audit"][:-1] == before["audit"]
+    refusal = audit_events(engine, "CP-1")[-1]
+    assert (refusal.event_type, refusal.trigger) == ("trigger_refused", "close_no_further_action")
+    assert refusal.payload == {"category": "conflict", "refusal": "ConcurrentUpdate"}
 
 
 def test_two_creations_of_the_same_reference_from_the_same_read_leave_one_case(engine: Engine) -> None:
@@ -131,9 +138,13 @@ def race(service: CaseService, attempts: list[tuple[str, dict[str, str], Actor, 
 def meeting_clock(parties: int) -> Callable[[], datetime]:
     """A clock that holds each caller until all have read the case: the service reads the clock after its read."""
     barrier = threading.Barrier(parties, timeout=20)
+    met = threading.local()
 
     def now() -> datetime:
-        barrier.wait()
+        # Each caller meets the others once: a refusal's own record reads the clock again, alone.
+        if not getattr(met, "done", False):
+            met.done = True
+            barrier.wait()
         return RECORDED_AT
 
     return now
@@ -158,11 +169,14 @@ def test_two_threads_that_both_read_version_2_race_and_exactly_one_commits(engin
     assert (len(winners), len(conflicts)) == (1, 1), outcomes
     case = service.case("CP-1")
     assert (case.status, case.version) == (winners[0].case.status, 3)  # type: ignore[attr-defined]
-    assert [event.trigger for event in audit_events(engine, "CP-1")] == [
-        "receive_referral",
-        "start_s47",
-        winners[0].trigger,  # type: ignore[attr-defined]
+    loser = next(attempt for attempt in ("convene_icpc", "close_no_further_action") if attempt != winners[0].trigger)  # type: ignore[attr-defined]
+    assert [(event.event_type, event.trigger) for event in audit_events(engine, "CP-1")] == [
+        ("trigger_fired", "receive_referral"),
+        ("trigger_fired", "start_s47"),
+        ("trigger_fired", winners[0].trigger),  # type: ignore[attr-defined]
+        ("trigger_refused", loser),  # the conflict is on record too
     ]
+    assert audit_events(engine, "CP-1")[-1].payload["category"] == "conflict"
     assert [row.idempotency_key for row in outbox_rows(engine, "CP-1")] == ["CP-1:1", "CP-1:2", "CP-1:3"]
     with engine.connect() as conn:
         assert audit.verify(conn).ok

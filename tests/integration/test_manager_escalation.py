@@ -9,6 +9,7 @@ from datetime import date
 import pytest
 from prefect.client.orchestration import get_client
 from sqlalchemy import Engine, select
+from structlog.testing import capture_logs
 
 from states.errors import CaseflowError
 from tests.integration.sweep_builders import make_case, make_staff, policies, reference_of
@@ -178,3 +179,18 @@ def test_the_flow_raises_the_escalation_with_only_codes_and_ids_in_its_parameter
         "manager_id": "tm-north",
         "today": "2027-03-10",
     }
+
+
+def test_a_refused_escalation_logs_its_ladder_level_under_a_key_the_log_level_cannot_overwrite(
+    engine: Engine,
+) -> None:
+    reference = _case(engine)
+
+    with capture_logs() as logs, pytest.raises(EscalationRefused):
+        ManagerEscalations(engine, policies()).raise_escalation(_request(reference, "nobody"))
+
+    refused = [entry for entry in logs if entry["event"] == "escalation_refused"]
+    assert len(refused) == 1
+    # structlog writes the log level under `level`: the escalation's own level must not be that key.
+    assert refused[0]["escalation_level"] == "service_manager"
+    assert "level" not in refused[0]

@@ -177,8 +177,10 @@ def test_an_unknown_trigger_is_refused_and_the_error_lists_the_allowed_ones() ->
 def test_a_trigger_not_allowed_from_the_status_is_refused_naming_the_statuses_it_is_allowed_from() -> None:
     with pytest.raises(TransitionNotAllowed) as refused:
         step(referred(), "hold_icpc", REFERRAL, date=REFERRAL, outcome="cin_plan")
+    # From `referred` the table allows start_s47, close_no_further_action and the two in-place triggers.
     assert str(refused.value) == (
-        "case CP-1: trigger 'hold_icpc' is not allowed from status 'referred': allowed from icpc_planning"
+        "case CP-1: trigger 'hold_icpc' is not allowed from status 'referred': allowed now: start_s47, "
+        "close_no_further_action, record_birth, complete_action; allowed from icpc_planning"
     )
 
 

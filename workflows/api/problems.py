@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from states import (
+    InputInvalid,
     InvalidEventData,
     OpenActionsBlockTransition,
     PermissionDenied,
@@ -70,6 +71,7 @@ PROBLEM_STATUS: tuple[tuple[type[Exception], HTTPStatus], ...] = (
     (RoleNotChosen, HTTPStatus.UNPROCESSABLE_ENTITY),
     (UnknownTrigger, HTTPStatus.UNPROCESSABLE_ENTITY),
     (InvalidEventData, HTTPStatus.UNPROCESSABLE_ENTITY),
+    (InputInvalid, HTTPStatus.UNPROCESSABLE_ENTITY),
     (InputTooLong, HTTPStatus.UNPROCESSABLE_ENTITY),
     (UnknownStatus, HTTPStatus.UNPROCESSABLE_ENTITY),
     (BodyInvalid, HTTPStatus.UNPROCESSABLE_ENTITY),

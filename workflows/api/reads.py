@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 
+from states.input_rules import check_planned, parse_date
 from workflows.api.auth import application_of, current_caller
 from workflows.api.cases import REFERENCE_PATTERN, require_case_visible
 from workflows.api.schemas import CaseList, OverdueReport
@@ -17,7 +18,11 @@ from workflows.views import CaseDetail, CaseFilter, as_json, case_detail, list_c
 __all__ = ["router"]
 
 router = APIRouter(tags=["cases"])
-AS_OF = Query(description="The date to count lateness as of, YYYY-MM-DD (default: today where the authority is).")
+AS_OF = Query(
+    description="The date to count lateness as of, YYYY-MM-DD, at most a year ahead (default: today where the "
+    "authority is).",
+    json_schema_extra={"format": "date"},
+)
 
 
 def _within(caller: Caller, request: Request, items: Iterable[Any]) -> list[Any]:
@@ -31,8 +36,12 @@ def _in(teams: frozenset[str] | None, team: str | None) -> bool:
     return teams is None or team in teams
 
 
-def _day(request: Request, as_of: date | None) -> date:
-    return as_of if as_of is not None else application_of(request).settings.today()
+def _day(request: Request, as_of: str | None) -> date:
+    """The day to count as of: the clock's today, or `as_of` read by the same strict rule as the CLI's --as-of."""
+    today = application_of(request).settings.today()
+    if as_of is None:
+        return today
+    return check_planned(parse_date(as_of, "query parameter as_of"), "query parameter as_of", today)
 
 
 @router.get("/cases", response_model=CaseList, summary="List the cases within your teams")
@@ -42,7 +51,7 @@ def cases(
     status: Annotated[str | None, Query(max_length=32, description="Only cases in this status.")] = None,
     team: Annotated[str | None, Query(max_length=64, description="Only cases of this team.")] = None,
     overdue: Annotated[bool, Query(description="true: only cases with an action at least a working day late.")] = False,
-    as_of: Annotated[date | None, AS_OF] = None,
+    as_of: Annotated[str | None, AS_OF] = None,
 ) -> Any:
     """Cases by reference, with their open and late action counts and next due date."""
     application, day = application_of(request), _day(request, as_of)
@@ -56,7 +65,7 @@ def case(
     request: Request,
     caller: Annotated[Caller, Depends(current_caller)],
     reference: Annotated[str, Path(pattern=REFERENCE_PATTERN)],
-    as_of: Annotated[date | None, AS_OF] = None,
+    as_of: Annotated[str | None, AS_OF] = None,
 ) -> Any:
     """Status, version, recorded dates and codes, actions with due dates and working days late, history,
     escalations and notices: what `caseflow case show --json` prints. Never a date of birth or free text."""
@@ -68,7 +77,7 @@ def case(
 
 @router.get("/overdue", response_model=OverdueReport, summary="Late work within your teams")
 def overdue(
-    request: Request, caller: Annotated[Caller, Depends(current_caller)], as_of: Annotated[date | None, AS_OF] = None
+    request: Request, caller: Annotated[Caller, Depends(current_caller)], as_of: Annotated[str | None, AS_OF] = None
 ) -> Any:
     """Open actions at least one working day late, most late first, counted by level, team and action kind."""
     application, day = application_of(request), _day(request, as_of)

@@ -51,7 +51,12 @@ class TriggerBody(BaseModel):
 
     model_config = ConfigDict(extra="allow", json_schema_extra={"additionalProperties": True})
 
-    on: date | None = Field(default=None, description="When it happened, if the trigger records a date of its own.")
+    # Text, read by the same strict date rule as every other date (states/input_rules.py), not by pydantic's laxer one.
+    on: str | None = Field(
+        default=None,
+        json_schema_extra={"format": "date"},
+        description="When it happened (YYYY-MM-DD), if the trigger records a date of its own.",
+    )
     expected_version: int | None = Field(
         default=None, ge=0, description="Refuse (409) unless the case is at this version: a lost-update check."
     )

@@ -3,18 +3,17 @@ CLI does, as the authenticated member of staff, within their teams, and at most 
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Path, Request, Response
 from fastapi.responses import JSONResponse
 
 from states import TRIGGERS, TransitionNotAllowed
-from states.event_data import DATA_MODELS
+from states.field_text import DatedFields
 from states.lifecycle import CREATING_TRIGGERS, triggers_from
 from workflows.api.auth import application_of, current_caller
 from workflows.api.cases import REFERENCE_PATTERN, load_head, require_case_visible
-from workflows.api.errors import BodyInvalid, TeamNotYours, TriggerNotAllowedNow
+from workflows.api.errors import TeamNotYours, TriggerNotAllowedNow
 from workflows.api.idempotency import IDEMPOTENCY_HEADER
 from workflows.api.once import answer_once
 from workflows.api.schemas import EscalationBody, EscalationRaised, TriggerBody, TriggerOutcome
@@ -83,14 +82,13 @@ def _fire(application: App, caller: Caller, reference: str, trigger: str, body: 
         _require_own_team(application, caller, data.get("team"))
     else:
         require_visible(caller, application.policies[head.authority], reference, head.team)
-    if body.on is not None:
-        _fill_occurred(trigger, data, body.on)
     service = CaseService(
         application.session_factory, application.policies, default_authority=application.settings.authority
     )
     try:
         today = application.settings.today()
-        result = service.fire(reference, trigger, data, caller.actor, today, expected_version=body.expected_version)
+        given = DatedFields(data, body.on)
+        result = service.fire(reference, trigger, given, caller.actor, today, expected_version=body.expected_version)
     except TransitionNotAllowed as refusal:
         raise _not_allowed_now(application, reference, trigger, refusal) from None
     finally:
@@ -104,17 +102,6 @@ def _require_own_team(application: App, caller: Caller, team: Any) -> None:
     if teams is not None and team not in teams:
         yours = ", ".join(sorted(teams)) or "none"
         raise TeamNotYours(f"body field team: a new case must be for one of your teams ({yours})")
-
-
-def _fill_occurred(trigger: str, data: dict[str, Any], on: date) -> None:
-    """`on` as the trigger's own date of occurrence (as `caseflow trigger --on` does)."""
-    model = DATA_MODELS.get(trigger)
-    occurred = model.OCCURRED if model is not None else None
-    if occurred is None:
-        raise BodyInvalid(f"body field on: trigger {trigger} records no date of its own: give its dates as fields")
-    if occurred in data and str(data[occurred]) != on.isoformat():
-        raise BodyInvalid(f"body field on: disagrees with field {occurred}: give the date once")
-    data[occurred] = on.isoformat()
 
 
 def _not_allowed_now(

@@ -16,6 +16,8 @@ import typer
 from typer.core import TyperGroup
 
 from states.errors import CaseflowError
+from states.input_rules import check_planned, check_present, escaped, shown
+from states.input_rules import parse_date as parse_strict_date
 from workflows.cli.errors import DateInvalid, DateOptionInvalid, FieldInvalid, OptionsInvalid, TriggerNotAllowedNow
 
 __all__ = [
@@ -27,17 +29,23 @@ __all__ = [
     "TriggerNotAllowedNow",
     "app",
     "cli",
+    "date_option",
     "main",
     "parse_date",
 ]
 
 
 def parse_date(value: str, where: str) -> date:
-    """A YYYY-MM-DD date from the command line; anything else is one line naming the option."""
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise DateOptionInvalid(f"{where} {value!r}: not a date: expected YYYY-MM-DD, like 2027-03-10") from None
+    """A date from the command line, strictly YYYY-MM-DD (states/input_rules.py); else one line naming the option."""
+    return parse_strict_date(value, where)
+
+
+def date_option(value: str | None, where: str, today: date) -> date:
+    """A date option standing for the clock (`--today`, `--as-of`): `today` when not given; when given, strictly
+    YYYY-MM-DD from 1900 to a year after `today` (an empty value is a bad one, not "not given")."""
+    if value is None:
+        return today
+    return check_planned(parse_date(check_present(value, where, "a date as YYYY-MM-DD"), where), where, today)
 
 
 @dataclass(frozen=True)
@@ -129,14 +137,39 @@ def __getattr__(name: str) -> Any:
     return whole
 
 
+def _printable(message: str) -> str:
+    """`message` with every non-printable character but the line break escaped: no terminal control reaches it."""
+    return "\n".join(escaped(line) for line in message.split("\n"))
+
+
+def _fail(message: str, code: int) -> None:
+    typer.echo(f"error: {_printable(message)}", err=True)
+    sys.exit(code)
+
+
+def _undecodable_argument() -> int | None:
+    """The position of the first argument that was not valid UTF-8 (Python keeps its bytes as surrogates)."""
+    for position, argument in enumerate(sys.argv[1:], start=1):
+        try:
+            argument.encode("utf-8")
+        except UnicodeEncodeError:
+            return position
+    return None
+
+
 def main() -> None:
     """Console-script entry point."""
+    undecodable = _undecodable_argument()
+    if undecodable is not None:
+        _fail(f"argument {undecodable} is not valid UTF-8 text: expected UTF-8", 2)
     try:
         # Without standalone mode click returns a command's typer.Exit code instead of exiting with it.
         code = cli.main(prog_name="caseflow", standalone_mode=False)
     except CaseflowError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        sys.exit(2)
+        _fail(str(exc), 2)
+    except OSError as exc:  # a file the command was told to read or write: a missing folder, a full device
+        where = shown(str(exc.filename)) if exc.filename is not None else "a file"
+        _fail(f"{where}: cannot be read or written: {exc.strerror or type(exc).__name__}", 2)
     except (typer.Abort, KeyboardInterrupt):
         typer.echo("aborted", err=True)
         sys.exit(130)
@@ -146,9 +179,7 @@ def main() -> None:
         if type(exc).__name__ == "NoArgsIsHelpError":  # a bare `caseflow` (or group): the help, as --help shows it
             typer.echo(exc.format_message())
             sys.exit(0)
-        typer.echo(f"error: {exc.format_message()}", err=True)
-        sys.exit(getattr(exc, "exit_code", 2))
+        _fail(exc.format_message(), getattr(exc, "exit_code", 2))
     except Exception as exc:  # anything unforeseen: still one line, never a traceback
-        typer.echo(f"error: unexpected {type(exc).__name__}: {exc}", err=True)
-        sys.exit(1)
+        _fail(f"unexpected {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}", 1)
     sys.exit(code if isinstance(code, int) else 0)

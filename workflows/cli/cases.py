@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from states.personal_data import CHILD_PERSONAL_FIELDS
 from workflows.cli.errors import DateInvalid, FieldInvalid, TriggerNotAllowedNow
 
 if TYPE_CHECKING:
@@ -32,8 +31,8 @@ app = typer.Typer(help="One case: show it in full, draw its timeline.", no_args_
 
 AS_OF_HELP = "Date to count lateness as of, YYYY-MM-DD (default: today)."
 JSON_HELP = "Print JSON for scripts."
-# Values of these fields are personal: an error never repeats them.
-TRUE, FALSE = frozenset({"true", "yes", "1"}), frozenset({"false", "no", "0"})
+# More late actions listed than any screen holds; a bound keeps a huge number a usage error, not a crash.
+MAX_LIMIT = 100_000
 
 
 class Grouping(StrEnum):
@@ -44,16 +43,18 @@ class Grouping(StrEnum):
     KIND = "kind"
 
 
-def _date(value: str, where: str) -> date:
-    from workflows.cli import parse_date
-
-    return parse_date(value, where)
-
-
 def _as_of(value: str | None) -> date:
     from workflows.bootstrap import load_settings
+    from workflows.cli import date_option
 
-    return _date(value, "--as-of") if value else load_settings().today()
+    return date_option(value, "--as-of", load_settings().today())
+
+
+def _identifier(value: str | None, where: str) -> str | None:
+    """An identifier option (a team, a role, a status) as given: empty or outside the alphabet is refused."""
+    from states.input_rules import check_identifier
+
+    return None if value is None else check_identifier(value, where)
 
 
 @contextmanager
@@ -109,6 +110,8 @@ def cases(
     from workflows.views import CaseFilter, list_cases
 
     day = _as_of(as_of)
+    status, team = _identifier(status, "--status"), _identifier(team, "--team")
+    owner_role = _identifier(owner_role, "--owner-role")
     with _connected() as application, application.engine.connect() as connection:
         found = list_cases(connection, application.policies, day, CaseFilter(status, team, owner_role, overdue_only))
     if as_json:
@@ -149,8 +152,10 @@ def show(
 
 
 def _detail(reference: str, day: date) -> CaseDetail:
+    from states.input_rules import check_identifier
     from workflows.views import case_detail
 
+    check_identifier(reference, "case reference")
     with _connected() as application, application.engine.connect() as connection:
         return case_detail(connection, application.policies, reference, day)
 
@@ -209,7 +214,9 @@ def timeline(
 def overdue(
     as_of: Annotated[str | None, typer.Option("--as-of", help=AS_OF_HELP)] = None,
     by: Annotated[Grouping | None, typer.Option("--by", help="Count by this only (default: all three).")] = None,
-    limit: Annotated[int, typer.Option("--limit", min=0, help="Most late actions listed in the table.")] = 20,
+    limit: Annotated[
+        int, typer.Option("--limit", min=0, max=MAX_LIMIT, help="Most late actions listed in the table.")
+    ] = 20,
     as_json: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
 ) -> None:
     """Late work: open actions past their due date, counted by escalation level, team and action kind."""
@@ -247,111 +254,29 @@ def trigger(
     today: Annotated[str | None, typer.Option("--today", help="Today's date (default: the real date).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
 ) -> None:
-    """Fire a trigger on a case, through the same checks and transaction as every other caller."""
+    """Fire a trigger on a case, through the same checks and transaction as every other caller.
+
+    Every refusal on an existing case (an unknown trigger, a status that does not allow it, bad `field=value` data)
+    is the service's, so it is recorded as a `trigger_refused` event like a refusal from any other caller.
+    """
     from states.case import Actor
+    from states.field_text import FieldText
     from workflows.bootstrap import load_settings
+    from workflows.cli import date_option
     from workflows.services import CaseService
 
-    day = _date(today, "--today") if today else load_settings().today()
-    happened = _date(on, "--on") if on else None
+    day = date_option(today, "--today", load_settings().today())
     with _connected() as application:
         service = CaseService(
             application.session_factory, application.policies, default_authority=application.settings.authority
         )
-        _check_allowed(service, reference, trigger_name)
-        data = trigger_data(trigger_name, fields or [], happened)
+        # `--on` is the trigger's own date: read with its data, so a bad one is a refusal on record like any other.
+        data = FieldText(tuple(fields or ()), on)
         result = service.fire(reference, trigger_name, data, Actor(actor, role), day)
     if as_json:
         _print_json(_fired(result))
         return
     typer.echo(_fired_text(result))
-
-
-def _check_allowed(service: Any, reference: str, trigger_name: str) -> None:
-    """Refuse, listing the allowed ones, a trigger that is unknown or not allowed from the case's status."""
-    from states.lifecycle import CREATING_TRIGGERS, TRIGGERS, CaseStatus, triggers_from
-    from workflows.persistence import CaseNotFound
-
-    try:
-        status = service.case(reference).status
-    except CaseNotFound:
-        if trigger_name not in CREATING_TRIGGERS:
-            raise
-        status = CaseStatus.NEW
-    allowed = triggers_from(status)
-    if trigger_name in allowed:
-        return
-    what = f"case {reference}" if status is not CaseStatus.NEW else f"new case {reference}"
-    problem = "is not a trigger" if trigger_name not in TRIGGERS else f"is not allowed in status {status.value}"
-    raise TriggerNotAllowedNow(f"{what}: {trigger_name!r} {problem}: allowed now: {', '.join(allowed)}")
-
-
-def trigger_data(trigger_name: str, fields: list[str], happened: date | None) -> dict[str, Any]:
-    """`field=value` arguments as the trigger's data model takes them; `happened` fills its date of occurrence."""
-    from states.event_data import DATA_MODELS
-
-    model = DATA_MODELS[trigger_name]
-    data: dict[str, Any] = {}
-    for argument in fields:
-        name, value = _split(argument)
-        if name in data:
-            raise FieldInvalid(f"{name}: given twice (expected each field once)")
-        info = model.model_fields.get(name)
-        data[name] = _typed(name, value, info.annotation if info is not None else str)
-    if happened is not None:
-        _fill_occurred(trigger_name, model.OCCURRED, data, happened)
-    return data
-
-
-def _split(argument: str) -> tuple[str, str]:
-    name, equals, value = argument.partition("=")
-    if not equals or not name.strip():
-        raise FieldInvalid(f"{argument!r}: expected field=value, like strategy_discussion_date=2027-01-05")
-    return name.strip(), value
-
-
-def _typed(name: str, value: str, annotation: Any) -> Any:
-    """`value` as the type the field takes: bool, int or date; anything else stays text for the model to check."""
-    kinds = _annotation_types(annotation)
-    if bool in kinds:
-        lowered = value.strip().lower()
-        if lowered in TRUE | FALSE:
-            return lowered in TRUE
-        raise FieldInvalid(f"{name}: {value!r} is not true or false")
-    if int in kinds:
-        try:
-            return int(value)
-        except ValueError:
-            raise FieldInvalid(f"{name}: {value!r} is not a whole number") from None
-    if date in kinds:
-        shown = "the value given" if name in CHILD_PERSONAL_FIELDS else repr(value)
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            raise DateInvalid(f"{name}: {shown} is not a date: expected YYYY-MM-DD, like 2027-03-10") from None
-    return value
-
-
-def _annotation_types(annotation: Any) -> set[Any]:
-    from typing import get_args, get_origin
-
-    if get_origin(annotation) is Annotated:
-        return _annotation_types(get_args(annotation)[0])
-    arguments = get_args(annotation)
-    if arguments and get_origin(annotation) is not None and not isinstance(arguments[0], str):
-        return {kind for argument in arguments for kind in _annotation_types(argument)}
-    return {annotation}
-
-
-def _fill_occurred(trigger_name: str, occurred: str | None, data: dict[str, Any], happened: date) -> None:
-    if occurred is None:
-        raise FieldInvalid(
-            f"--on: trigger {trigger_name} records no date of its own (it is recorded on today's date): "
-            "give its dates as fields instead"
-        )
-    if occurred in data and data[occurred] != happened:
-        raise FieldInvalid(f"--on {happened} and {occurred}={data[occurred]} disagree: give the date once")
-    data[occurred] = happened
 
 
 def _fired(result: TransitionResult) -> dict[str, Any]:

@@ -6,8 +6,9 @@ from typing import Annotated
 
 import typer
 
+from states.input_rules import check_identifier, check_present
 from workflows.bootstrap import bootstrap
-from workflows.cli import parse_date
+from workflows.cli import date_option
 from workflows.persistence import load_all_policies, require_schema
 from workflows.services import EscalationReason, EscalationRequest, ManagerEscalations
 
@@ -23,8 +24,12 @@ def escalate(
     today: Annotated[str | None, typer.Option("--today", help="Date of the escalation (default: today).")] = None,
 ) -> None:
     """Raise an escalation; only a manager over the case's team may, and the attempt is audited either way."""
+    check_identifier(reference, "case reference")
+    check_identifier(manager, "--manager")
+    if note is not None:
+        check_present(note, "--note", "some text, or no --note")
     app = bootstrap()
-    day = parse_date(today, "--today") if today else app.settings.today()
+    day = date_option(today, "--today", app.settings.today())
     require_schema(app.engine)
     service = ManagerEscalations(app.engine, load_all_policies(app.settings.policy_dir))
     escalation_id = service.raise_escalation(EscalationRequest(reference, level, reason, manager, day), note=note)

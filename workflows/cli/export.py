@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-import re
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from lxml import etree
 
+from states.errors import InputInvalid
+from states.input_rules import check_identifier, check_la_code, shown
 from workflows.bootstrap import bootstrap
+from workflows.cli import parse_date
 from workflows.persistence import require_schema
 from workflows.returns import (
     LISTS,
@@ -36,6 +38,8 @@ AuthorityOption = Annotated[str | None, typer.Option("--authority", help="Only t
 
 def read_facts(authority: str | None) -> list[CaseFacts]:
     """Every case's audit-backed facts from the configured database (of one authority, if given)."""
+    if authority is not None:
+        check_identifier(authority, "--authority")
     engine = bootstrap().engine
     try:
         require_schema(engine)
@@ -46,9 +50,10 @@ def read_facts(authority: str | None) -> list[CaseFacts]:
 
 
 def _la_code(value: str) -> str:
-    if not re.fullmatch(r"\d{3}", value):
-        raise CensusInvalid(f"--la-code {value!r}: expected the authority's three-digit DfE LA number, e.g. 202")
-    return value
+    try:
+        return check_la_code(value, "--la-code")
+    except InputInvalid as exc:
+        raise CensusInvalid(str(exc)) from None
 
 
 @app.command("cin-census")
@@ -74,7 +79,7 @@ def cin_census(
 def _lists(text: str) -> list[int]:
     numbers = [part.strip() for part in text.split(",")]
     if not all(n.isdigit() and int(n) in LISTS for n in numbers):
-        raise AnnexAInvalid(f"--lists {text!r}: expected a comma-separated choice of {', '.join(map(str, LISTS))}")
+        raise AnnexAInvalid(f"--lists {shown(text)}: expected a comma-separated choice of {', '.join(map(str, LISTS))}")
     return list(dict.fromkeys(int(n) for n in numbers))
 
 
@@ -87,12 +92,12 @@ def _csv_paths(out: Path, numbers: list[int]) -> list[Path]:
 @app.command("annex-a")
 def annex_a(
     lists: Annotated[str, typer.Option("--lists", help="Lists to produce: 5, 7 or 5,7.")],
-    as_of: Annotated[datetime, typer.Option("--as-of", formats=["%Y-%m-%d"], help="Date of the lists (YYYY-MM-DD).")],
+    as_of: Annotated[str, typer.Option("--as-of", help="Date of the lists (YYYY-MM-DD).")],
     out: OutOption,
     authority: AuthorityOption = None,
 ) -> None:
     """Write Ofsted Annex A lists as XLSX (one sheet a list) or CSV (one file a list: FILE_list_N.csv for several)."""
-    numbers, day = _lists(lists), as_of.date()
+    numbers, day = _lists(lists), parse_date(as_of, "--as-of")
     suffix = out.suffix.lower()
     if suffix not in (".xlsx", ".csv"):
         raise AnnexAInvalid(f"--out {out.name}: expected a .xlsx or .csv file name")

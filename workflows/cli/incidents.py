@@ -104,7 +104,10 @@ def show(
 
 
 @app.command()
-def retry(incident_id: Annotated[int, typer.Argument(help="The incident's id, as listed.")]) -> None:
+def retry(
+    # At most the largest id a database integer column holds: a bigger number is a usage error, not a crash.
+    incident_id: Annotated[int, typer.Argument(min=1, max=2**63 - 1, help="The incident's id, as listed.")],
+) -> None:
     """Retry one incident: send its e-mail (a notice or a sweep digest) again, or queue its outbox row."""
     app_ = bootstrap()
     require_schema(app_.engine)

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
+from states.input_rules import check_identifier, check_present
 from workflows.bootstrap import bootstrap
 from workflows.persistence import require_schema
 from workflows.services import DueDateMove, MigrationReport
@@ -66,6 +67,10 @@ def migrate(
     actor: Annotated[str, typer.Option("--actor", help="Who runs it, for the audit trail.")] = "policy-migration",
 ) -> None:
     """Recount the due dates of open actions under policy version TO; without --dry-run, apply and audit them."""
+    check_identifier(actor, "--actor")
+    if authority is not None:
+        check_identifier(authority, "--authority")
+    check_present(to, "--to", "a policy version")
     app = bootstrap()
     require_schema(app.engine)
     report = migrate_cases(

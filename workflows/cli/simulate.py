@@ -48,7 +48,7 @@ def simulate(
     settings = load_settings()
     policies = load_policies(settings)
     scenario = load_scenario(scenario_file)
-    when = parse_date(as_of, "--as-of") if as_of else scenario.as_of
+    when = parse_date(as_of, "--as-of") if as_of is not None else scenario.as_of
     if when is None:
         raise ScenarioInvalid(f"{scenario_file}: as_of: give it in the file or with --as-of")
     outcome = replay(scenario, policies, when, source=str(scenario_file))

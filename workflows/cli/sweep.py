@@ -9,11 +9,14 @@ from typing import Annotated, Any
 import typer
 
 from workflows.bootstrap import bootstrap, load_settings
-from workflows.cli import parse_date
+from workflows.cli import date_option
 from workflows.delivery import is_healthy
 from workflows.persistence import load_all_policies, require_schema
 from workflows.stack import PrefectUnreachable
 from workflows.sweep import DEFAULT_MAX_BATCHES, SweepContext, ladder_levels, run_sweep
+
+# More batch task runs than any caseload needs; a bound keeps a huge number a usage error, not a crash.
+MAX_BATCHES_LIMIT = 100_000
 
 
 def _summary_text(summary: dict[str, Any], levels: list[str]) -> str:
@@ -101,11 +104,11 @@ def sweep(
         bool, typer.Option("--local", help="Run in this process without Prefect (no run in the UI).")
     ] = False,
     max_batches: Annotated[
-        int, typer.Option("--max-batches", min=1, help="Upper bound on batch task runs.")
+        int, typer.Option("--max-batches", min=1, max=MAX_BATCHES_LIMIT, help="Upper bound on batch task runs.")
     ] = DEFAULT_MAX_BATCHES,
 ) -> None:
     """Remind before due dates and escalate overdue actions up each authority's ladder; safe to run twice."""
-    day = parse_date(as_of, "--as-of") if as_of else load_settings().today()
+    day = date_option(as_of, "--as-of", load_settings().today())
     summary = _local(day, max_batches, show_progress=not as_json) if local else _with_prefect(day, max_batches)
     if as_json:
         typer.echo(json.dumps(summary, sort_keys=True))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import functools
 import re
 from pathlib import Path
 from typing import Any
@@ -37,6 +39,16 @@ def _mapping_without_duplicates(loader: _StrictLoader, node: yaml.MappingNode) -
 _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping_without_duplicates)
 
 
+@functools.lru_cache(maxsize=64)
+def _parsed(path: str, modified_ns: int, size: int) -> Any:
+    """The YAML in `path` as last modified at `modified_ns` with `size` bytes: parsed once per version of the file.
+
+    PyYAML's pure-Python parser takes about 0.1 s for the policy files, and every command reads them all; a
+    process that runs many commands (the tests, the fuzz in tests/fuzz) reads each file once.
+    """
+    return yaml.load(Path(path).read_text(encoding="utf-8"), Loader=_StrictLoader)
+
+
 def available_policies(policy_dir: Path) -> list[str]:
     """Names of the policy files in `policy_dir`, sorted."""
     return sorted(path.stem for path in policy_dir.glob(f"*{SUFFIX}") if path.is_file())
@@ -44,7 +56,8 @@ def available_policies(policy_dir: Path) -> list[str]:
 
 def _read(path: Path) -> dict[str, Any]:
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_StrictLoader)
+        stat = path.stat()
+        data = copy.deepcopy(_parsed(str(path), stat.st_mtime_ns, stat.st_size))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "(unknown line)"

@@ -14,6 +14,7 @@ from typing import Any
 
 from lxml import etree
 
+from states.input_rules import EARLIEST_YEAR, shown
 from workflows.returns.census_module5 import pre_proceedings_blocks
 from workflows.returns.errors import CensusInvalid, CensusYearInvalid
 from workflows.returns.return_facts import CaseFacts, Plan, previous_plans
@@ -49,9 +50,10 @@ class CensusYear:
     @classmethod
     def parse(cls, text: str) -> CensusYear:
         """`2026-27` -> 1 April 2026 to 31 March 2027."""
-        match = re.fullmatch(r"(\d{4})-(\d{2})", text)
-        if match is None or (int(match[1]) + 1) % 100 != int(match[2]):
-            raise CensusYearInvalid(f"census year {text!r}: expected YYYY-YY with consecutive years, e.g. 2026-27")
+        # [0-9], not \d: \d matches other scripts' digits too. No census year began before 1900.
+        match = re.fullmatch(r"([0-9]{4})-([0-9]{2})", text)
+        if match is None or (int(match[1]) + 1) % 100 != int(match[2]) or int(match[1]) < EARLIEST_YEAR:
+            raise CensusYearInvalid(f"census year {shown(text)}: expected YYYY-YY with consecutive years, e.g. 2026-27")
         first = int(match[1])
         return cls(date(first, 4, 1), date(first + 1, 3, 31))
 

@@ -12,13 +12,17 @@ from sqlalchemy.orm import Session, sessionmaker
 from states import (
     Actor,
     Case,
+    InvalidEventData,
     OpenActionsBlockTransition,
     Policy,
     PolicyNotFound,
     TransitionResult,
     TriggerRefused,
+    UnknownTrigger,
     fire,
 )
+from states.field_text import TriggerInput
+from states.input_rules import check_identifier
 from workflows.persistence import (
     AuditRecord,
     CaseNotFound,
@@ -32,24 +36,35 @@ from workflows.persistence import (
 from workflows.services.errors import InputTooLong
 from workflows.settings import utc_now
 
-__all__ = ["REFUSED_EVENT", "CaseService", "InputTooLong"]
+__all__ = ["REFUSAL_CATEGORIES", "REFUSED_EVENT", "CaseService", "InputTooLong"]
 
 Clock = Callable[[], datetime]
 REFUSED_EVENT = "trigger_refused"
+# Why a trigger was refused, as its `trigger_refused` event records it: a persisted contract, like trigger names.
+REFUSAL_CATEGORIES = ("unknown_trigger", "wrong_status", "bad_data", "not_permitted", "open_actions", "conflict")
+CONFLICT = "conflict"
 # Limits of the columns an attempt is recorded in; longer input is refused before anything is read.
 LIMITS = {"case reference": 64, "trigger": 64, "actor id": 64, "actor role": 32, "authority": 64}
 # A refusal is audited even while triggers race on the case: retry on a taken seq, then give up loudly.
 REFUSAL_AUDIT_ATTEMPTS = 5
 
 
-def _check_lengths(values: Mapping[str, str | None]) -> None:
+def _check_identifiers(values: Mapping[str, str | None]) -> None:
+    """Refuse, before anything is read, an identifier the audit trail could not record as it is."""
     for label, value in values.items():
         if value is not None and len(value) > LIMITS[label]:
             raise InputTooLong(f"{label} is {len(value)} characters long: expected at most {LIMITS[label]}")
+        if value is not None:
+            check_identifier(value, label, LIMITS[label])
 
 
-def _refusal_payload(refusal: TriggerRefused) -> dict[str, Any]:
-    payload: dict[str, Any] = {"refusal": type(refusal).__name__, "reason": str(refusal)}
+def _refusal_payload(refusal: TriggerRefused | ConcurrentUpdate) -> dict[str, Any]:
+    """What a refusal records: its category and kind, the field at fault or the actions in the way; never the
+    value refused (it may be personal, free text, or a forged line)."""
+    category = CONFLICT if isinstance(refusal, ConcurrentUpdate) else refusal.category
+    payload: dict[str, Any] = {"category": category, "refusal": type(refusal).__name__}
+    if isinstance(refusal, InvalidEventData) and refusal.field is not None:
+        payload["field"] = refusal.field
     if isinstance(refusal, OpenActionsBlockTransition):
         payload["open_actions"] = list(refusal.kinds)
     return payload
@@ -96,7 +111,7 @@ class CaseService:
         self,
         reference: str,
         trigger: str,
-        data: Mapping[str, Any],
+        data: TriggerInput,
         actor: Actor,
         today: date,
         *,
@@ -105,10 +120,13 @@ class CaseService:
     ) -> TransitionResult:
         """Fire `trigger` on case `reference` (creating it for a creating trigger) in one transaction.
 
-        Raises the domain's TriggerRefused errors (audited as `trigger_refused` when the case exists),
-        ConcurrentUpdate when the case changed since it was read or is not at `expected_version`.
+        Every refusal of a trigger on an existing case is recorded as one `trigger_refused` event with its category
+        (REFUSAL_CATEGORIES), however it is asked (the command line, a scenario, the API): the domain's
+        TriggerRefused errors, and ConcurrentUpdate (`conflict`) when the case changed since it was read or is not
+        at `expected_version`. Identifiers outside the identifier alphabet or too long are refused before anything
+        is read, and not recorded: the record would have to hold the bad value.
         """
-        _check_lengths(
+        _check_identifiers(
             {
                 "case reference": reference,
                 "trigger": trigger,
@@ -126,7 +144,7 @@ class CaseService:
                 policy = self.policy(authority)
                 result = fire(current, trigger, data, actor, today, policy, reference=reference, authority=authority)
                 stored = case_store.save(connection, loaded, result, (actor.id, actor.role), self._clock())
-        except TriggerRefused as refusal:
+        except (TriggerRefused, ConcurrentUpdate) as refusal:
             if loaded is not None:
                 self._audit_refusal(loaded.case, trigger, actor, today, refusal)
             raise
@@ -137,12 +155,15 @@ class CaseService:
         """Give back the database connection this service keeps for its triggers (it also goes when collected)."""
         self._connection.close()
 
-    def _audit_refusal(self, case: Case, trigger: str, actor: Actor, today: date, refusal: TriggerRefused) -> None:
+    def _audit_refusal(
+        self, case: Case, trigger: str, actor: Actor, today: date, refusal: TriggerRefused | ConcurrentUpdate
+    ) -> None:
         record = AuditRecord(
             event_type=REFUSED_EVENT,
             actor_id=actor.id,
             actor_role=actor.role,
-            trigger=trigger,
+            # An unknown trigger's name is what was refused: it is not kept (it may be anything typed).
+            trigger=None if isinstance(refusal, UnknownTrigger) else trigger,
             occurred_on=today,
             from_status=case.status.value,
             payload=_refusal_payload(refusal),

@@ -126,12 +126,18 @@ class ManagerEscalations:
             role, problem = self._check(connection, case, request)
         if problem is not None:
             self._audit(case, request, role, REFUSED_EVENT, {"problem": problem})
+            # `escalation_level`, not `level`: structlog's own `level` key (the log level) would overwrite it.
             _log().warning(
-                "escalation_refused", case_ref=case.reference, manager_id=request.manager_id, level=request.level
+                "escalation_refused",
+                case_ref=case.reference,
+                manager_id=request.manager_id,
+                escalation_level=request.level,
             )
             raise EscalationRefused(case.reference, request.manager_id, problem)
         escalation_id = self._record(case, request, role, note, request_key)
-        _log().info("escalation_raised", case_ref=case.reference, level=request.level, escalation_id=escalation_id)
+        _log().info(
+            "escalation_raised", case_ref=case.reference, escalation_level=request.level, escalation_id=escalation_id
+        )
         return escalation_id
 
     def _case(self, connection: Connection, reference: str) -> _Case:

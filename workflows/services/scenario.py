@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -11,47 +10,32 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from states.case import Actor
 from states.errors import CaseflowError
-from states.event_data import DATA_MODELS
+from states.event_data import DATA_MODELS, Identifier, IsoDate
+from states.input_rules import escaped
 from states.policy import Policy, PolicyNotFound
 from workflows.persistence import ActionRow, AuditEventRow, CaseRow, make_engine, make_session_factory, schema
 from workflows.services.case_service import CaseService
 from workflows.services.errors import ScenarioInvalid
+from workflows.services.scenario_yaml import load_strict_yaml
 
 __all__ = ["Scenario", "ScenarioInvalid", "ScenarioOutcome", "load_scenario", "replay"]
 
 REFUSED_EVENT = "trigger_refused"
-
-
-class _ScenarioLoader(yaml.SafeLoader):
-    """YAML 1.2 booleans (only true/false: YAML 1.1 reads the key `on:` as True), dates left as text.
-
-    Dates stay strings so that a bad one (2026-13-01) is reported by validation with its place in the file,
-    not raised by the YAML parser.
-    """
-
-
-_LEFT_TO_VALIDATION = {"tag:yaml.org,2002:bool", "tag:yaml.org,2002:timestamp"}
-_ScenarioLoader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag not in _LEFT_TO_VALIDATION]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-_ScenarioLoader.add_implicit_resolver(
-    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
-)
+# One case's events: a lifetime of visits and core groups is a few hundred.
+MAX_EVENTS = 2000
 
 
 class ScenarioCase(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
-    reference: str = Field(min_length=1, max_length=64)
-    date_of_birth: date | None = None
-    expected_delivery_date: date | None = None
-    team: str | None = None
+    reference: Identifier
+    date_of_birth: IsoDate | None = None
+    expected_delivery_date: IsoDate | None = None
+    team: Identifier | None = None
     # The authority's own child id, sex and UPN: the creating trigger's data model checks them.
     child_id: str | None = None
     sex: str | None = None
@@ -61,12 +45,12 @@ class ScenarioCase(BaseModel):
 class ScenarioEvent(BaseModel):
     """One trigger: when it happened, what it was, who fired it; other keys are the trigger's own data."""
 
-    model_config = ConfigDict(extra="allow", frozen=True)
+    model_config = ConfigDict(extra="allow", frozen=True, strict=True)
 
-    on: date
-    trigger: str = Field(min_length=1)
-    actor: str | None = None
-    role: str | None = None
+    on: IsoDate
+    trigger: Identifier
+    actor: Identifier | None = None
+    role: Identifier | None = None
 
     @property
     def data(self) -> dict[str, Any]:
@@ -74,12 +58,12 @@ class ScenarioEvent(BaseModel):
 
 
 class Scenario(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
-    policy: str = "default"
+    policy: Identifier = "default"
     case: ScenarioCase
-    events: list[ScenarioEvent] = Field(min_length=1)
-    as_of: date | None = None
+    events: list[ScenarioEvent] = Field(min_length=1, max_length=MAX_EVENTS)
+    as_of: IsoDate | None = None
 
 
 @dataclass(frozen=True)
@@ -110,25 +94,21 @@ class ScenarioOutcome:
 def _location(loc: tuple[int | str, ...]) -> str:
     text = ""
     for part in loc:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+        text += f"[{part}]" if isinstance(part, int) else (f".{escaped(str(part))}" if text else escaped(str(part)))
     return text or "(top level)"
 
 
 def load_scenario(path: Path) -> Scenario:
     """Read and validate a scenario file; any problem is one ScenarioInvalid line naming file and key."""
-    try:
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_ScenarioLoader)
-    except OSError as exc:
-        raise ScenarioInvalid(f"{path}: cannot be read: {exc.strerror}") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark else "(unknown line)"
-        raise ScenarioInvalid(f"{path}: {where}: not valid YAML: {getattr(exc, 'problem', exc)}") from None
+    raw = load_strict_yaml(path)
     try:
         return Scenario.model_validate(raw)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        raise ScenarioInvalid(f"{path}: {_location(first['loc'])}: {first['msg']}") from None
+        first = exc.errors(include_url=False)[0]
+        message = (
+            str(first.get("ctx", {}).get("error", first["msg"])) if first["type"] == "value_error" else first["msg"]
+        )
+        raise ScenarioInvalid(f"{path}: {_location(first['loc'])}: {message}") from None
 
 
 def _actor(event: ScenarioEvent, policy: Policy) -> Actor:

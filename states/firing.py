@@ -10,6 +10,8 @@ from typing import Any
 from states import conference_triggers as conference
 from states import plan_triggers as plan
 from states import referral_triggers as referral
+from states.conference_days import require_working_days
+from states.participation import record_child_participation
 from states.actions import ActionChanges, leave_phase, move_counted_from
 from states.case import Actor, Case, TransitionResult
 from states.errors import InvalidEventData, PermissionDenied, TransitionNotAllowed, UnknownTrigger
@@ -40,6 +42,7 @@ HANDLERS: dict[str, Callable[[Step], str | None]] = {
     "close_case": plan.close_case,
     "record_birth": plan.record_birth,
     "complete_action": plan.complete_action,
+    "record_child_participation": record_child_participation,
 }
 
 _SOURCES: dict[str, frozenset[CaseStatus]] = {
@@ -77,6 +80,7 @@ def fire(
     # A new case's referral is the trigger's own date (the referral, or the notice of a transfer in).
     referral_date = step.fact("referral_date") or parsed.occurred_on(today)
     check_dates(trigger, parsed, referral_date, today)
+    require_working_days(trigger, parsed, policy, current.authority)
     route = HANDLERS[trigger](step)
     step.dest = next_status(current.status, trigger, route if route is not None else parsed.route())
     _finish(step)

@@ -310,7 +310,12 @@ def _split(argument: str) -> tuple[str, str]:
 
 
 def _typed(name: str, value: str, annotation: Any) -> Any:
-    """`value` as the type the field takes: bool, int or date; anything else stays text for the model to check."""
+    """`value` as the type the field takes: bool, int, date or a comma-separated list of codes; anything else stays
+    text for the model to check."""
+    from typing import get_origin
+
+    if get_origin(annotation) is list:
+        return [part.strip() for part in value.split(",")]
     kinds = _annotation_types(annotation)
     if bool in kinds:
         lowered = value.strip().lower()

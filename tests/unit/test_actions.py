@@ -26,7 +26,13 @@ from workflows.persistence import load_policy
 
 # Authority A's participation standards make the preparation before a conference mandatory (override on leave).
 PARTICIPATION_STANDARDS = load_policy(POLICIES, "authority_a")
-CONFERENCE_WORK = ("chair_pre_meeting", "send_leaflet", "submit_agency_reports", "share_reports_with_family")
+CONFERENCE_WORK = (
+    "chair_pre_meeting",
+    "send_leaflet",
+    "submit_agency_reports",
+    "share_reports_with_family",
+    "decide_child_participation",
+)
 
 
 def christmas_planning() -> Case:

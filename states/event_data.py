@@ -275,7 +275,6 @@ class RecordChildParticipation(EventData):
         return self
 
 
-
 class CloseCase(LeavingData):
     date: IsoDate
     reason: Text

@@ -10,13 +10,13 @@ from typing import Any
 from states import conference_triggers as conference
 from states import plan_triggers as plan
 from states import referral_triggers as referral
-from states.conference_days import require_working_days
-from states.participation import record_child_participation
 from states.actions import ActionChanges, leave_phase, move_counted_from
 from states.case import Actor, Case, TransitionResult
+from states.conference_days import require_working_days
 from states.errors import InvalidEventData, PermissionDenied, TransitionNotAllowed, UnknownTrigger
 from states.event_data import check_dates, parse_event_data
 from states.lifecycle import CREATING_TRIGGERS, TRANSITIONS, TRIGGERS, CaseStatus, next_status
+from states.participation import record_child_participation
 from states.policy import Policy
 from states.trigger_records import transition_result
 from states.trigger_step import Step

@@ -213,7 +213,7 @@ def _data(step: _Step, path: _Path, workday: _Workday, team: str, birth: date, i
         case "set_conference_date":
             data.update(conference_date=conference)
         case "arrange_child_only_conference":
-            assert conference is not None
+            assert path.conference is not None
             data.update(date=workday(path.conference - 3), chair_decided_on=on, in_childs_interests=True)
         case "hold_icpc" if data["outcome"] == "cp_plan":
             data.update(date=on, category="NEG")

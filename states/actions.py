@@ -31,6 +31,7 @@ LIVES_IN: Mapping[str, frozenset[CaseStatus]] = {
     "send_leaflet": _CONFERENCE_PLANNING,
     "submit_agency_reports": _CONFERENCE_PLANNING,
     "share_reports_with_family": _CONFERENCE_PLANNING,
+    "decide_child_participation": _CONFERENCE_PLANNING,
     "hold_first_core_group": _ON_PLAN,
     "hold_core_group": _ON_PLAN,
     "statutory_visit": _ON_PLAN,
@@ -63,10 +64,17 @@ COMPLETED_BY_TRIGGER: Mapping[str, str] = {
     "conclude_pre_proceedings": "decide_pre_proceedings",
     "apply_to_court": "apply_to_court",
     "send_letter_initiating_proceedings": "send_letter_initiating_proceedings",
+    "decide_child_participation": "record_child_participation",
 }
 
 # Actions counted from the date of the conference being planned, opened once that date is known.
-CONFERENCE_DATE_ACTIONS = ("chair_pre_meeting", "send_leaflet", "submit_agency_reports", "share_reports_with_family")
+CONFERENCE_DATE_ACTIONS = (
+    "chair_pre_meeting",
+    "send_leaflet",
+    "submit_agency_reports",
+    "share_reports_with_family",
+    "decide_child_participation",
+)
 PLAN_ACTIONS = frozenset(
     {"hold_first_core_group", "hold_core_group", "statutory_visit", "hold_first_review", "hold_review"}
 )

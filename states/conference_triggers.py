@@ -8,11 +8,12 @@ from typing import cast
 from states import event_data as ev
 from states.actions import CONFERENCE_DATE_ACTIONS, FOLLOW_UP_ACTIONS, PLAN_ACTIONS
 from states.errors import InvalidEventData
+from states.participation import DECIDED_FACT, DECISION
 from states.policy import AdvocatePolicy, Policy
 from states.trigger_step import Step, age_on, not_before, unborn
 
 # Facts that belong to one conference's planning and are cleared once that conference is held.
-_CYCLE_FACTS = ("child_only_conference_held_date",)
+_CYCLE_FACTS = ("child_only_conference_held_date", "child_invited", DECIDED_FACT)
 
 
 def convene_icpc(step: Step) -> None:
@@ -47,6 +48,8 @@ def open_advocate(step: Step, on: date, requested: bool) -> None:
 def _open_conference_date_actions(step: Step) -> None:
     review = step.case.facts.get("conference_kind") == "review"
     for kind in CONFERENCE_DATE_ACTIONS:
+        if kind == DECISION and step.case.facts.get(DECIDED_FACT):
+            continue  # decided before the conference had a date: nothing left to chase
         if kind == "share_reports_with_family" and review:
             step.open(kind, rule="share_reports_before_review")
         else:

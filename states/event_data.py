@@ -20,6 +20,7 @@ from states.event_base import LeavingData as LeavingData
 from states.event_base import Text as Text
 from states.field_text import DatedFields, FieldText, TriggerInput, dated_fields, typed_fields
 from states.input_rules import latest_planned
+from states.participation_codes import ATTENDING, NotInvitedReason, ParticipationWay
 from states.personal_data import CHILD_PERSONAL_FIELDS
 from states.pre_proceedings_data import PRE_PROCEEDINGS_DATA_MODELS
 
@@ -211,6 +212,28 @@ class EndPlan(LeavingData):
         return self
 
 
+class RecordChildParticipation(EventData):
+    """The decision whether the child is invited to the conference being planned, and how they contribute."""
+
+    invited: bool
+    reason: NotInvitedReason | None = None
+    how: list[ParticipationWay]
+    advocate: bool
+
+    @model_validator(mode="after")
+    def _ways_agree(self) -> RecordChildParticipation:
+        ways = set(self.how)
+        if not ways or len(ways) != len(self.how):
+            raise ValueError("how: give one or more ways, each once")
+        if "none" in ways and len(ways) > 1:
+            raise ValueError("how: none cannot be given with another way")
+        if not self.invited and ways & ATTENDING:
+            raise ValueError(f"how: {', '.join(sorted(ways & ATTENDING))} needs the child invited")
+        if "advocate_speaks" in ways and not self.advocate:
+            raise ValueError("how: advocate_speaks needs advocate true")
+        return self
+
+
 class CloseCase(LeavingData):
     date: IsoDate
     reason: Text
@@ -249,6 +272,7 @@ DATA_MODELS: dict[str, type[EventData]] = {
     "hold_review": HoldReview,
     "end_plan": EndPlan,
     "close_case": CloseCase,
+    "record_child_participation": RecordChildParticipation,
     "record_birth": RecordBirth,
     "complete_action": CompleteAction,
     **PRE_PROCEEDINGS_DATA_MODELS,

@@ -79,9 +79,12 @@ def _split(trigger: str, argument: str) -> tuple[str, str]:
 
 
 def _typed(trigger: str, name: str, value: str, annotation: Any) -> Any:
-    """`value` as the type the field takes: bool, int or date; anything else stays text for the model to check."""
+    """`value` as the type the field takes: bool, int, date or a comma-separated list of codes; anything else stays
+    text for the model to check."""
     kinds = _annotation_types(annotation)
     where = f"{trigger}: {name}"
+    if get_origin(annotation) is list or any(get_origin(arg) is list for arg in get_args(annotation)):
+        return [part.strip() for part in value.split(",")]
     if bool in kinds:
         lowered = value.strip().lower()
         if lowered in TRUE | FALSE:

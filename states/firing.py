@@ -12,11 +12,13 @@ from states import pre_proceedings_triggers as pre_proceedings
 from states import referral_triggers as referral
 from states.actions import ActionChanges, leave_phase, move_counted_from
 from states.case import Actor, Case, TransitionResult
+from states.conference_days import require_working_days
 from states.errors import InvalidEventData, PermissionDenied, TransitionNotAllowed, UnknownTrigger
 from states.event_data import check_dates, parse_event_data
 from states.field_text import TriggerInput
 from states.input_rules import shown
 from states.lifecycle import CREATING_TRIGGERS, TRANSITIONS, TRIGGERS, CaseStatus, next_status, triggers_from
+from states.participation import record_child_participation
 from states.policy import Policy
 from states.trigger_records import transition_result
 from states.trigger_step import Step
@@ -43,6 +45,7 @@ HANDLERS: dict[str, Callable[[Step], str | None]] = {
     "record_birth": plan.record_birth,
     "complete_action": plan.complete_action,
     **pre_proceedings.HANDLERS,
+    "record_child_participation": record_child_participation,
 }
 
 _SOURCES: dict[str, frozenset[CaseStatus]] = {
@@ -88,6 +91,7 @@ def fire(
     # A new case's referral is the trigger's own date (the referral, or the notice of a transfer in).
     referral_date = step.fact("referral_date") or parsed.occurred_on(today)
     check_dates(trigger, parsed, referral_date, today)
+    require_working_days(trigger, parsed, policy, current.authority)
     route = HANDLERS[trigger](step)
     step.dest = next_status(current.status, trigger, route if route is not None else parsed.route())
     pre_proceedings.end_track_with_the_plan(step, trigger)

@@ -87,6 +87,7 @@ TRANSITIONS: tuple[TransitionSpec, ...] = (
     _outcome("icpc_not_required", (S.S47_ENQUIRY,), S.CLOSED, "no_further_action"),
     TransitionSpec("convene_icpc", (S.S47_ENQUIRY,), S.ICPC_PLANNING),
     *_stays("set_conference_date", _PLANNING),
+    *_stays("record_child_participation", _PLANNING),
     TransitionSpec("arrange_child_only_conference", (S.ICPC_PLANNING, S.REVIEW_PLANNING), S.CHILD_ONLY_CONFERENCE),
     _back_to("hold_child_only_conference", S.ICPC_PLANNING),
     _back_to("hold_child_only_conference", S.REVIEW_PLANNING),

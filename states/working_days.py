@@ -36,6 +36,11 @@ def _bank_holidays(year: int) -> frozenset[date]:
     return frozenset(holidays.country_holidays("GB", subdiv="ENG", years=year))
 
 
+@cache
+def _bank_holiday_names(year: int) -> dict[date, str]:
+    return dict(holidays.country_holidays("GB", subdiv="ENG", years=year).items())
+
+
 def _check_coverage(day: date) -> None:
     first, last = BANK_HOLIDAY_COVERAGE
     if not first <= day <= last:
@@ -109,6 +114,17 @@ class WorkingDayCalendar:
             and day not in self.closed_dates
             and not any(closure.contains(day) for closure in self.yearly_closures)
         )
+
+    def why_not_working(self, day: date) -> str | None:
+        """Why `day` is not a working day (a weekend day, a bank holiday by name, a closure day); None if it is one."""
+        _check_coverage(day)
+        if day.weekday() >= 5:
+            return f"a {day:%A}"
+        if day in _bank_holidays(day.year):
+            return f"a bank holiday ({_bank_holiday_names(day.year)[day]})"
+        if day in self.closed_dates or any(closure.contains(day) for closure in self.yearly_closures):
+            return "a closure day of the authority"
+        return None
 
     def add_working_days(self, day: date, n: int) -> date:
         """The nth working day after `day` (`day` itself is day 0); a negative n counts back."""

@@ -75,6 +75,37 @@ def test_a_trigger_fires_and_one_not_allowed_now_is_one_line_listing_the_allowed
     )
 
 
+def test_a_conference_on_a_saturday_is_one_line_and_the_childs_participation_takes_a_list_of_ways(
+    env: dict[str, str],
+) -> None:
+    manager = ("--actor", "tm-1", "--role", "team_manager", "--today", "2027-02-01")
+    # Sat 13 Feb 2027; then Wed 10 Feb, a working day
+    saturday = run_main(
+        "trigger", "CP-VIEW-3", "convene_icpc", "conference_date=2027-02-13", "--on", "2027-01-27", *manager, env=env
+    )
+    assert _one_line_error(saturday) == (
+        "error: convene_icpc: conference_date 2027-02-13 is a Saturday, not a working day for default "
+        "(policy default): a conference is held on a working day"
+    )
+    _ok(
+        run_main(
+            "trigger",
+            "CP-VIEW-3",
+            "convene_icpc",
+            "conference_date=2027-02-10",
+            "--on",
+            "2027-01-27",
+            *manager,
+            env=env,
+        )
+    )
+    social_worker = ("--actor", "sw-1", "--role", "social_worker", "--today", "2027-02-01")
+    ways = ("invited=false", "reason=child_declined", "how=views_by_letter,advocate_speaks", "advocate=true")
+    recorded = _ok(run_main("trigger", "CP-VIEW-3", "record_child_participation", *ways, *social_worker, env=env))
+    assert recorded.startswith("case CP-VIEW-3: record_child_participation on 2027-02-01"), recorded
+    assert "decide_child_participation" in recorded
+
+
 def test_an_unknown_case_is_one_line(env: dict[str, str]) -> None:
     message = _one_line_error(run_main("case", "show", "CP-NOWHERE", env=env))
     assert message == "error: case CP-NOWHERE: not found (expected the reference of an existing case)"

@@ -97,5 +97,5 @@ def test_the_timeliness_report_prints_the_measures_and_writes_a_table_and_charts
     # target Tue 3 Nov), RC-0005 (Wed 25 Nov, target Tue 1 Dec); late: CF0003 (Tue 6 Oct, target Tue 29 Sep).
     assert "icpc_within_15_working_days: 4 of 5 (80.0%)" in result.stdout
     assert "second_or_later_plans: 2 of 4 (50.0%)" in result.stdout
-    assert len(list((tmp_path / "report").glob("*.png"))) == 9
+    assert len(list((tmp_path / "report").glob("*.png"))) == 13
     assert (tmp_path / "report" / "timeliness.csv").exists()

@@ -80,11 +80,25 @@ def test_policy_show_defaults_to_the_configured_authority() -> None:
     assert (shown["name"], shown["timescales"]["share_reports_with_family"]["amount"]) == ("authority_b", 3)
 
 
+def test_policy_show_for_the_families_first_authority_names_the_lead_practitioner_as_owner_and_actor() -> None:
+    result = caseflow("policy", "show", "--authority", "authority_d")
+    assert (result.returncode, result.stderr) == (0, "")
+    assert "Families First" in result.stdout
+    actions = {
+        line.split("│")[1].strip(): line.split("│")[2].strip() for line in result.stdout.splitlines() if "│" in line
+    }
+    assert actions["statutory_visit"] == actions["decide_child_participation"] == "lead_cp_practitioner"
+    assert actions["referral_decision"] == "social_worker"
+    roles = result.stdout[result.stdout.index("Roles and the triggers they may fire") :]
+    lead = roles[roles.index("│ lead_cp_practitioner") :].split("\n", 1)[0]
+    assert "own teams' cases" in lead and "record_visit" in lead and "start_s47" in lead
+
+
 def test_an_unknown_authority_is_one_line_listing_the_known_ones() -> None:
     result = caseflow("policy", "show", "--authority", "nowhere")
     assert (result.returncode, result.stdout) == (2, "")
     assert result.stderr == (
-        "error: no policy named 'nowhere' (known: authority_a, authority_b, authority_c, default)\n"
+        "error: no policy named 'nowhere' (known: authority_a, authority_b, authority_c, authority_d, default)\n"
     )
 
 
@@ -113,4 +127,4 @@ def test_a_yaml_syntax_error_is_one_line_with_the_line_number(tmp_path: Path) ->
 def test_policy_check_names_every_valid_policy() -> None:
     result = caseflow("policy", "check")
     assert (result.returncode, result.stderr) == (0, "")
-    assert result.stdout == "4 policies valid: authority_a, authority_b, authority_c, default\n"
+    assert result.stdout == "5 policies valid: authority_a, authority_b, authority_c, authority_d, default\n"

@@ -56,7 +56,14 @@ def test_the_documented_example_replays_to_a_plan_with_hand_checked_due_dates(tm
         ("start_s47", "referred", "s47_enquiry"),
         ("convene_icpc", "s47_enquiry", "icpc_planning"),
     ]
-    assert case["history"][8] == {
+    assert case["history"][4] == {
+        "on": "2026-12-22",
+        "trigger": "record_child_participation",
+        "from": "icpc_planning",
+        "to": "icpc_planning",
+        "actor": "social_worker",
+    }
+    assert case["history"][9] == {
         "on": "2027-01-08",
         "trigger": "hold_icpc",
         "from": "icpc_planning",
@@ -74,6 +81,8 @@ def test_the_documented_example_replays_to_a_plan_with_hand_checked_due_dates(tm
     # conference Fri 8 Jan: reports shared 2 WD before -> Wed 6 Jan; agency reports 3 WD before -> Tue 5 Jan
     assert due["share_reports_with_family"] == ("2027-01-06", "done")
     assert due["submit_agency_reports"] == ("2027-01-05", "done")
+    # the child's participation 5 WD before Fri 8 Jan: Thu 7, Wed 6, Tue 5, Mon 4 Jan, Thu 31 Dec (1 Jan a bank holiday)
+    assert due["decide_child_participation"] == ("2026-12-31", "done")
     # ICPC held Fri 8 Jan: first core group 10 WD -> Fri 22 Jan; minutes 15 WD -> Fri 29 Jan
     assert due["hold_first_core_group"] == ("2027-01-22", "open")
     assert due["circulate_minutes"] == ("2027-01-29", "open")

@@ -108,10 +108,18 @@ def _unknown_key(chooser: random.Random, text: str) -> str:
 
 
 def _broken_syntax(chooser: random.Random, text: str) -> str:
-    # After the comment lines at the top, where any of these breaks the document or what it says.
-    body = text.index("policy:")
-    at = chooser.randrange(body, len(text))
-    return text[:at] + chooser.choice(("{", "[", "*", "!!python/object/apply:os.system ")) + text[at:]
+    # At the start of a line that says something (after its indentation), where any of these breaks the document:
+    # inside a comment or a quoted string it would be harmless, and the file valid.
+    lines = text.splitlines(keepends=True)
+    body = next(index for index, line in enumerate(lines) if line.startswith("policy:"))
+    saying = [
+        index for index in range(body, len(lines)) if lines[index].strip() and not lines[index].lstrip().startswith("#")
+    ]
+    index = chooser.choice(saying)
+    indent = len(lines[index]) - len(lines[index].lstrip())
+    broken = chooser.choice(("{", "[", "*", "!!python/object/apply:os.system "))
+    lines[index] = lines[index][:indent] + broken + lines[index][indent:]
+    return "".join(lines)
 
 
 def _too_big(chooser: random.Random, text: str) -> str:

@@ -134,6 +134,8 @@ def _cf0003(service: CaseService) -> None:
         .fire("receive_referral", "2026-09-07", referral_date="2026-09-07", date_of_birth="2019-02-02")
         .fire("start_s47", "2026-09-08", strategy_discussion_date="2026-09-08")
         .fire("convene_icpc", "2026-09-10", decision_date="2026-09-10", conference_date="2026-10-06")
+        # 7 years old: not invited (the default under 12), the child's views brought in a drawing
+        .fire("record_child_participation", "2026-09-29", invited=False, how=["views_by_drawing"], advocate=False)
         .fire("hold_icpc", "2026-10-06", date="2026-10-06", outcome="cin_plan", override_reason=OVERRIDE)
     )
 
@@ -152,6 +154,9 @@ def _cf0004(service: CaseService) -> None:
     )
     for held in _CF0004_REVIEWS:
         journey.fire("convene_review", held, conference_date=held)
+        if held == _CF0004_REVIEWS[-1]:
+            # 14 years old: invited (the default from 12), but took no part
+            journey.fire("record_child_participation", held, invited=True, how=["none"], advocate=False)
         journey.fire("hold_review", held, date=held, outcome="continue_plan", override_reason=OVERRIDE)
     journey.fire("record_visit", "2027-03-15", date="2027-03-15", child_seen=True, seen_alone=True)
 

@@ -50,9 +50,11 @@ def test_a_trigger_writes_status_actions_audit_event_and_outbox_row_together(eng
     assert result.case.version == 3
     # Conference Tue 11-24: chair meets 1 WD before (Mon 11-23), leaflet 5 days before (Thu 11-19),
     # agency reports 3 WD before (Thu 11-19), reports to family 2 WD before (Fri 11-20); FGC referral and
-    # advocate 1 WD after the decision on Wed 11-04 (Thu 11-05); hold_icpc still open from the s47 enquiry.
+    # advocate 1 WD after the decision on Wed 11-04 (Thu 11-05); hold_icpc still open from the s47 enquiry;
+    # the child's participation decided 5 WD before (23, 20, 19, 18, 17 Nov: Tue 11-17).
     assert sorted((a.kind, a.due_on) for a in case.actions) == [
         ("chair_pre_meeting", date(2026, 11, 23)),
+        ("decide_child_participation", date(2026, 11, 17)),
         ("hold_icpc", date(2026, 11, 24)),
         ("refer_family_group_conference", date(2026, 11, 5)),
         ("request_advocate", date(2026, 11, 5)),

@@ -50,6 +50,16 @@ def test_the_year_s_measures_are_counted_from_the_caseload(engine: Engine) -> No
     assert (results["child_only_conferences_held"].met, results["child_only_conferences_held"].of) == (1, 6)
     # Children with a conference in the year: CF0002, CF0003, CF0004; CF0002 took part.
     assert (results["children_who_took_part"].met, results["children_who_took_part"].of) == (1, 3)
+    # The decision on the child's participation, due 5 WD before each of the six conferences: only CF0003's, due
+    # Tue 29 Sep for Tue 6 Oct (Mon 5, Fri 2, Thu 1, Wed 30, Tue 29 Sep), was recorded by then. CF0004's for Wed 6 Jan
+    # 2027 was recorded on the day, late (due Tue 29 Dec: 5, 4 Jan, 31, 30, 29 Dec, as 1 Jan is a bank holiday); the
+    # other four were never recorded and closed as cancelled when their conference was held: each a miss.
+    assert (
+        results["participation_decided_in_advance"].met,
+        results["participation_decided_in_advance"].of,
+    ) == (1, 6)
+    # Contributed: CF0002 in its child-only conference, CF0003 by a drawing; CF0004 was invited and took no part.
+    assert (results["children_who_contributed"].met, results["children_who_contributed"].of) == (2, 3)
 
 
 def test_a_period_with_no_cases_has_counts_of_zero_and_no_percentage(engine: Engine) -> None:
@@ -72,7 +82,7 @@ def test_the_table_and_one_chart_per_measure_are_written(engine: Engine, tmp_pat
         "2026-04-01",
         "2027-03-31",
     )
-    assert len(charts) == 11
+    assert len(charts) == len(MEASURES) == 13
     assert all(chart.read_bytes().startswith(PNG_SIGNATURE) for chart in charts)
 
 

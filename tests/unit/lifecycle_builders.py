@@ -13,6 +13,7 @@ from typing import Any
 from states.case import Action, Actor, Case, TransitionResult
 from states.firing import fire
 from states.policy import Policy
+from states.trigger_step import age_on
 from workflows.persistence import load_policy
 
 POLICIES = Path(__file__).resolve().parents[2] / "config" / "policies"
@@ -52,6 +53,7 @@ DEFAULT_ACTOR = {
     "decide_pre_proceedings": TEAM_MANAGER,
     "apply_to_court": TEAM_MANAGER,
     "send_letter_initiating_proceedings": SOCIAL_WORKER,
+    "record_child_participation": SOCIAL_WORKER,
 }
 
 REFERRAL = date(2026, 11, 2)
@@ -129,6 +131,12 @@ PLANNING_WORK = (
 def on_plan(born: date | None = BORN_2016, expected: date | None = None, policy: Policy = POLICY) -> Case:
     """A case whose initial conference on Tue 2026-11-24 made a plan (category NEG), planning work all done."""
     case = complete_all(in_icpc_planning(born, expected, policy), PLANNING_WORK, date(2026, 11, 20), policy)
+    # The policy's default for the child's age on the conference day, which needs no reason: a child at or over the
+    # age for invitation attends; a younger one sends a letter; an unborn child takes no part.
+    invited = born is not None and age_on(born, ICPC) >= policy.ages.invite_to_conference_from
+    how = "in_person" if invited else "views_by_letter" if born else "none"
+    participation = {"invited": invited, "how": [how], "advocate": False}
+    case = step(case, "record_child_participation", date(2026, 11, 17), policy=policy, **participation).case
     return step(case, "hold_icpc", ICPC, policy=policy, date=ICPC, outcome="cp_plan", category="NEG").case
 
 

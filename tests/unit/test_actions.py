@@ -26,7 +26,13 @@ from workflows.persistence import load_policy
 
 # Authority A's participation standards make the preparation before a conference mandatory (override on leave).
 PARTICIPATION_STANDARDS = load_policy(POLICIES, "authority_a")
-CONFERENCE_WORK = ("chair_pre_meeting", "send_leaflet", "submit_agency_reports", "share_reports_with_family")
+CONFERENCE_WORK = (
+    "chair_pre_meeting",
+    "send_leaflet",
+    "submit_agency_reports",
+    "share_reports_with_family",
+    "decide_child_participation",
+)
 
 
 def christmas_planning() -> Case:
@@ -46,12 +52,14 @@ def test_setting_the_conference_date_books_it_and_counts_the_preparation_back_ov
     assert [(a.kind, a.status, a.done_on) for a in result.closed] == [("book_conference", "done", date(2026, 12, 15))]
     # hand-checked against conference Tue 2027-01-05: chair 1 WD before -> Mon 4 Jan; leaflet 5 days before ->
     # Thu 31 Dec; agency reports 3 WD before: 4 Jan, 31 Dec, 30 Dec (1 Jan a bank holiday) -> Wed 30 Dec;
-    # family reports 2 WD before -> Thu 31 Dec
+    # family reports 2 WD before -> Thu 31 Dec; the child's participation 5 WD before: 4 Jan, 31, 30, 29, 24 Dec
+    # (1 Jan, 28 and 25 Dec are bank holidays) -> Thu 24 Dec
     assert {a.kind: a.due_on for a in result.opened} == {
         "chair_pre_meeting": date(2027, 1, 4),
         "send_leaflet": date(2026, 12, 31),
         "submit_agency_reports": date(2026, 12, 30),
         "share_reports_with_family": date(2026, 12, 31),
+        "decide_child_participation": date(2026, 12, 24),
     }
 
 
@@ -59,12 +67,14 @@ def test_moving_the_conference_date_moves_every_open_action_counted_from_it() ->
     case = step(christmas_planning(), "set_conference_date", date(2026, 12, 15), conference_date=date(2027, 1, 5)).case
     result = step(case, "set_conference_date", date(2026, 12, 16), conference_date=date(2027, 1, 11))
     # hand-checked against Mon 2027-01-11: chair 1 WD before -> Fri 8 Jan; leaflet 5 days before -> Wed 6 Jan;
-    # agency reports 3 WD before: 8, 7, 6 Jan -> Wed 6 Jan; family reports 2 WD before: 8, 7 Jan -> Thu 7 Jan
+    # agency reports 3 WD before: 8, 7, 6 Jan -> Wed 6 Jan; family reports 2 WD before: 8, 7 Jan -> Thu 7 Jan;
+    # the child's participation 5 WD before: 8, 7, 6, 5, 4 Jan -> Mon 4 Jan
     assert [(a.kind, a.due_on, old) for a, old in result.moved] == [
         ("chair_pre_meeting", date(2027, 1, 8), date(2027, 1, 4)),
         ("send_leaflet", date(2027, 1, 6), date(2026, 12, 31)),
         ("submit_agency_reports", date(2027, 1, 6), date(2026, 12, 30)),
         ("share_reports_with_family", date(2027, 1, 7), date(2026, 12, 31)),
+        ("decide_child_participation", date(2027, 1, 4), date(2026, 12, 24)),
     ]
     assert result.opened == [] and result.event["moved"][0] == {
         "kind": "chair_pre_meeting",

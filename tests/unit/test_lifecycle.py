@@ -56,6 +56,7 @@ EXPECTED_TABLE = [
     ("set_conference_date", (IP,), IP, None),
     ("set_conference_date", (RP,), RP, None),
     ("set_conference_date", (COC,), COC, None),
+    *[("record_child_participation", (s,), s, None) for s in (IP, RP, COC)],
     ("arrange_child_only_conference", (IP, RP), COC, None),
     ("hold_child_only_conference", (COC,), IP, "came from icpc_planning"),
     ("hold_child_only_conference", (COC,), RP, "came from review_planning"),
@@ -125,6 +126,7 @@ def test_the_public_trigger_names_of_the_issue_are_all_there_unchanged() -> None
         "decide_pre_proceedings",
         "apply_to_court",
         "send_letter_initiating_proceedings",
+        "record_child_participation",
     }
     assert public <= set(TRIGGERS)
     assert set(TRIGGERS) - public == {"set_conference_date", "record_birth", "complete_action"}

@@ -38,11 +38,12 @@ def refusal(folder: Path, name: str) -> PolicyInvalid:
 # the repository's own policies
 
 
-def test_the_repository_holds_the_default_and_three_authority_profiles_and_all_validate() -> None:
+def test_the_repository_holds_the_default_and_four_authority_profiles_and_all_validate() -> None:
     policies = load_all_policies(POLICIES)
-    assert list(policies) == ["authority_a", "authority_b", "authority_c", "default"]
-    assert all(policies[name].extends == "default" for name in ("authority_a", "authority_b", "authority_c"))
-    assert len({policy.description for policy in policies.values()}) == 4
+    profiles = ["authority_a", "authority_b", "authority_c", "authority_d"]
+    assert list(policies) == [*profiles, "default"]
+    assert all(policies[name].extends == "default" for name in profiles)
+    assert len({policy.description for policy in policies.values()}) == 5
 
 
 def test_authority_a_follows_source_a() -> None:

@@ -38,6 +38,17 @@ def _actions_table(policy: Policy) -> Table:
     return table
 
 
+def _roles_table(policy: Policy) -> Table:
+    table = Table(title="Roles and the triggers they may fire", title_justify="left")
+    for column in ("role", "sees", "may fire"):
+        table.add_column(column, overflow="fold")
+    for role in policy.roles:
+        sees = "own teams' cases" if role in policy.team_roles else "every case"
+        fires = [trigger for trigger, allowed in policy.permissions.items() if role in allowed]
+        table.add_row(role, sees, ", ".join(fires) or "none")
+    return table
+
+
 def _settings_table(policy: Policy) -> Table:
     table = Table(title="Conventions, ages and closure days", title_justify="left")
     table.add_column("setting")
@@ -65,7 +76,7 @@ def show(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the effective policy as JSON.")] = False,
 ) -> None:
-    """Print the effective policy of an authority: timescales, conventions, ages, closure days and actions."""
+    """Print the effective policy of an authority: timescales, conventions, ages, closure days, actions and roles."""
     name = authority or load_settings().authority
     policies = _policies()
     if name not in policies:
@@ -78,7 +89,7 @@ def show(
     extends = f", extends {policy.extends}" if policy.extends else ""
     heading = f"[bold]{policy.name}[/bold] (version {policy.version}{extends}): {policy.description}"
     console.print(heading, highlight=False)
-    for table in (_timescales_table(policy), _settings_table(policy), _actions_table(policy)):
+    for table in (_timescales_table(policy), _settings_table(policy), _actions_table(policy), _roles_table(policy)):
         console.print(table)
 
 

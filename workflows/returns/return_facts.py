@@ -93,6 +93,8 @@ class CaseFacts:
     core_groups: tuple[date, ...] = ()
     visits: tuple[Visit, ...] = ()
     child_only_conferences: tuple[date, ...] = ()
+    # Each decision on the child's participation: when it was recorded, and whether the child contributes at all.
+    participation: tuple[tuple[date, bool], ...] = ()
     actions: tuple[ActionRecord, ...] = ()
     # The pre-proceedings episodes, oldest first (census module 5).
     pre_proceedings: tuple[Episode, ...] = ()
@@ -230,6 +232,11 @@ def _hold_child_only_conference(facts: CaseFacts, on: date, data: Mapping[str, A
     return replace(facts, child_only_conferences=(*facts.child_only_conferences, on))
 
 
+def _record_child_participation(facts: CaseFacts, on: date, data: Mapping[str, Any]) -> CaseFacts:
+    contributes = any(way != "none" for way in data.get("how", ()))
+    return replace(facts, participation=(*facts.participation, (on, contributes)))
+
+
 _HANDLERS = {
     "receive_referral": _opened,
     "receive_transfer_in": _opened,
@@ -244,6 +251,7 @@ _HANDLERS = {
     "hold_core_group": _hold_core_group,
     "record_visit": _record_visit,
     "hold_child_only_conference": _hold_child_only_conference,
+    "record_child_participation": _record_child_participation,
 }
 
 

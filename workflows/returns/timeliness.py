@@ -139,6 +139,22 @@ def _letters_offering_fgdm(cases: Sequence[CaseFacts], period: Period) -> Count:
     return sum(1 for e in letters if e.fgdm_offered), len(letters)
 
 
+def _contributed(case: CaseFacts, conference: date) -> bool:
+    """Whether the child contributed to the conference on `conference`: the latest decision recorded while it was
+    planned says they took part in some way, or a child-only conference was held for it."""
+    earlier = [on for on in (case.icpc_date, *(case.plan.reviews if case.plan else ())) if on and on < conference]
+    since = max(earlier, default=date.min)
+    decided = [contributes for on, contributes in case.participation if since <= on <= conference]
+    return (bool(decided) and decided[-1]) or any(since <= on <= conference for on in case.child_only_conferences)
+
+
+def _children_contributed(cases: Sequence[CaseFacts], period: Period) -> Count:
+    conferences = _conferences(cases, period)
+    children = {c.child_key for c, _ in conferences}
+    contributed = {c.child_key for c, on in conferences if _contributed(c, on)}
+    return len(contributed), len(children)
+
+
 @dataclass(frozen=True)
 class Measure:
     """A named measure: what it counts, and how."""
@@ -184,6 +200,16 @@ MEASURES: tuple[Measure, ...] = (
         lambda cases, period: _actions_on_time(cases, ("conclude_pre_proceedings",), period),
     ),
     Measure("letters_offering_fgdm", "Letters before proceedings that offered an FGDM", _letters_offering_fgdm),
+    Measure(
+        "participation_decided_in_advance",
+        "Conferences whose decision on the child's participation was recorded by its due date",
+        lambda cases, period: _actions_on_time(cases, ("decide_child_participation",), period),
+    ),
+    Measure(
+        "children_who_contributed",
+        "Children with a conference who contributed to it in any way (attending, their views, or an advocate)",
+        _children_contributed,
+    ),
 )
 
 

@@ -13,9 +13,10 @@ from __future__ import annotations
 import random
 import secrets
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import partial
 from typing import Any
 
 from sqlalchemy import Engine, func, select, update
@@ -24,6 +25,8 @@ from states.actions import COMPLETED_BY_TRIGGER
 from states.case import Actor, Case
 from states.lifecycle import CaseStatus
 from states.policy import Policy
+from states.trigger_step import age_on
+from states.working_days import WorkingDayCalendar
 from workflows.persistence import CaseRow, OutboxRow, make_session_factory
 from workflows.services.case_service import CaseService
 from workflows.services.errors import DemoTooSmall
@@ -50,6 +53,9 @@ TEAMS = ("north", "south", "east")
 OVERRIDE_REASON = "demo caseload: back-filled history"
 # Chance that an action due before the next trigger was done on time; lower for what is due now, so some are late.
 ON_TIME, ON_TIME_LATELY = 0.9, 0.6
+# Most planning records the decision on the child's participation the day the conference is booked; the rest leave
+# it open, to be chased.
+PARTICIPATION_DECIDED = 0.8
 # The roles the demo's history is fired as (one demo actor per role of the default policy, e.g. demo-social-worker).
 DEMO_ROLES = ("social_worker", "cp_chair", "team_manager", "service_manager", "head_of_service", "business_support")
 
@@ -98,6 +104,7 @@ class DemoReport:
 @dataclass
 class _Step:
     on: date
+    offset: int
     trigger: str
     data: dict[str, Any] = field(default_factory=dict)
 
@@ -127,7 +134,10 @@ def _to_s47(path: _Path, rng: random.Random) -> int:
 def _to_planning(path: _Path, rng: random.Random) -> int:
     decided = path.add(_to_s47(path, rng) + rng.randint(3, 8), "convene_icpc")
     path.conference = decided + rng.randint(10, 14)
-    return path.add(decided + 1, "set_conference_date")
+    booked = path.add(decided + 1, "set_conference_date")
+    if rng.random() < PARTICIPATION_DECIDED:
+        path.add(booked, "record_child_participation")
+    return booked
 
 
 def _to_plan(path: _Path, rng: random.Random, outcome: str = "cp_plan") -> int:
@@ -181,8 +191,24 @@ def _slack(rng: random.Random) -> int:
     return rng.randint(0, 1) if rng.random() < 0.7 else rng.randint(5, 45)
 
 
-def _data(step: _Step, path: _Path, referral: date, team: str, birth: date) -> dict[str, Any]:
-    conference = referral + timedelta(days=path.conference) if path.conference is not None else None
+# The date `offset` days after the referral, moved to a working day: people meet, visit and decide on working
+# days, and moving every date back the same way keeps a case's history in order and never after today.
+_Workday = Callable[[int], date]
+
+
+def _working_day_at(calendar: WorkingDayCalendar, referral: date, offset: int) -> date:
+    return calendar.on_or_before(referral + timedelta(days=offset))
+
+
+def _participation(birth: date, conference: date, invite_from: int) -> dict[str, Any]:
+    """The policy's default decision for the child's age on the conference day: attending, or views by letter."""
+    if age_on(birth, conference) >= invite_from:
+        return {"invited": True, "how": ["in_person"], "advocate": False}
+    return {"invited": False, "how": ["views_by_letter"], "advocate": False}
+
+
+def _data(step: _Step, path: _Path, workday: _Workday, team: str, birth: date, invite_from: int) -> dict[str, Any]:
+    conference = workday(path.conference) if path.conference is not None else None
     on, data = step.on, dict(step.data)
     match step.trigger:
         case "receive_referral":
@@ -194,12 +220,14 @@ def _data(step: _Step, path: _Path, referral: date, team: str, birth: date) -> d
         case "set_conference_date":
             data.update(conference_date=conference)
         case "arrange_child_only_conference":
-            assert conference is not None
-            data.update(date=conference - timedelta(days=3), chair_decided_on=on, in_childs_interests=True)
+            assert path.conference is not None
+            data.update(date=workday(path.conference - 3), chair_decided_on=on, in_childs_interests=True)
         case "hold_icpc" if data["outcome"] == "cp_plan":
             data.update(date=on, category="NEG")
+        case "record_child_participation":
+            data.update(_participation(birth, conference or on, invite_from))
         case "convene_review":
-            data.update(conference_date=on + timedelta(days=21))
+            data.update(conference_date=workday(step.offset + 21))
         case _:
             data.update(date=on)
     return data
@@ -210,6 +238,8 @@ class _Loader:
 
     def __init__(self, service: CaseService, policy: Policy, rng: random.Random) -> None:
         self._service, self._policy, self._rng = service, policy, rng
+        self.calendar = policy.calendar()
+        self.invite_from = policy.ages.invite_to_conference_from
         self.triggers = 0
 
     def actor(self, trigger: str, preferred: str | None = None) -> Actor:
@@ -241,14 +271,15 @@ def _load_case(loader: _Loader, index: int, status: CaseStatus, today: date, rng
     path = _path(status, rng)
     last = max(offset for offset, _, _ in path.steps)
     referral = today - timedelta(days=last + _slack(rng))
+    workday = partial(_working_day_at, loader.calendar, referral)
     team = rng.choice(TEAMS)
     age_days = rng.randint(9 * 365, 15 * 365)  # 9-15: old enough for a child-only conference
     birth = referral - timedelta(days=age_days)
     reference = f"{DEMO_PREFIX}{index:04d}"
     case: Case | None = None
     for offset, trigger, extra in path.steps:
-        step = _Step(referral + timedelta(days=offset), trigger, extra)
-        data = _data(step, path, referral, team, birth)
+        step = _Step(workday(offset), offset, trigger, extra)
+        data = _data(step, path, workday, team, birth, loader.invite_from)
         if case is not None:
             case = loader.do_work(reference, case, step.on, ON_TIME)
         if trigger in _LEAVING:

@@ -47,6 +47,8 @@ class Case:
     child_id: str | None = None
     sex: str | None = None
     upn: str | None = None
+    # The staff id of the social worker who holds the case (not personal data of the child); None: unallocated.
+    allocated_worker: str | None = None
 
     def fact_date(self, name: str) -> date | None:
         """The date recorded under fact `name` (or the personal anchor field of that name), if any."""

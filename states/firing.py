@@ -40,6 +40,7 @@ HANDLERS: dict[str, Callable[[Step], str | None]] = {
     "close_case": plan.close_case,
     "record_birth": plan.record_birth,
     "complete_action": plan.complete_action,
+    "allocate": referral.allocate,
 }
 
 _SOURCES: dict[str, frozenset[CaseStatus]] = {

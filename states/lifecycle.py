@@ -103,6 +103,7 @@ TRANSITIONS: tuple[TransitionSpec, ...] = (
     TransitionSpec("close_case", (S.CIN_PLAN,), S.CLOSED),
     *_stays("record_birth", _LIVE),
     *_stays("complete_action", (*_LIVE, S.CLOSED)),
+    *_stays("allocate", _LIVE),
 )
 
 TRIGGERS: tuple[str, ...] = tuple(dict.fromkeys(spec.trigger for spec in TRANSITIONS))

@@ -75,6 +75,7 @@ EXPECTED_TABLE = [
     ("close_case", (CIN,), CL, None),
     *[("record_birth", (s,), s, None) for s in LIVE],
     *[("complete_action", (s,), s, None) for s in (*LIVE, CL)],
+    *[("allocate", (s,), s, None) for s in LIVE],
 ]
 
 
@@ -104,6 +105,7 @@ def test_the_public_trigger_names_of_the_issue_are_all_there_unchanged() -> None
         "hold_review",
         "end_plan",
         "close_case",
+        "allocate",  # issue 11
     }
     assert public <= set(TRIGGERS)
     assert set(TRIGGERS) - public == {"set_conference_date", "record_birth", "complete_action"}

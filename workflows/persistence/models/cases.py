@@ -45,6 +45,8 @@ class CaseRow(Base):
     reference: Mapped[str] = mapped_column(String(64), unique=True)
     authority: Mapped[str] = mapped_column(String(64))
     team: Mapped[str | None] = mapped_column(String(64))
+    # The staff id of the social worker who holds the case (allocate); None while unallocated.
+    allocated_worker: Mapped[str | None] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(32), index=True)
     # Optimistic concurrency: every trigger bumps it; an update that finds another value lost the race.
     version: Mapped[int] = mapped_column(Integer)

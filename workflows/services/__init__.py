@@ -34,6 +34,7 @@ from workflows.services.errors import (
     TokenNotFound,
     TokenRefused,
     UnknownCase,
+    WorkerNotAllocatable,
 )
 from workflows.services.escalation import (
     EscalationReason,
@@ -87,6 +88,7 @@ __all__ = [
     "TokenNotFound",
     "TokenRefused",
     "UnknownCase",
+    "WorkerNotAllocatable",
     "act_as",
     "authenticate",
     "caller_from_directory",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from states.errors import CaseflowError
+from states.errors import CaseflowError, InvalidEventData
 
 __all__ = [
     "DemoTooSmall",
@@ -20,6 +20,7 @@ __all__ = [
     "TokenNotFound",
     "TokenRefused",
     "UnknownCase",
+    "WorkerNotAllocatable",
 ]
 
 
@@ -114,3 +115,8 @@ class NotVisible(CaseflowError):
     def __init__(self, reference: str) -> None:
         self.reference = reference
         super().__init__(f"case {reference}: not found")
+
+
+class WorkerNotAllocatable(InvalidEventData):
+    """A case allocated to someone who may not hold it: not an active social worker of the case's team (a refusal
+    of the trigger, audited like the domain's own)."""

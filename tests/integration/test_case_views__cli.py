@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 
 from states.errors import CaseflowError, PermissionDenied
 from tests.integration.case_views_builders import AS_OF, POLICIES, build_caseload
+from tests.staff_builders import add_staff
 from workflows.cli import app
 from workflows.cli.cases import DateInvalid, FieldInvalid, TriggerNotAllowedNow, trigger_data
 from workflows.persistence import CaseNotFound
@@ -28,6 +29,7 @@ MANAGER = ("--actor", "tm-1", "--role", "team_manager", "--today", TODAY)
 @pytest.fixture
 def caseload(engine: Engine, database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Engine:
     build_caseload(engine)
+    add_staff(engine)
     monkeypatch.setenv("CASEFLOW_DATABASE_URL", database_url)
     monkeypatch.setenv("CASEFLOW_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("CASEFLOW_LOG_LEVEL", "WARNING")
@@ -148,7 +150,7 @@ def test_an_unknown_trigger_lists_the_allowed_ones(caseload: Engine) -> None:
     refused = _refused("trigger", "CP-VIEW-3", "hold_conference", *MANAGER)
     assert str(refused) == (
         "case CP-VIEW-3: 'hold_conference' is not a trigger: allowed now: "
-        "close_no_further_action, icpc_not_required, convene_icpc, record_birth, complete_action"
+        "close_no_further_action, icpc_not_required, convene_icpc, record_birth, complete_action, allocate"
     )
 
 

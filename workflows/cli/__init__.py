@@ -16,10 +16,18 @@ import typer
 from typer.core import TyperGroup
 
 from states.errors import CaseflowError
-from workflows.cli.errors import DateInvalid, DateOptionInvalid, FieldInvalid, OptionsInvalid, TriggerNotAllowedNow
+from workflows.cli.errors import (
+    ActorNotStaff,
+    DateInvalid,
+    DateOptionInvalid,
+    FieldInvalid,
+    OptionsInvalid,
+    TriggerNotAllowedNow,
+)
 
 __all__ = [
     "COMMANDS",
+    "ActorNotStaff",
     "DateInvalid",
     "DateOptionInvalid",
     "FieldInvalid",

@@ -239,27 +239,30 @@ def _print_overdue(day: date, items: list[OverdueItem], counts: dict[str, dict[s
 def trigger(
     reference: Annotated[str, typer.Argument(help="Case reference (a new one for receive_referral).")],
     trigger_name: Annotated[str, typer.Argument(metavar="TRIGGER", help="Trigger name, e.g. start_s47.")],
-    actor: Annotated[str, typer.Option("--actor", help="Your staff id, for the audit trail.")],
-    role: Annotated[str, typer.Option("--role", help="The role you act in, e.g. social_worker.")],
+    actor: Annotated[
+        str, typer.Option("--actor", help="Your staff id: an active member of the staff directory holding --role.")
+    ],
+    role: Annotated[str, typer.Option("--role", help="The role you act in, one you hold, e.g. social_worker.")],
     fields: Annotated[list[str] | None, typer.Argument(metavar="[FIELD=VALUE]...", help="The trigger's data.")] = None,
     on: Annotated[str | None, typer.Option("--on", help="When it happened, YYYY-MM-DD (default: today).")] = None,
     today: Annotated[str | None, typer.Option("--today", help="Today's date (default: the real date).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
 ) -> None:
     """Fire a trigger on a case, through the same checks and transaction as every other caller."""
-    from states.case import Actor
     from workflows.bootstrap import load_settings
+    from workflows.cli.acting import staff_caller
     from workflows.services import CaseService
 
     day = _date(today, "--today") if today else load_settings().today()
     happened = _date(on, "--on") if on else None
     with _connected() as application:
+        caller = staff_caller(application.engine, actor, role)
         service = CaseService(
             application.session_factory, application.policies, default_authority=application.settings.authority
         )
         _check_allowed(service, reference, trigger_name)
         data = trigger_data(trigger_name, fields or [], happened)
-        result = service.fire(reference, trigger_name, data, Actor(actor, role), day)
+        result = service.fire(reference, trigger_name, data, caller.actor, day)
     if as_json:
         _print_json(_fired(result))
         return

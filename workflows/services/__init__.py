@@ -37,14 +37,17 @@ from workflows.services.errors import (
     WorkerNotAllocatable,
 )
 from workflows.services.escalation import (
+    MANAGER_ROLES,
+    RAISED_VIA_CLI,
+    RAISED_VIA_PREFECT_UI,
     EscalationReason,
     EscalationRequest,
     ManagerEscalations,
 )
 from workflows.services.policy_migration import DueDateMove, MigrationReport, migrate
 from workflows.services.scenario import ScenarioOutcome, load_scenario, replay
-from workflows.services.staff import ImportReport, StaffDirectory, StaffMember
-from workflows.services.staff_fields import ID_ALPHABET, StaffEntry, known_roles
+from workflows.services.staff import ImportReport, StaffDirectory, StaffMember, load_member
+from workflows.services.staff_fields import ID_ALPHABET, StaffEntry, id_problem, known_roles
 from workflows.services.staff_import import read_staff_csv
 from workflows.services.transition_follow_up import FollowedUp, follow_up_transition, outstanding_table
 
@@ -53,7 +56,10 @@ __all__ = [
     "DEMO_PREFIX",
     "DEMO_STAFF",
     "ID_ALPHABET",
+    "MANAGER_ROLES",
     "MAX_EXPIRY_DAYS",
+    "RAISED_VIA_CLI",
+    "RAISED_VIA_PREFECT_UI",
     "REFUSED_EVENT",
     "ActorRefused",
     "Caller",
@@ -94,10 +100,12 @@ __all__ = [
     "caller_from_directory",
     "create_token",
     "follow_up_transition",
+    "id_problem",
     "is_empty",
     "known_roles",
     "list_tokens",
     "load_demo",
+    "load_member",
     "load_scenario",
     "migrate",
     "outstanding_table",

@@ -196,3 +196,11 @@ def test_a_malformed_as_of_is_one_line(caseload: Engine) -> None:
     assert str(_refused("overdue", "--as-of", "2027-02-30")) == (
         "--as-of '2027-02-30': not a date: expected YYYY-MM-DD, like 2027-03-10"
     )
+
+
+def test_allocate_through_the_cli_and_case_show_names_the_worker(caseload: Engine) -> None:
+    fired = _json("trigger", "CP-VIEW-3", "allocate", "worker=sw-1", *MANAGER)
+    assert (fired["trigger"], fired["from"], fired["to"]) == ("allocate", "s47_enquiry", "s47_enquiry")
+    assert _json("case", "show", "CP-VIEW-3", "--as-of", TODAY)["allocated_worker"] == "sw-1"
+    shown = _run("case", "show", "CP-VIEW-3", "--as-of", TODAY)
+    assert "(team south, allocated worker sw-1, policy default" in shown.stdout

@@ -159,7 +159,8 @@ def _print_detail(detail: CaseDetail) -> None:
     console = _console()
     console.print(
         f"[bold]{detail.reference}[/bold]: {detail.status} as of {detail.as_of}  "
-        f"(team {detail.team or '-'}, policy {detail.authority}, version {detail.version})"
+        f"(team {detail.team or '-'}, allocated worker {detail.allocated_worker or '-'}, "
+        f"policy {detail.authority}, version {detail.version})"
     )
     console.print(_table("Recorded", ("fact", "value"), list(detail.facts.items())))
     open_rows = [
@@ -179,10 +180,11 @@ def _print_detail(detail: CaseDetail) -> None:
     ]
     console.print(_table("History", ("#", "on", "event", "trigger", "from", "to", "actor"), history))
     escalations = [
-        (e.raised_on, e.level, e.source, e.action_kind, e.due_on, e.raised_by, e.reason_code)
+        (e.raised_on, e.level, e.source, e.action_kind, e.due_on, e.raised_by, e.raised_via, e.reason_code)
         for e in detail.escalations
     ]
-    console.print(_table("Escalations", ("raised", "level", "source", "action", "due", "by", "reason"), escalations))
+    columns = ("raised", "level", "source", "action", "due", "by", "via", "reason")
+    console.print(_table("Escalations", columns, escalations))
     notices = [
         (f"{n.created_at:%Y-%m-%d %H:%M}", n.kind, n.recipient_role, n.action_kind, n.due_on, n.email)
         for n in detail.notifications

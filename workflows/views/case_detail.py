@@ -100,6 +100,7 @@ class EscalationView:
     raised_on: date
     raised_by: str | None
     reason_code: str | None
+    raised_via: str | None = None  # a manual one: cli, api, or prefect_ui_on_behalf (an operator for the manager)
 
 
 @dataclass(frozen=True)
@@ -129,6 +130,7 @@ class CaseDetail:
     history: list[HistoryEntry]
     escalations: list[EscalationView]
     notifications: list[NotificationView]
+    allocated_worker: str | None = None  # the staff id of the social worker who holds the case
 
     @property
     def open_actions(self) -> list[ActionView]:
@@ -139,9 +141,15 @@ class CaseDetail:
 def case_detail(connection: Connection, policies: Mapping[str, Policy], reference: str, as_of: date) -> CaseDetail:
     """The case called `reference` as of `as_of`; CaseNotFound if there is none."""
     case = connection.execute(
-        select(_cases.c.id, _cases.c.authority, _cases.c.team, _cases.c.status, _cases.c.version, _cases.c.facts).where(
-            _cases.c.reference == reference
-        )
+        select(
+            _cases.c.id,
+            _cases.c.authority,
+            _cases.c.team,
+            _cases.c.allocated_worker,
+            _cases.c.status,
+            _cases.c.version,
+            _cases.c.facts,
+        ).where(_cases.c.reference == reference)
     ).one_or_none()
     if case is None:
         raise CaseNotFound(reference)
@@ -158,6 +166,7 @@ def case_detail(connection: Connection, policies: Mapping[str, Policy], referenc
         history=_history(connection, reference),
         escalations=_escalation_views(connection, case.id),
         notifications=_notification_views(connection, reference),
+        allocated_worker=case.allocated_worker,
     )
 
 
@@ -245,6 +254,7 @@ def _escalation_views(connection: Connection, case_id: int) -> list[EscalationVi
             _escalations.c.raised_on,
             _escalations.c.raised_by,
             _escalations.c.reason_code,
+            _escalations.c.raised_via,
         )
         .select_from(_escalations.outerjoin(_actions, _actions.c.id == _escalations.c.action_id))
         .where(_escalations.c.case_id == case_id)
@@ -261,6 +271,7 @@ def _escalation_views(connection: Connection, case_id: int) -> list[EscalationVi
             day_of(row.raised_on) or date.min,
             row.raised_by,
             row.reason_code,
+            row.raised_via,
         )
         for row in rows
     ]

@@ -50,6 +50,8 @@ class Case:
     upn: str | None = None
     # The pre-proceedings track, a second region beside the status (states/pre_proceedings.py).
     pre_proceedings: TrackStatus = TrackStatus.NONE
+    # The staff id of the social worker who holds the case (not personal data of the child); None: unallocated.
+    allocated_worker: str | None = None
 
     def fact_date(self, name: str) -> date | None:
         """The date recorded under fact `name` (or the personal anchor field of that name), if any."""

@@ -34,6 +34,8 @@ EndPlanReason = Literal["turned_18", "died", "left_uk", "transferred_out"]
 ChildId = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9]{1,20}$")]
 # A unique pupil number, as the census schema's upntype writes it: a letter, 11 digits, a digit or letter.
 Upn = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z][0-9]{11}[0-9A-Za-z]$")]
+# A member of staff's id, as the staff directory keeps it (not personal data of the child: safe to repeat).
+StaffId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
 Sex = Literal["M", "F", "U"]  # the census codes: male, female, unknown
 
 
@@ -48,6 +50,8 @@ class _BirthFacts(LeavingData):
     # Child protection plans the child had in other authorities, as far as known (a transfer-in's plan there,
     # for one): the census's NumberOfPreviousCPP counts them. A count, not personal: it is audited.
     earlier_plans_elsewhere: Count | None = None
+    # The social worker the case is allocated to from the start (the service checks the staff directory).
+    allocated_worker: StaffId | None = None
 
     @model_validator(mode="after")
     def _born_or_expected(self) -> _BirthFacts:
@@ -247,6 +251,13 @@ class RecordBirth(EventData):
     OCCURRED = "date_of_birth"
 
 
+class Allocate(EventData):
+    worker: StaffId
+    date: IsoDate | None = None
+    HAPPENED = ("date",)
+    OCCURRED = "date"
+
+
 class CompleteAction(EventData):
     kind: Code
     done_on: IsoDate
@@ -276,6 +287,7 @@ DATA_MODELS: dict[str, type[EventData]] = {
     "record_birth": RecordBirth,
     "complete_action": CompleteAction,
     **PRE_PROCEEDINGS_DATA_MODELS,
+    "allocate": Allocate,
 }
 
 

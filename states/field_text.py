@@ -18,7 +18,7 @@ from pydantic import BaseModel
 from states.errors import InputInvalid, InvalidEventData
 from states.input_rules import check_identifier, parse_date
 
-__all__ = ["FALSE", "TRUE", "DatedFields", "FieldText", "TriggerInput", "dated_fields", "typed_fields"]
+__all__ = ["FALSE", "TRUE", "DatedFields", "FieldText", "TriggerInput", "dated_fields", "given_field", "typed_fields"]
 
 TRUE, FALSE = frozenset({"true", "yes", "1"}), frozenset({"false", "no", "0"})
 # More digits than any count or year caseflow keeps: refused before Python reads a number of any size.
@@ -44,6 +44,15 @@ class DatedFields:
 
 # What a trigger's data may come as: already typed, typed in at the command line, or a request body with `on`.
 TriggerInput = Mapping[str, Any] | FieldText | DatedFields
+
+
+def given_field(data: TriggerInput, name: str) -> Any:
+    """The value given for field `name`, as given (text from the command line), before any check; None without one.
+    For a service that must look something up (a staff id) before the trigger's own transaction reads the data."""
+    if isinstance(data, FieldText):
+        given = [value for field, _, value in (a.partition("=") for a in data.arguments) if field.strip() == name]
+        return given[-1] if given else None
+    return (data.fields if isinstance(data, DatedFields) else data).get(name)
 
 
 def dated_fields(trigger: str, model: type[BaseModel], given: DatedFields) -> dict[str, Any]:

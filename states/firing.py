@@ -46,6 +46,7 @@ HANDLERS: dict[str, Callable[[Step], str | None]] = {
     "complete_action": plan.complete_action,
     **pre_proceedings.HANDLERS,
     "record_child_participation": record_child_participation,
+    "allocate": referral.allocate,
 }
 
 _SOURCES: dict[str, frozenset[CaseStatus]] = {

@@ -109,6 +109,7 @@ TRANSITIONS: tuple[TransitionSpec, ...] = (
     *_stays("complete_action", (*_LIVE, S.CLOSED)),
     # The pre-proceedings track (states/pre_proceedings.py holds its own table): the case stays in its status.
     *(spec for trigger in PRE_PROCEEDINGS_TRIGGERS for spec in _stays(trigger, _PLAN_RUNS)),
+    *_stays("allocate", _LIVE),
 )
 
 TRIGGERS: tuple[str, ...] = tuple(dict.fromkeys(spec.trigger for spec in TRANSITIONS))

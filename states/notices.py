@@ -58,3 +58,4 @@ class Digest:
     team: str  # WHOLE_SERVICE for a service-wide role or cases with no team
     actions: int
     lines: tuple[DigestLine, ...]
+    staff_id: str = ""  # the allocated worker whose cases it covers; "" for the role's recipients

@@ -43,6 +43,8 @@ OWNER_LEVEL = "owner"
 # Roles whose remit is the whole service, not one team: a service manager or head of service recorded with no
 # team is over every team, and the sweep tells them in one digest for the service.
 SERVICE_WIDE_ROLES = ("service_manager", "head_of_service")
+# The role a case is allocated to (its allocated worker holds it): notices for this owner role go to that worker.
+ALLOCATED_ROLE = "social_worker"
 
 Key = Annotated[str, StringConstraints(pattern=IDENTIFIER)]
 

@@ -1,4 +1,5 @@
-"""The triggers that open a case and decide on an enquiry: referral, transfer in, section 47, no further action."""
+"""The triggers that open a case, allocate it and decide on an enquiry: referral, transfer in, allocation, section 47,
+no further action."""
 
 from __future__ import annotations
 
@@ -42,7 +43,15 @@ def _record_birth_facts(step: Step, data: ev.ReceiveReferral | ev.ReceiveTransfe
     step.case.date_of_birth = data.date_of_birth
     step.case.expected_delivery_date = data.expected_delivery_date
     step.case.team = data.team
+    step.case.allocated_worker = data.allocated_worker
     step.case.child_id, step.case.sex, step.case.upn = data.child_id, data.sex, data.upn
+
+
+def allocate(step: Step) -> None:
+    data = cast(ev.Allocate, step.data)
+    if step.case.allocated_worker == data.worker:
+        raise InvalidEventData(f"allocate: case {step.case.reference} is already allocated to {data.worker}")
+    step.case.allocated_worker = data.worker
 
 
 def start_s47(step: Step) -> None:

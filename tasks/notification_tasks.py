@@ -10,7 +10,7 @@ from prefect.cache_policies import NO_CACHE
 
 from tasks.errors import DigestsNotSent, NoticesNotSent
 from workflows.bootstrap import current_runtime
-from workflows.delivery import incidents, mailer_of
+from workflows.delivery import deliver_notice, incidents, mailer_of, notice_people
 from workflows.logs import get_logger
 from workflows.persistence import load_notice, mark_emailed, record_email_failure, unsent_emails
 from workflows.sweep import email_digests, failed_digests, record_digests, unsent_digests
@@ -66,8 +66,9 @@ def _email_one(notification_id: int) -> bool:
     assert rt.email is not None
     with rt.engine.connect() as connection:
         notice, _ = load_notice(connection, notification_id)
+        people = notice_people(connection, notice.case_reference, notice.recipient_role)
     try:
-        rt.email.deliver(notice)
+        deliver_notice(rt.email, notice, people)
     except Exception as exc:  # any channel failure is recorded on the notice, then retried or made an incident
         with rt.engine.begin() as connection:
             record_email_failure(connection, notification_id, str(exc))

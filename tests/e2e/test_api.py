@@ -193,7 +193,13 @@ def test_refusals_are_problems_naming_the_field_conflicts_list_what_is_allowed(
         "header Caseflow-Role: missing: expected one of the roles you hold (social_worker, team_manager)"
     )
     assert not_held.json()["detail"] == "staff tm-n1: does not hold role cp_chair (holds: social_worker, team_manager)"
-    assert not_now.json()["allowed"] == ["start_s47", "close_no_further_action", "record_birth", "complete_action"]
+    assert not_now.json()["allowed"] == [
+        "start_s47",
+        "close_no_further_action",
+        "record_birth",
+        "complete_action",
+        "allocate",
+    ]
     assert not_now.json()["detail"].startswith("case API-3: trigger hold_core_group is not allowed in status referred")
     assert stale.json()["detail"].startswith("case API-3: changed by someone else since it was read")
     assert bad_birth.json()["detail"].startswith("receive_referral: date_of_birth")

@@ -11,6 +11,8 @@ from sqlalchemy import Engine
 from tests.cli_in_process import run_main
 from tests.e2e.cli import clean_environment
 from tests.integration.policy_migration_builders import planning_case, policies_at_2026_2
+from tests.staff_builders import add_staff
+from workflows.services import StaffEntry
 
 pytestmark = pytest.mark.e2e
 
@@ -23,6 +25,10 @@ def test_policy_migrate_lists_then_applies_the_moves_and_the_audit_trail_still_v
     env = clean_environment(
         CASEFLOW_DATABASE_URL=database_url, CASEFLOW_CONFIG_DIR=str(tmp_path), CASEFLOW_DATA_DIR=str(tmp_path / "data")
     )
+
+    add_staff(engine, [StaffEntry("ops-1", "ops-1@example.org", ("service_manager",), ())])
+    unknown = run_main("policy", "migrate", "--to", "2026.2", "--actor", "nobody", env=env)
+    assert (unknown.returncode, unknown.stderr.strip()) == (2, "error: --actor nobody: not in the staff directory")
 
     dry = run_main("policy", "migrate", "--to", "2026.2", "--authority", "default", "--dry-run", "--json", env=env)
     applied = run_main("policy", "migrate", "--to", "2026.2", "--actor", "ops-1", env=env)

@@ -15,6 +15,7 @@ import pytest
 from tests.cli_in_process import Ran, run_main
 from tests.e2e.cli import clean_environment
 from tests.integration.case_views_builders import DATE_OF_BIRTH, build_caseload
+from tests.staff_builders import add_staff
 from workflows.persistence import make_engine, schema
 
 pytestmark = pytest.mark.e2e
@@ -30,6 +31,7 @@ def env(tmp_path: Path) -> dict[str, str]:
     engine = make_engine(url)
     schema.upgrade(engine)
     build_caseload(engine)
+    add_staff(engine)
     engine.dispose()
     return clean_environment(CASEFLOW_DATA_DIR=str(folder / "data"), CASEFLOW_DATABASE_URL=url)
 
@@ -104,6 +106,53 @@ def test_a_conference_on_a_saturday_is_one_line_and_the_childs_participation_tak
     recorded = _ok(run_main("trigger", "CP-VIEW-3", "record_child_participation", *ways, *social_worker, env=env))
     assert recorded.startswith("case CP-VIEW-3: record_child_participation on 2027-02-01"), recorded
     assert "decide_child_participation" in recorded
+
+
+def test_an_actor_not_in_the_staff_directory_is_refused_in_one_line_and_changes_nothing(env: dict[str, str]) -> None:
+    before = _ok(run_main("case", "show", "CP-VIEW-3", "--json", *AS_OF, env=env))
+    refused = run_main(
+        "trigger",
+        "CP-VIEW-3",
+        "convene_icpc",
+        "--on",
+        "2027-01-27",
+        "--actor",
+        "nobody",
+        "--role",
+        "team_manager",
+        env=env,
+    )
+    assert _one_line_error(refused) == "error: --actor nobody: not in the staff directory"
+    assert _ok(run_main("case", "show", "CP-VIEW-3", "--json", *AS_OF, env=env)) == before
+
+
+@pytest.mark.parametrize(
+    ("actor", "role", "message"),
+    [
+        ("sw-1", "team_manager", "error: --actor sw-1: does not hold role team_manager (holds: social_worker)"),
+        (
+            "",
+            "team_manager",
+            "error: --actor: not a staff id: expected 1-64 characters: ASCII letters, digits, '-' and '_'",
+        ),
+        (
+            "tm\x1b[2J",
+            "team_manager",
+            "error: --actor: not a staff id: expected 1-64 characters: ASCII letters, digits, '-' and '_'",
+        ),
+    ],
+)
+def test_a_role_not_held_or_a_malformed_actor_is_one_line(
+    env: dict[str, str], actor: str, role: str, message: str
+) -> None:
+    refused = run_main("trigger", "CP-VIEW-3", "convene_icpc", "--actor", actor, "--role", role, env=env)
+    assert _one_line_error(refused) == message
+
+
+def test_a_deactivated_actor_is_refused(env: dict[str, str]) -> None:
+    assert run_main("staff", "deactivate", "tm-1", env=env).returncode == 0
+    refused = run_main("trigger", "CP-VIEW-3", "convene_icpc", "--actor", "tm-1", "--role", "team_manager", env=env)
+    assert _one_line_error(refused) == "error: --actor tm-1: deactivated; a deactivated member cannot act"
 
 
 def test_an_unknown_case_is_one_line(env: dict[str, str]) -> None:

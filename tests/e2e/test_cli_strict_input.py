@@ -19,6 +19,9 @@ SOCIAL_WORKER = ("--actor", "sw-1", "--role", "social_worker", "--today", "2026-
 def env(tmp_path: Path) -> dict[str, str]:
     environment = {"CASEFLOW_DATA_DIR": str(tmp_path / "data"), "CASEFLOW_LOG_LEVEL": "WARNING", "HOME": str(tmp_path)}
     assert run_main("db", "upgrade", env=environment).returncode == 0
+    # The command line acts only as a member of the staff directory holding the role.
+    staff = ("staff", "add", "sw-1", "--role", "social_worker", "--team", "north", "--email", "sw-1@example.org")
+    assert run_main(*staff, env=environment).returncode == 0
     referral = ("date_of_birth=2015-03-02", "team=north", "--on", "2026-11-02")
     assert run_main("trigger", "CP-1", "receive_referral", *referral, *SOCIAL_WORKER, env=environment).returncode == 0
     return environment

@@ -129,3 +129,28 @@ def test_a_manager_escalates_by_hand_and_a_refusal_is_one_line_and_exit_2(env: d
         "tm-1\tteam_manager\tnorth\ttm-1@example.org\tactive",
         "tm-2\tteam_manager\tsouth\ttm-2@example.org\tactive",
     ]
+
+
+@pytest.mark.parametrize(
+    ("manager", "message"),
+    [
+        ("nobody", "error: --manager nobody: not in the staff directory"),
+        ("sw-1", "error: --manager sw-1: does not hold role team_manager (holds: social_worker)"),
+    ],
+)
+def test_an_escalating_manager_not_in_the_directory_is_one_line_and_nothing_is_recorded(
+    env: dict[str, str], manager: str, message: str
+) -> None:
+    reference = _case_with_late_action(env)
+    added = run_main(
+        "staff", "add", "sw-1", "--role", "social_worker", "--team", "north", "--email", "s@example.org", env=env
+    )
+    assert added.returncode == 0, added.stderr
+    args = ("escalate", reference, "--level", "service_manager", "--reason", "other", "--manager", manager)
+
+    refused = run_main(*args, env=env)
+
+    assert (refused.returncode, refused.stderr.strip()) == (2, message)
+    shown = json.loads(run_main("case", "show", reference, "--json", env=env).stdout)
+    assert shown["escalations"] == []
+    assert not [event for event in shown["history"] if event["event"].startswith("escalation")]

@@ -63,14 +63,13 @@ def _must(ran: Ran, what: str) -> None:
 
 
 def _set_up(env: dict[str, str]) -> None:
-    """A database with a few cases: CP-FZ-1 referred, CP-FZ-2 and CP-FZ-3 in ICPC planning; one team manager."""
+    """A database with a few cases: CP-FZ-1 referred, CP-FZ-2 and CP-FZ-3 in ICPC planning; a social worker and a
+    team manager in the directory."""
     _must(run_main("db", "upgrade", env=env), "db upgrade")
-    _must(
-        run_main(
-            "staff", "add", "tm-fz", "--role", "team_manager", "--team", "north", "--email", "tm@x.example", env=env
-        ),
-        "staff add",
-    )
+    # The command line acts only as members of the staff directory holding the role they act in.
+    for staff_id, role in (("tm-fz", "team_manager"), ("sw-fz", "social_worker")):
+        added = ("staff", "add", staff_id, "--role", role, "--team", "north", "--email", f"{staff_id}@x.example")
+        _must(run_main(*added, env=env), "staff add")
     social_worker = ("--actor", "sw-fz", "--role", "social_worker", "--today", FIXTURE_TODAY)
     manager = ("--actor", "tm-fz", "--role", "team_manager", "--today", FIXTURE_TODAY)
     # Mon 2 Nov 2026 referral, Tue 3 strategy discussion, Wed 4 decision to convene an ICPC on Fri 20 Nov.

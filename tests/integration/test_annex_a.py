@@ -10,8 +10,11 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import Engine
 
+from states.case import Actor
 from tests.integration.returns_caseload import build_caseload, build_second_plans
+from tests.staff_builders import add_staff
 from workflows.returns import LISTS, CaseFacts, months_before, read_case_facts, rows, write_csv, write_xlsx
+from workflows.services import StaffEntry
 
 # Six months before Sun 31 January 2027 is Sat 31 July 2026: the lists' window, both days included.
 AS_OF = date(2027, 1, 31)
@@ -128,3 +131,14 @@ def test_a_child_s_earlier_cases_count_in_its_enquiries_icpcs_and_previous_plans
     ) == (2, 2)
     assert enquiries["P5502"]["Number of Section 47 Enquiries in the last 12 months"] == 1
     assert sorted(enquiries) == ["P4401", "P5502"]  # RC-0003 closed at referral on 9 June: no enquiry
+
+
+@pytest.mark.both_databases
+def test_the_allocated_worker_column_holds_the_cases_allocated_worker(engine: Engine) -> None:
+    service = build_caseload(engine)
+    add_staff(engine, [StaffEntry("sw-7", "sw-7@example.org", ("social_worker",), ())])
+    # CF0004's plan is still running on Sun 31 January 2027: it may be allocated then.
+    service.fire("CF0004", "allocate", {"worker": "sw-7"}, Actor("tm-1", "team_manager"), AS_OF)
+    with engine.connect() as connection:
+        listed = _by_heading(7, read_case_facts(connection), AS_OF)
+    assert {row["Child Unique ID"]: row["Allocated Worker"] for row in listed} == {"CF0002": None, "CF0004": "sw-7"}

@@ -77,6 +77,9 @@ def test_the_statuses_a_plan_runs_in_name_the_pre_proceedings_track_beside_them_
     assert beside == {"Task_core_groups", "Task_review_planning", "Task_child_only_conference", "Task_cin_plan"}
     core_groups = notes["Task_core_groups"]
     stays, region = core_groups.split(" Beside it runs")
-    assert stays == "Stays in this status (loops) on: hold_core_group, record_visit, record_birth, complete_action."
+    assert (
+        stays
+        == "Stays in this status (loops) on: hold_core_group, record_visit, record_birth, complete_action, allocate."
+    )
     for trigger in ("start_pre_proceedings", "record_fgdm", "decide_pre_proceedings", "apply_to_court"):
         assert trigger in region and trigger not in stays

@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from states.errors import CaseflowError, PermissionDenied, TransitionNotAllowed, UnknownTrigger
 from tests.integration.case_views_builders import AS_OF, POLICIES, build_caseload
+from tests.staff_builders import add_staff
 from workflows.cli import app
 from workflows.views import case_detail
 
@@ -25,6 +26,7 @@ MANAGER = ("--actor", "tm-1", "--role", "team_manager", "--today", TODAY)
 @pytest.fixture
 def caseload(engine: Engine, database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Engine:
     build_caseload(engine)
+    add_staff(engine)
     monkeypatch.setenv("CASEFLOW_DATABASE_URL", database_url)
     monkeypatch.setenv("CASEFLOW_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("CASEFLOW_LOG_LEVEL", "WARNING")
@@ -93,7 +95,7 @@ def test_an_unknown_trigger_lists_the_allowed_ones(caseload: Engine) -> None:
     assert isinstance(refused, UnknownTrigger)
     assert str(refused).startswith(
         "case CP-VIEW-3: unknown trigger 'hold_conference': allowed now: "
-        "close_no_further_action, icpc_not_required, convene_icpc, record_birth, complete_action;"
+        "close_no_further_action, icpc_not_required, convene_icpc, record_birth, complete_action, allocate;"
     )
 
 
@@ -141,3 +143,11 @@ def test_a_malformed_as_of_is_one_line(caseload: Engine) -> None:
     assert str(_refused("overdue", "--as-of", "2027-02-30")) == (
         "--as-of: '2027-02-30' is not a date in the calendar: expected YYYY-MM-DD, like 2027-03-10"
     )
+
+
+def test_allocate_through_the_cli_and_case_show_names_the_worker(caseload: Engine) -> None:
+    fired = _json("trigger", "CP-VIEW-3", "allocate", "worker=sw-1", *MANAGER)
+    assert (fired["trigger"], fired["from"], fired["to"]) == ("allocate", "s47_enquiry", "s47_enquiry")
+    assert _json("case", "show", "CP-VIEW-3", "--as-of", TODAY)["allocated_worker"] == "sw-1"
+    shown = _run("case", "show", "CP-VIEW-3", "--as-of", TODAY)
+    assert "(team south, allocated worker sw-1, policy default" in shown.stdout

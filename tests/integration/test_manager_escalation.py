@@ -70,7 +70,13 @@ def test_a_team_manager_over_the_case_team_raises_an_escalation_recorded_and_aud
         (
             "escalation_raised",
             "tm-north",
-            {"level": "service_manager", "reason": "safety_concern", "escalation_id": escalation_id, "has_note": True},
+            {
+                "level": "service_manager",
+                "reason": "safety_concern",
+                "raised_via": "cli",
+                "escalation_id": escalation_id,
+                "has_note": True,
+            },
         ),
     ]
     with engine.connect() as connection:
@@ -100,7 +106,7 @@ def test_anyone_not_managing_the_case_team_is_refused_and_the_attempt_audited(
         (
             "escalation_refused",
             manager_id,
-            {"level": "service_manager", "reason": "safety_concern", "problem": problem},
+            {"level": "service_manager", "reason": "safety_concern", "raised_via": "cli", "problem": problem},
         ),
     ]
 
@@ -169,6 +175,11 @@ def test_the_flow_raises_the_escalation_with_only_codes_and_ids_in_its_parameter
 
     assert state.is_completed(), state.message
     assert _escalations(installed) == [("service_manager", "tm-north", "deadline_missed", None)]
+    # Raised by an operator in the Prefect UI on behalf of the named manager: the row and the audit event say so.
+    with installed.connect() as connection:
+        assert connection.execute(select(EscalationRow.raised_via)).scalar_one() == "prefect_ui_on_behalf"
+    [(event, actor, payload)] = _events(installed, reference)
+    assert (event, actor, payload["raised_via"]) == ("escalation_raised", "tm-north", "prefect_ui_on_behalf")
     with get_client(sync_client=True) as client:
         run = client.read_flow_run(state.state_details.flow_run_id)  # type: ignore[arg-type]
     assert run.name == f"escalate {reference} to service_manager"
@@ -194,3 +205,22 @@ def test_a_refused_escalation_logs_its_ladder_level_under_a_key_the_log_level_ca
     # structlog writes the log level under `level`: the escalation's own level must not be that key.
     assert refused[0]["escalation_level"] == "service_manager"
     assert "level" not in refused[0]
+
+
+def test_the_flow_refuses_a_named_manager_not_over_the_cases_team_and_audits_it_as_on_behalf(installed: Engine) -> None:
+    reference = _case(installed)
+
+    state = manager_escalation(
+        case_reference=reference,
+        level="service_manager",
+        reason=EscalationReason.DEADLINE_MISSED,
+        manager_id="tm-south",
+        today=TODAY,
+        return_state=True,
+    )
+
+    assert state.is_failed()
+    assert _escalations(installed) == []
+    [(event, actor, payload)] = _events(installed, reference)
+    assert (event, actor, payload["raised_via"]) == ("escalation_refused", "tm-south", "prefect_ui_on_behalf")
+    assert payload["problem"] == "a team_manager of team south is not a manager over team north"

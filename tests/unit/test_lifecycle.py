@@ -90,6 +90,7 @@ EXPECTED_TABLE = [
         )
         for s in (CG, RP, COC, CIN)
     ],
+    *[("allocate", (s,), s, None) for s in LIVE],
 ]
 
 
@@ -127,6 +128,7 @@ def test_the_public_trigger_names_of_the_issue_are_all_there_unchanged() -> None
         "apply_to_court",
         "send_letter_initiating_proceedings",
         "record_child_participation",
+        "allocate",  # issue 11
     }
     assert public <= set(TRIGGERS)
     assert set(TRIGGERS) - public == {"set_conference_date", "record_birth", "complete_action"}
@@ -182,7 +184,7 @@ def test_a_trigger_not_allowed_from_the_status_is_refused_naming_the_statuses_it
     # From `referred` the table allows start_s47, close_no_further_action and the two in-place triggers.
     assert str(refused.value) == (
         "case CP-1: trigger 'hold_icpc' is not allowed from status 'referred': allowed now: start_s47, "
-        "close_no_further_action, record_birth, complete_action; allowed from icpc_planning"
+        "close_no_further_action, record_birth, complete_action, allocate; allowed from icpc_planning"
     )
 
 

@@ -165,7 +165,8 @@ def _print_detail(detail: CaseDetail) -> None:
     track = "" if detail.pre_proceedings == "none" else f" (pre-proceedings: {detail.pre_proceedings})"
     console.print(
         f"[bold]{detail.reference}[/bold]: {detail.status}{track} as of {detail.as_of}  "
-        f"(team {detail.team or '-'}, policy {detail.authority}, version {detail.version})"
+        f"(team {detail.team or '-'}, allocated worker {detail.allocated_worker or '-'}, "
+        f"policy {detail.authority}, version {detail.version})"
     )
     console.print(_table("Recorded", ("fact", "value"), list(detail.facts.items())))
     open_rows = [
@@ -185,10 +186,11 @@ def _print_detail(detail: CaseDetail) -> None:
     ]
     console.print(_table("History", ("#", "on", "event", "trigger", "from", "to", "actor"), history))
     escalations = [
-        (e.raised_on, e.level, e.source, e.action_kind, e.due_on, e.raised_by, e.reason_code)
+        (e.raised_on, e.level, e.source, e.action_kind, e.due_on, e.raised_by, e.raised_via, e.reason_code)
         for e in detail.escalations
     ]
-    console.print(_table("Escalations", ("raised", "level", "source", "action", "due", "by", "reason"), escalations))
+    columns = ("raised", "level", "source", "action", "due", "by", "via", "reason")
+    console.print(_table("Escalations", columns, escalations))
     notices = [
         (f"{n.created_at:%Y-%m-%d %H:%M}", n.kind, n.recipient_role, n.action_kind, n.due_on, n.email)
         for n in detail.notifications
@@ -247,8 +249,10 @@ def _print_overdue(day: date, items: list[OverdueItem], counts: dict[str, dict[s
 def trigger(
     reference: Annotated[str, typer.Argument(help="Case reference (a new one for receive_referral).")],
     trigger_name: Annotated[str, typer.Argument(metavar="TRIGGER", help="Trigger name, e.g. start_s47.")],
-    actor: Annotated[str, typer.Option("--actor", help="Your staff id, for the audit trail.")],
-    role: Annotated[str, typer.Option("--role", help="The role you act in, e.g. social_worker.")],
+    actor: Annotated[
+        str, typer.Option("--actor", help="Your staff id: an active member of the staff directory holding --role.")
+    ],
+    role: Annotated[str, typer.Option("--role", help="The role you act in, one you hold, e.g. social_worker.")],
     fields: Annotated[list[str] | None, typer.Argument(metavar="[FIELD=VALUE]...", help="The trigger's data.")] = None,
     on: Annotated[str | None, typer.Option("--on", help="When it happened, YYYY-MM-DD (default: today).")] = None,
     today: Annotated[str | None, typer.Option("--today", help="Today's date (default: the real date).")] = None,
@@ -259,20 +263,21 @@ def trigger(
     Every refusal on an existing case (an unknown trigger, a status that does not allow it, bad `field=value` data)
     is the service's, so it is recorded as a `trigger_refused` event like a refusal from any other caller.
     """
-    from states.case import Actor
     from states.field_text import FieldText
     from workflows.bootstrap import load_settings
     from workflows.cli import date_option
+    from workflows.cli.acting import staff_caller
     from workflows.services import CaseService
 
     day = date_option(today, "--today", load_settings().today())
     with _connected() as application:
+        caller = staff_caller(application.engine, actor, role)
         service = CaseService(
             application.session_factory, application.policies, default_authority=application.settings.authority
         )
         # `--on` is the trigger's own date: read with its data, so a bad one is a refusal on record like any other.
         data = FieldText(tuple(fields or ()), on)
-        result = service.fire(reference, trigger_name, data, Actor(actor, role), day)
+        result = service.fire(reference, trigger_name, data, caller.actor, day)
     if as_json:
         _print_json(_fired(result))
         return

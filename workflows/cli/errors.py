@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from states.errors import CaseflowError
 
-__all__ = ["DateInvalid", "DateOptionInvalid", "FieldInvalid", "OptionsInvalid", "TriggerNotAllowedNow"]
+__all__ = [
+    "ActorNotStaff",
+    "DateInvalid",
+    "DateOptionInvalid",
+    "FieldInvalid",
+    "OptionsInvalid",
+    "TriggerNotAllowedNow",
+]
 
 
 class DateOptionInvalid(CaseflowError):
@@ -25,3 +32,8 @@ class TriggerNotAllowedNow(CaseflowError):
 
 class OptionsInvalid(CaseflowError):
     """Options that contradict each other, or a command given nothing to do."""
+
+
+class ActorNotStaff(CaseflowError):
+    """A staff id given on the command line (`--actor`, `--manager`) that is not an active member of the directory
+    holding the role acted in; nothing about any case was read or changed."""

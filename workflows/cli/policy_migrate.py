@@ -9,10 +9,14 @@ import typer
 
 from states.input_rules import check_identifier, check_present
 from workflows.bootstrap import bootstrap
+from workflows.cli.acting import active_member
 from workflows.persistence import require_schema
 from workflows.services import DueDateMove, MigrationReport
 from workflows.services import migrate as migrate_cases
 from workflows.settings import utc_now
+
+# Recorded as the actor when no member of staff is named: a migration run by operations, not by a person's id typed.
+SYSTEM_ACTOR = "policy-migration"
 
 
 def _move_json(move: DueDateMove) -> dict[str, Any]:
@@ -64,15 +68,20 @@ def migrate(
     authority: Annotated[str | None, typer.Option("--authority", help="Only this authority's cases.")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="List the moves; change nothing.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
-    actor: Annotated[str, typer.Option("--actor", help="Who runs it, for the audit trail.")] = "policy-migration",
+    actor: Annotated[
+        str | None,
+        typer.Option("--actor", help="Your staff id, an active member of the staff directory (default: the system)."),
+    ] = None,
 ) -> None:
     """Recount the due dates of open actions under policy version TO; without --dry-run, apply and audit them."""
-    check_identifier(actor, "--actor")
+    if actor is not None:
+        check_identifier(actor, "--actor")
     if authority is not None:
         check_identifier(authority, "--authority")
     check_present(to, "--to", "a policy version")
     app = bootstrap()
     require_schema(app.engine)
+    actor_id = active_member(app.engine, actor) if actor is not None else SYSTEM_ACTOR
     report = migrate_cases(
         app.session_factory,
         app.policies,
@@ -81,6 +90,6 @@ def migrate(
         now=utc_now,
         authority=authority,
         dry_run=dry_run,
-        actor_id=actor,
+        actor_id=actor_id,
     )
     typer.echo(_report_json(report) if as_json else _report_text(report))

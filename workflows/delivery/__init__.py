@@ -28,6 +28,7 @@ from workflows.delivery.notifier import (
     Mailer,
     Notice,
     SmtpChannel,
+    deliver_notice,
     digest_message,
     mailer_of,
     team_mailbox,
@@ -37,6 +38,7 @@ from workflows.delivery.outbox_dispatcher import DispatchReport, OutboxDispatche
 from workflows.delivery.outbox_wakeup import NOTIFY_CHANNEL, notify_workers
 from workflows.delivery.outbox_worker import OutboxWorker, WorkerConfig
 from workflows.delivery.prefect_health import is_healthy, prefect_is_up
+from workflows.delivery.recipients import digest_recipients, notice_people
 
 __all__ = [
     "DIGEST_EMAIL_FAILED",
@@ -61,13 +63,16 @@ __all__ = [
     "WorkerConfig",
     "WorkerRecord",
     "backlog",
+    "deliver_notice",
     "digest_error",
     "digest_message",
+    "digest_recipients",
     "email_subject",
     "forget_worker",
     "is_healthy",
     "live_workers",
     "mailer_of",
+    "notice_people",
     "notify_workers",
     "prefect_is_up",
     "record_worker",

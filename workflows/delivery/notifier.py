@@ -32,6 +32,7 @@ __all__ = [
     "Mailer",
     "Notice",
     "SmtpChannel",
+    "deliver_notice",
     "digest_message",
     "email_message",
     "mailer_of",
@@ -141,6 +142,18 @@ def email_message(notice: Notice, sender: str, recipient: str) -> EmailMessage:
     )
 
 
+def deliver_notice(channel: Channel, notice: Notice, people: str | None) -> None:
+    """Deliver `notice` to `people` (a `To` header the directory gave) when the channel can address a message, else
+    as the channel delivers it (SMTP: the role's mailbox); EmailNotSent when the server does not take it."""
+    mailer = mailer_of(channel)
+    if people is None or mailer is None:
+        channel.deliver(notice)
+        return
+    [error] = mailer.send_all([email_message(notice, mailer.sender, people)])
+    if error is not None:
+        raise EmailNotSent(f"notice {notice.key}: {error}")
+
+
 def _lateness(line: DigestLine) -> str:
     if line.working_days_late is None:
         return "not due yet"
@@ -150,6 +163,7 @@ def _lateness(line: DigestLine) -> str:
 def digest_message(digest: Digest, sender: str, recipient: str) -> EmailMessage:
     """The e-mail of a sweep digest: one line per action (case reference, action, due date, lateness, level)."""
     whom = digest.recipient_role + (f", team {digest.team}" if digest.team != WHOLE_SERVICE else "")
+    whom = f"{digest.staff_id} ({whom})" if digest.staff_id else whom
     lines = [
         f"Deadline sweep of {digest.as_of.isoformat()}: {digest.actions} reminder(s) and escalation(s) for {whom}.",
         "",
@@ -165,7 +179,9 @@ def digest_message(digest: Digest, sender: str, recipient: str) -> EmailMessage:
         )
     lines += ["", "Open the cases in caseflow for the details."]
     subject = f"deadline sweep {digest.as_of.isoformat()}: {digest.actions} action(s) for {whom}"
-    key = f"{digest.as_of.isoformat()}:{digest.recipient_role}:{digest.team}"
+    key = f"{digest.as_of.isoformat()}:{digest.recipient_role}:{digest.team}" + (
+        f":{digest.staff_id}" if digest.staff_id else ""
+    )
     return _message(sender, recipient, subject, lines, ("X-Caseflow-Digest", key))
 
 

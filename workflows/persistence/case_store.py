@@ -71,6 +71,7 @@ def _case(rows: Sequence[Mapping[str, Any]]) -> Case:
         facts=dict(first["facts"]),
         actions=[_action(row) for row in rows if row["action_id"] is not None],
         team=first["team"],
+        allocated_worker=first["allocated_worker"],
         child_id=first["child_id"],
         sex=first["sex"],
         upn=first["upn"],

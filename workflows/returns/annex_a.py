@@ -2,8 +2,9 @@
 
 Column headings are those of the Ofsted Annex A template, as the liia-tools project (SocialFinanceDigitalLabs/
 liia-tools, liiatools/spec/annex_a/annex-a-merge.yml, "List 5" and "List 7") records them. Gender is the child's sex as
-given at referral (Male, Female, Unknown); fields the case system does not hold (ethnicity, disability,
-allocated worker, emergency protection) are left empty unless the case record holds them.
+given at referral (Male, Female, Unknown); "Allocated Worker" is the staff id of the case's allocated worker as it
+stands when the return is made (the allocation is kept, not its history); fields the case system does not hold
+(ethnicity, disability, emergency protection) are left empty unless the case record holds them.
 """
 
 from __future__ import annotations
@@ -130,7 +131,7 @@ def _list_5_row(case: CaseFacts, caseload: Sequence[CaseFacts], as_of: date) -> 
         enquiries,
         icpcs,
         case.team,
-        case.record.get("allocated_worker"),
+        case.allocated_worker,
     ]
 
 
@@ -153,7 +154,7 @@ def _list_7_row(case: CaseFacts, caseload: Sequence[CaseFacts], as_of: date) -> 
         case.record.get("emergency_protection"),
         previous,
         case.team,
-        case.record.get("allocated_worker"),
+        case.allocated_worker,
     ]
 
 

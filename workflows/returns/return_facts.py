@@ -76,6 +76,8 @@ class CaseFacts:
     upn: str | None = None
     # Plans the child had in other authorities, as the referral or transfer-in said.
     earlier_plans_elsewhere: int = 0
+    # The staff id of the social worker who holds the case now (Annex A's "Allocated Worker").
+    allocated_worker: str | None = None
     record: Mapping[str, Any] = field(default_factory=dict)
     referral_nfa: bool = False
     strategy_discussion_date: date | None = None
@@ -270,6 +272,7 @@ def _case_facts(case: Any, events: Sequence[Any], actions: Iterable[Any]) -> Cas
         child_id=case.child_id,
         sex=case.sex,
         upn=case.upn,
+        allocated_worker=case.allocated_worker,
         record=dict(case.facts or {}),
         actions=tuple(ActionRecord(a.kind, a.due_on, a.done_on, a.status, a.close_reason) for a in actions),
     )

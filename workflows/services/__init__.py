@@ -38,8 +38,12 @@ from workflows.services.errors import (
     TokenNotFound,
     TokenRefused,
     UnknownCase,
+    WorkerNotAllocatable,
 )
 from workflows.services.escalation import (
+    MANAGER_ROLES,
+    RAISED_VIA_CLI,
+    RAISED_VIA_PREFECT_UI,
     EscalationReason,
     EscalationRequest,
     ManagerEscalations,
@@ -58,8 +62,8 @@ from workflows.services.oidc_sign_in import (
 )
 from workflows.services.policy_migration import DueDateMove, MigrationReport, migrate
 from workflows.services.scenario import ScenarioOutcome, load_scenario, replay
-from workflows.services.staff import ImportReport, StaffDirectory, StaffMember
-from workflows.services.staff_fields import ID_ALPHABET, StaffEntry, known_roles
+from workflows.services.staff import ImportReport, StaffDirectory, StaffMember, load_member
+from workflows.services.staff_fields import ID_ALPHABET, StaffEntry, id_problem, known_roles
 from workflows.services.staff_import import read_staff_csv
 from workflows.services.staff_passwords import MIN_PASSWORD_LENGTH, StaffPasswords
 from workflows.services.transition_follow_up import FollowedUp, follow_up_transition, outstanding_table
@@ -70,8 +74,11 @@ __all__ = [
     "DEMO_PREFIX",
     "DEMO_STAFF",
     "ID_ALPHABET",
+    "MANAGER_ROLES",
     "MAX_EXPIRY_DAYS",
     "MIN_PASSWORD_LENGTH",
+    "RAISED_VIA_CLI",
+    "RAISED_VIA_PREFECT_UI",
     "REFUSED_EVENT",
     "ActorRefused",
     "Caller",
@@ -115,6 +122,7 @@ __all__ = [
     "TokenNotFound",
     "TokenRefused",
     "UnknownCase",
+    "WorkerNotAllocatable",
     "act_as",
     "authenticate",
     "authorization_url",
@@ -125,10 +133,12 @@ __all__ = [
     "discover",
     "escalation_levels",
     "follow_up_transition",
+    "id_problem",
     "is_empty",
     "known_roles",
     "list_tokens",
     "load_demo",
+    "load_member",
     "load_scenario",
     "manager_role_over",
     "migrate",

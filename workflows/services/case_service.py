@@ -33,6 +33,7 @@ from workflows.persistence import (
     audit,
     case_store,
 )
+from workflows.services.allocation import candidate_of, check_allocation
 from workflows.services.errors import InputTooLong
 from workflows.settings import utc_now
 
@@ -135,6 +136,7 @@ class CaseService:
                 "authority": authority,
             }
         )
+        candidate = candidate_of(self._engine, trigger, data)
         loaded: LoadedCase | None = None
         try:
             with self._connection.begin() as connection:
@@ -143,6 +145,7 @@ class CaseService:
                 authority = current.authority if current is not None else authority or self._default_authority
                 policy = self.policy(authority)
                 result = fire(current, trigger, data, actor, today, policy, reference=reference, authority=authority)
+                check_allocation(candidate, trigger, current, result.case)
                 stored = case_store.save(connection, loaded, result, (actor.id, actor.role), self._clock())
         except (TriggerRefused, ConcurrentUpdate) as refusal:
             if loaded is not None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from states.errors import CaseflowError
+from states.errors import CaseflowError, InvalidEventData
 
 __all__ = [
     "DemoTooSmall",
@@ -23,6 +23,7 @@ __all__ = [
     "TokenNotFound",
     "TokenRefused",
     "UnknownCase",
+    "WorkerNotAllocatable",
 ]
 
 
@@ -129,3 +130,8 @@ class NotVisible(CaseflowError):
 
 class PasswordInvalid(CaseflowError):
     """A console password that cannot be set: too short, too long, or with control characters."""
+
+
+class WorkerNotAllocatable(InvalidEventData):
+    """A case allocated to someone who may not hold it: not an active social worker of the case's team (a refusal
+    of the trigger, audited like the domain's own)."""

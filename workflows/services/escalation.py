@@ -30,6 +30,8 @@ from workflows.settings import utc_now
 __all__ = [
     "ESCALATED_EVENT",
     "MANAGER_ROLES",
+    "RAISED_VIA_CLI",
+    "RAISED_VIA_PREFECT_UI",
     "REFUSED_EVENT",
     "EscalationReason",
     "EscalationRefused",
@@ -44,6 +46,10 @@ ESCALATED_EVENT = "escalation_raised"
 REFUSED_EVENT = "escalation_refused"
 MANAGER_ROLES = ("team_manager", "service_manager", "head_of_service")
 AUDIT_ATTEMPTS = 5
+# How a manual escalation came in, recorded on its row and its audit events: the manager themself at the command
+# line, or an operator in the Prefect UI on behalf of the named manager (the form cannot prove who fills it in).
+RAISED_VIA_CLI = "cli"
+RAISED_VIA_PREFECT_UI = "prefect_ui_on_behalf"
 
 _cases = CaseRow.__table__
 _escalations = EscalationRow.__table__
@@ -83,6 +89,7 @@ class EscalationRequest:
     reason: EscalationReason
     manager_id: str
     today: date
+    raised_via: str = RAISED_VIA_CLI
 
 
 def manager_role_over(member: StaffMember, case_team: str | None) -> str | None:
@@ -201,6 +208,7 @@ class ManagerEscalations:
             "source": "manual",
             "raised_on": request.today,
             "raised_by": request.manager_id,
+            "raised_via": request.raised_via,
             "reason_code": request.reason.value,
             "note": note,
             "request_key": key,
@@ -240,6 +248,11 @@ class ManagerEscalations:
             actor_role=role,
             trigger="escalate",
             occurred_on=request.today,
-            payload={"level": request.level, "reason": request.reason.value, **payload},
+            payload={
+                "level": request.level,
+                "reason": request.reason.value,
+                "raised_via": request.raised_via,
+                **payload,
+            },
         )
         audit.append(connection, case.reference, audit.chain_head(connection, case.reference), record, self._clock())

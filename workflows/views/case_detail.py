@@ -100,6 +100,7 @@ class EscalationView:
     raised_on: date
     raised_by: str | None
     reason_code: str | None
+    raised_via: str | None = None  # a manual one: cli, api, or prefect_ui_on_behalf (an operator for the manager)
 
 
 @dataclass(frozen=True)
@@ -131,6 +132,7 @@ class CaseDetail:
     notifications: list[NotificationView]
     # The pre-proceedings track beside the status ("none" when no pre-proceedings are open).
     pre_proceedings: str = "none"
+    allocated_worker: str | None = None  # the staff id of the social worker who holds the case
 
     @property
     def open_actions(self) -> list[ActionView]:
@@ -145,6 +147,7 @@ def case_detail(connection: Connection, policies: Mapping[str, Policy], referenc
             _cases.c.id,
             _cases.c.authority,
             _cases.c.team,
+            _cases.c.allocated_worker,
             _cases.c.status,
             _cases.c.version,
             _cases.c.facts,
@@ -167,6 +170,7 @@ def case_detail(connection: Connection, policies: Mapping[str, Policy], referenc
         escalations=_escalation_views(connection, case.id),
         notifications=_notification_views(connection, reference),
         pre_proceedings=case.pre_proceedings,
+        allocated_worker=case.allocated_worker,
     )
 
 
@@ -254,6 +258,7 @@ def _escalation_views(connection: Connection, case_id: int) -> list[EscalationVi
             _escalations.c.raised_on,
             _escalations.c.raised_by,
             _escalations.c.reason_code,
+            _escalations.c.raised_via,
         )
         .select_from(_escalations.outerjoin(_actions, _actions.c.id == _escalations.c.action_id))
         .where(_escalations.c.case_id == case_id)
@@ -270,6 +275,7 @@ def _escalation_views(connection: Connection, case_id: int) -> list[EscalationVi
             day_of(row.raised_on) or date.min,
             row.raised_by,
             row.reason_code,
+            row.raised_via,
         )
         for row in rows
     ]

@@ -46,6 +46,8 @@ class CaseRow(Base):
     reference: Mapped[str] = mapped_column(String(64), unique=True)
     authority: Mapped[str] = mapped_column(String(64))
     team: Mapped[str | None] = mapped_column(String(64))
+    # The staff id of the social worker who holds the case (allocate); None while unallocated.
+    allocated_worker: Mapped[str | None] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(32), index=True)
     # The pre-proceedings track, a second region beside the status: 'none' when no pre-proceedings are open.
     pre_proceedings: Mapped[str] = mapped_column(String(32), server_default=text("'none'"))

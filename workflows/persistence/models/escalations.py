@@ -95,6 +95,8 @@ class EscalationRow(Base):
     swept_on: Mapped[date | None] = mapped_column(Date)  # the sweep's as_of; None for manual escalations
     raised_on: Mapped[date] = mapped_column(Date)
     raised_by: Mapped[str | None] = mapped_column(String(64))  # the manager's staff id; None for the sweep
+    # How a manual escalation came in: "cli", "api", or "prefect_ui_on_behalf" (an operator for the named manager).
+    raised_via: Mapped[str | None] = mapped_column(String(32))
     reason_code: Mapped[str | None] = mapped_column(String(32))
     # Free text about the child: stays in this column, never leaves the database.
     note: Mapped[str | None] = mapped_column(Text)

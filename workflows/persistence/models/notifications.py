@@ -62,13 +62,15 @@ class SweepDigestRow(Base):
 
     __tablename__ = "sweep_digests"
     # One digest per sweep date and recipient: a rerun, or a second sweep at once, finds its digests already here.
-    __table_args__ = (UniqueConstraint("as_of", "recipient_role", "team"),)
+    __table_args__ = (UniqueConstraint("as_of", "recipient_role", "team", "staff_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     as_of: Mapped[date] = mapped_column(Date)
     recipient_role: Mapped[str] = mapped_column(String(32))
     # "" for the whole service (service-wide roles, and cases with no team): NULLs would never clash in the key.
     team: Mapped[str] = mapped_column(String(64))
+    # The allocated worker it is for ("" for the role's recipients): a worker hears of the cases they hold only.
+    staff_id: Mapped[str] = mapped_column(String(64), default="")
     actions: Mapped[int] = mapped_column(Integer)  # reminders and escalations it covers
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     read_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -83,3 +83,5 @@ class TransitionResult:
     moved: list[tuple[Action, date]]
     event: dict[str, Any]
     outbox: dict[str, Any]
+    # The free text and personal facts the trigger carried, by field: kept beside the audit trail, never in it.
+    private: dict[str, str] = field(default_factory=dict)

@@ -262,7 +262,8 @@ class CloseCase(LeavingData):
 class RecordBirth(EventData):
     date_of_birth: IsoDate
     HAPPENED = ("date_of_birth",)
-    OCCURRED = "date_of_birth"
+    # No OCCURRED: the birth is recorded on the day it is recorded. A date of birth is personal and never an
+    # event's date (it would reach the outbox, the audit trail and the escalations it raises).
 
 
 class CompleteAction(EventData):
@@ -302,6 +303,24 @@ _NEVER_ECHOED = CHILD_PERSONAL_FIELDS
 def code_fields(model: type[EventData]) -> frozenset[str]:
     """The fields of `model` whose values come from a closed list or are identifiers: safe to repeat anywhere."""
     return frozenset(name for name, info in model.model_fields.items() if _is_code(info.annotation, info.metadata))
+
+
+@cache
+def free_text_fields(model: type[EventData]) -> frozenset[str]:
+    """The fields of `model` that hold free text (views, reasons): kept beside the audit trail, never in it."""
+    codes = code_fields(model)
+    return frozenset(
+        name for name, info in model.model_fields.items() if name not in codes and _is_text(info.annotation)
+    )
+
+
+def _is_text(annotation: Any) -> bool:
+    if annotation is str:
+        return True
+    if get_origin(annotation) is Annotated:  # text unless constrained to a pattern (an identifier or a code)
+        base, *metadata = get_args(annotation)
+        return _is_text(base) and not any(getattr(item, "pattern", None) for item in metadata)
+    return any(_is_text(arg) for arg in get_args(annotation) if get_origin(annotation) is not Literal)
 
 
 def _is_code(annotation: Any, metadata: list[Any]) -> bool:

@@ -10,14 +10,22 @@ from states.actions import ActionChanges
 from states.case import Action, Actor, TransitionResult
 from states.trigger_step import Step
 
+from states.personal_data import CHILD_PERSONAL_FIELDS
+
 _OUTBOX_DATA = ("outcome", "category", "sub_category", "reason", "kind")
-_NOT_AUDITED = frozenset({"date_of_birth", "expected_delivery_date", "child_id", "sex", "upn"})
+
+
+def _private(data: ev.EventData) -> dict[str, str]:
+    """The trigger's free text and personal facts, as text by field: what the audit payload holds only hashes of."""
+    kept = CHILD_PERSONAL_FIELDS | ev.free_text_fields(type(data))
+    return {name: str(value) for name, value in data.model_dump(mode="json", exclude_none=True).items() if name in kept}
 
 
 def transition_result(step: Step, trigger: str, actor: Actor) -> TransitionResult:
     """The finished step as a result: the new case, the actions changed, the audit event and the outbox payload."""
     changes, occurred = step.changes, step.data.occurred_on(step.today)
     summary = _summary(changes)
+    private = _private(step.data)
     event: dict[str, Any] = {
         "trigger": trigger,
         "from": step.source.value,
@@ -25,7 +33,7 @@ def transition_result(step: Step, trigger: str, actor: Actor) -> TransitionResul
         "occurred_on": occurred.isoformat(),
         "actor_id": actor.id,
         "actor_role": actor.role,
-        "data": step.data.model_dump(mode="json", exclude_none=True, exclude=_NOT_AUDITED),
+        "data": step.data.model_dump(mode="json", exclude_none=True, exclude=set(private)),
         "overridden": list(changes.overridden),
         **summary,
     }
@@ -40,6 +48,7 @@ def transition_result(step: Step, trigger: str, actor: Actor) -> TransitionResul
         moved=list(changes.moved),
         event=event,
         outbox=_outbox(step, trigger, occurred, summary),
+        private=private,
     )
 
 

@@ -56,11 +56,16 @@ class Settings(BaseSettings):
     smtp_host: str | None = Field(default=None, description="SMTP server for e-mail notifications; unset: inbox only.")
     smtp_port: int = Field(default=25, ge=1, le=65535, description="SMTP server port.")
     smtp_sender: str = Field(default="caseflow@localhost", description="From address of notification e-mails.")
+    audit_key_file: Path | None = Field(
+        default=None,
+        description="File of audit keys (KEY_ID SECRET lines, the last signs); keep it outside the database and "
+        "its backups. Default: audit-keys in data_dir, generated on first use.",
+    )
 
-    @field_validator("data_dir", "config_dir")
+    @field_validator("data_dir", "config_dir", "audit_key_file")
     @classmethod
-    def _expand(cls, value: Path) -> Path:
-        return value.expanduser()
+    def _expand(cls, value: Path | None) -> Path | None:
+        return value.expanduser() if value is not None else None
 
     @property
     def effective_database_url(self) -> str:
@@ -68,6 +73,11 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'caseflow.db').resolve()}"
+
+    @property
+    def effective_audit_key_file(self) -> Path:
+        """The configured audit key file, or the embedded default in data_dir."""
+        return self.audit_key_file or self.data_dir / "audit-keys"
 
     @property
     def policy_dir(self) -> Path:

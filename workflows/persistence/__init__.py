@@ -2,7 +2,7 @@
 the outbox, the transition store and Alembic migrations. Nothing above reaches a table except through here.
 """
 
-from workflows.persistence import audit, case_store
+from workflows.persistence import audit, audit_keys, case_store
 from workflows.persistence.audit import AuditRecord, ChainHead, ChainReport
 from workflows.persistence.case_rows import ACTION_FIELDS, CASE_COLUMNS, CHANGEABLE_FIELDS, case_values
 from workflows.persistence.case_store import FIRED_EVENT, CaseNotFound, ConcurrentUpdate, LoadedCase
@@ -15,12 +15,14 @@ from workflows.persistence.models import (
     ApiTokenRow,
     AuditEventRow,
     Base,
+    CaseReadRow,
     CaseRow,
     DispatchWorkerRow,
     EscalationRow,
     IncidentRow,
     NotificationRow,
     OutboxRow,
+    PrivateTextRow,
     ReminderRow,
     SchedulerLeaseRow,
     StaffRoleRow,
@@ -61,6 +63,7 @@ __all__ = [
     "AuditRecord",
     "Base",
     "CaseNotFound",
+    "CaseReadRow",
     "CaseRow",
     "ChainHead",
     "ChainReport",
@@ -74,6 +77,7 @@ __all__ = [
     "NotificationRow",
     "OutboxRow",
     "OutboxRowMissing",
+    "PrivateTextRow",
     "ReminderRow",
     "SchedulerLeaseRow",
     "StaffRoleRow",
@@ -84,6 +88,7 @@ __all__ = [
     "Transactional",
     "TransitionRecord",
     "audit",
+    "audit_keys",
     "available_policies",
     "case_store",
     "case_values",

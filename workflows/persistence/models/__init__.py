@@ -18,6 +18,7 @@ from workflows.persistence.models.notifications import (
     SchedulerLeaseRow,
     SweepDigestRow,
 )
+from workflows.persistence.models.privacy import CaseReadRow, PrivateTextRow
 from workflows.persistence.models.staff import ApiTokenRow, StaffRoleRow, StaffRow, StaffTeamRow
 
 __all__ = [
@@ -28,12 +29,14 @@ __all__ = [
     "ApiTokenRow",
     "AuditEventRow",
     "Base",
+    "CaseReadRow",
     "CaseRow",
     "DispatchWorkerRow",
     "EscalationRow",
     "IncidentRow",
     "NotificationRow",
     "OutboxRow",
+    "PrivateTextRow",
     "ReminderRow",
     "SchedulerLeaseRow",
     "StaffRoleRow",

@@ -8,9 +8,8 @@ from typing import Any
 from states import event_data as ev
 from states.actions import ActionChanges
 from states.case import Action, Actor, TransitionResult
-from states.trigger_step import Step
-
 from states.personal_data import CHILD_PERSONAL_FIELDS
+from states.trigger_step import Step
 
 _OUTBOX_DATA = ("outcome", "category", "sub_category", "reason", "kind")
 

@@ -59,6 +59,7 @@ def five_events(engine: Engine, reference: str = "CP-1") -> None:
         service.fire(
             reference, "start_s47", {"strategy_discussion_date": "2026-11-05"}, SOCIAL_WORKER, date(2026, 11, 5)
         )
+    service.close()
     drop_append_only_triggers(engine)
 
 

@@ -117,9 +117,7 @@ def test_verify_names_the_first_event_whose_contents_were_edited(engine: Engine)
 
     assert not report.ok
     assert report.events == 7
-    assert report.broken == [
-        audit.BrokenLink("CP-1", 3, event_id(engine, "CP-1", 3), EDITED)
-    ]
+    assert report.broken == [audit.BrokenLink("CP-1", 3, event_id(engine, "CP-1", 3), EDITED)]
 
 
 @pytest.mark.fresh_database  # drops the append-only triggers

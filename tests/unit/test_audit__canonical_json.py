@@ -11,9 +11,9 @@ import hashlib
 import hmac
 import json
 import typing
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from collections.abc import Iterator
 from typing import Any
 
 import pytest

@@ -127,7 +127,7 @@ class _Verifier:
             return head.seq, f"the case row is at version {anchor.version} but its chain made version {walk.version}"
         return None
 
-    def walk(self, rows: Iterable[Mapping[str, Any]]) -> Iterator[BrokenLink | None]:
+    def walk(self, rows: Iterable[Mapping[str, Any]]) -> Iterator[BrokenLink]:
         """One item per event: a BrokenLink at each chain's first bad event or, at its end, its bad anchor."""
         walk: _Walk | None = None
         for row in rows:

@@ -19,9 +19,9 @@ from workflows.persistence.models import ActionRow, CaseRow
 
 __all__ = [
     "ACTION_FIELDS",
+    "ANCHOR_COLUMNS",
     "CASE_COLUMNS",
     "CASE_FIELDS",
-    "ANCHOR_COLUMNS",
     "CHANGEABLE_FIELDS",
     "INSERT_ACTION_SQL",
     "INSERT_AUDIT_SQL",

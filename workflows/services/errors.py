@@ -9,6 +9,7 @@ __all__ = [
     "EscalationRefused",
     "FollowUpFailed",
     "PolicyVersionMismatch",
+    "PrivacyRequestInvalid",
     "ScenarioInvalid",
     "StaffExists",
     "StaffImportInvalid",
@@ -114,3 +115,7 @@ class NotVisible(CaseflowError):
     def __init__(self, reference: str) -> None:
         self.reference = reference
         super().__init__(f"case {reference}: not found")
+
+
+class PrivacyRequestInvalid(CaseflowError):
+    """A rectification or erasure that cannot be made as asked (bad text, unknown reason code, no such field)."""

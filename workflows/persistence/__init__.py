@@ -4,7 +4,7 @@ the outbox, the transition store and Alembic migrations. Nothing above reaches a
 
 from workflows.persistence import audit, audit_keys, case_store
 from workflows.persistence.audit import AuditRecord, ChainHead, ChainReport
-from workflows.persistence.case_rows import ACTION_FIELDS, CASE_COLUMNS, CHANGEABLE_FIELDS, case_values
+from workflows.persistence.case_rows import ACTION_FIELDS, ANCHOR_COLUMNS, CASE_COLUMNS, CHANGEABLE_FIELDS, case_values
 from workflows.persistence.case_store import FIRED_EVENT, CaseNotFound, ConcurrentUpdate, LoadedCase
 from workflows.persistence.database import SQLITE_PRAGMAS, make_engine, make_session_factory
 from workflows.persistence.errors import OutboxRowMissing
@@ -51,6 +51,7 @@ from workflows.persistence.unit_of_work import KeptConnection, Transactional
 
 __all__ = [
     "ACTION_FIELDS",
+    "ANCHOR_COLUMNS",
     "CASE_COLUMNS",
     "CHANGEABLE_FIELDS",
     "ERROR_LENGTH",

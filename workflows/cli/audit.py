@@ -45,9 +45,12 @@ def verify(
 ) -> None:
     """Check every event's hash and link; exit 1 naming each broken chain's first bad event."""
     engine = bootstrap().engine
-    require_schema(engine)
-    with engine.connect() as connection:
-        report = audit.verify(connection, case)
+    try:
+        require_schema(engine)
+        with engine.connect() as connection:
+            report = audit.verify(connection, case)
+    finally:
+        engine.dispose()
     if case is not None and report.events == 0 and not report.broken:
         raise CaseNotFound(case)
     typer.echo(_report_json(report) if as_json else _report_text(report))

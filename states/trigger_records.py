@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import cache
 from typing import Any
 
 from states import event_data as ev
@@ -16,8 +17,17 @@ _OUTBOX_DATA = ("outcome", "category", "sub_category", "reason", "kind")
 
 def _private(data: ev.EventData) -> dict[str, str]:
     """The trigger's free text and personal facts, as text by field: what the audit payload holds only hashes of."""
-    kept = CHILD_PERSONAL_FIELDS | ev.free_text_fields(type(data))
-    return {name: str(value) for name, value in data.model_dump(mode="json", exclude_none=True).items() if name in kept}
+    private: dict[str, str] = {}
+    for name in _kept_fields(type(data)):
+        value = getattr(data, name)
+        if value is not None:
+            private[name] = value.isoformat() if isinstance(value, date) else str(value)
+    return private
+
+
+@cache
+def _kept_fields(model: type[ev.EventData]) -> tuple[str, ...]:
+    return tuple(sorted((CHILD_PERSONAL_FIELDS & set(model.model_fields)) | ev.free_text_fields(model)))
 
 
 def transition_result(step: Step, trigger: str, actor: Actor) -> TransitionResult:

@@ -133,8 +133,11 @@ def anchor_seal(keyring: Keyring, reference: str, version: int, head: ChainHead,
     return f"{key_id}:{keyring.sign(message, key_id)}"
 
 
-def chained_row(reference: str, head: ChainHead, record: AuditRecord, recorded_at: datetime) -> dict[str, Any]:
-    """The row that appends `record` to the chain whose newest event is `head`."""
+def chained_row(
+    reference: str, head: ChainHead, record: AuditRecord, recorded_at: datetime, case_version: int | None = None
+) -> dict[str, Any]:
+    """The row that appends `record` to the chain whose newest event is `head` (`case_version`: the version of the
+    case the event made, when the record does not say)."""
     keyring = current_keyring()
     seq = head.seq + 1
     payload = dict(record.payload)
@@ -157,7 +160,7 @@ def chained_row(reference: str, head: ChainHead, record: AuditRecord, recorded_a
         "payload": payload,
         "prev_hash": head.hash,
         "key_id": keyring.current,
-        "case_version": record.case_version,
+        "case_version": record.case_version if case_version is None else case_version,
     }
     row["hash"] = event_hash(row, keyring)
     return row

@@ -13,8 +13,9 @@ import hmac
 import os
 import re
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import structlog
 
@@ -41,10 +42,19 @@ class Keyring:
 
     keys: dict[str, bytes]
     current: str
+    # Each key's HMAC with the key already absorbed: copying it saves two of the four hash blocks a short audit
+    # event costs (lifecycle benchmark: HMAC from scratch cost 4% of a trigger's CPU).
+    _keyed: dict[str, Any] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        keyed = {key_id: hmac.new(secret, digestmod=hashlib.sha256) for key_id, secret in self.keys.items()}
+        object.__setattr__(self, "_keyed", keyed)
 
     def sign(self, message: bytes, key_id: str | None = None) -> str:
         """HMAC-SHA256 of `message` under `key_id` (default: the current key), as hex."""
-        return hmac.new(self.keys[key_id or self.current], message, hashlib.sha256).hexdigest()
+        mac = self._keyed[key_id or self.current].copy()
+        mac.update(message)
+        return str(mac.hexdigest())
 
     def holds(self, key_id: str) -> bool:
         return key_id in self.keys

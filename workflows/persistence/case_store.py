@@ -132,7 +132,7 @@ def _chained(loaded: LoadedCase | None, case: Case, record: AuditRecord, now: da
     """The audit row of this change, and (under "anchor") the case row's anchor of it at the new version."""
     version = loaded.case.version + 1 if loaded is not None else 1
     head = loaded.audit_head if loaded is not None else ChainHead()
-    row = chained_row(case.reference, head, replace(record, case_version=version), now)
+    row = chained_row(case.reference, head, record, now, version)
     new_head = ChainHead(row["seq"], row["hash"])
     seal = anchor_seal(current_keyring(), case.reference, version, new_head)
     anchor = {"version": version, "updated_at": now, "audit_seq": row["seq"], "audit_hash": row["hash"]}

@@ -91,3 +91,5 @@ class TransitionResult:
     # The pre-proceedings track before and after the trigger (the same when it did not move).
     track_from: TrackStatus = TrackStatus.NONE
     track_to: TrackStatus = TrackStatus.NONE
+    # The free text and personal facts the trigger carried, by field: kept beside the audit trail, never in it.
+    private: dict[str, str] = field(default_factory=dict)

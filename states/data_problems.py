@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 from functools import cache
-from typing import Any, Literal, get_args, get_origin
+from typing import Annotated, Any, Literal, get_args, get_origin
 
 from pydantic import BaseModel
 from pydantic_core import ErrorDetails
@@ -18,7 +18,7 @@ from states.errors import InputInvalid
 from states.input_rules import check_identifier, shown
 from states.personal_data import CHILD_PERSONAL_FIELDS
 
-__all__ = ["code_fields", "describe"]
+__all__ = ["code_fields", "describe", "free_text_fields"]
 
 # Values of these fields may be personal or free text: an error never repeats them.
 _NEVER_ECHOED = CHILD_PERSONAL_FIELDS
@@ -28,6 +28,24 @@ _NEVER_ECHOED = CHILD_PERSONAL_FIELDS
 def code_fields(model: type[BaseModel]) -> frozenset[str]:
     """The fields of `model` whose values come from a closed list or are identifiers: safe to repeat anywhere."""
     return frozenset(name for name, info in model.model_fields.items() if _is_code(info.annotation, info.metadata))
+
+
+@cache
+def free_text_fields(model: type[BaseModel]) -> frozenset[str]:
+    """The fields of `model` that hold free text (views, reasons): kept beside the audit trail, never in it."""
+    codes = code_fields(model)
+    return frozenset(
+        name for name, info in model.model_fields.items() if name not in codes and _is_text(info.annotation)
+    )
+
+
+def _is_text(annotation: Any) -> bool:
+    if annotation is str:
+        return True
+    if get_origin(annotation) is Annotated:  # text unless constrained to a pattern (an identifier or a code)
+        base, *metadata = get_args(annotation)
+        return _is_text(base) and not any(getattr(item, "pattern", None) for item in metadata)
+    return any(_is_text(arg) for arg in get_args(annotation) if get_origin(annotation) is not Literal)
 
 
 def _is_code(annotation: Any, metadata: list[Any]) -> bool:

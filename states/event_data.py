@@ -248,7 +248,8 @@ class CloseCase(LeavingData):
 class RecordBirth(EventData):
     date_of_birth: IsoDate
     HAPPENED = ("date_of_birth",)
-    OCCURRED = "date_of_birth"
+    # No OCCURRED: the birth is recorded on the day it is recorded. A date of birth is personal and never an
+    # event's date (it would reach the outbox, the audit trail and the escalations it raises).
 
 
 class Allocate(EventData):

@@ -3,22 +3,40 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import cache
 from typing import Any
 
 from states import event_data as ev
 from states.actions import ActionChanges
 from states.case import Action, Actor, TransitionResult
 from states.data_problems import code_fields as codes_of
+from states.data_problems import free_text_fields
+from states.personal_data import CHILD_PERSONAL_FIELDS
 from states.trigger_step import Step
 
 _OUTBOX_DATA = ("outcome", "category", "sub_category", "reason", "kind")
-_NOT_AUDITED = frozenset({"date_of_birth", "expected_delivery_date", "child_id", "sex", "upn"})
+
+
+def _private(data: ev.EventData) -> dict[str, str]:
+    """The trigger's free text and personal facts, as text by field: what the audit payload holds only hashes of."""
+    private: dict[str, str] = {}
+    for name in _kept_fields(type(data)):
+        value = getattr(data, name)
+        if value is not None:
+            private[name] = value.isoformat() if isinstance(value, date) else str(value)
+    return private
+
+
+@cache
+def _kept_fields(model: type[ev.EventData]) -> tuple[str, ...]:
+    return tuple(sorted((CHILD_PERSONAL_FIELDS & set(model.model_fields)) | free_text_fields(model)))
 
 
 def transition_result(step: Step, trigger: str, actor: Actor) -> TransitionResult:
     """The finished step as a result: the new case, the actions changed, the audit event and the outbox payload."""
     changes, occurred = step.changes, step.data.occurred_on(step.today)
     summary = _summary(changes)
+    private = _private(step.data)
     event: dict[str, Any] = {
         "trigger": trigger,
         "from": step.source.value,
@@ -26,7 +44,7 @@ def transition_result(step: Step, trigger: str, actor: Actor) -> TransitionResul
         "occurred_on": occurred.isoformat(),
         "actor_id": actor.id,
         "actor_role": actor.role,
-        "data": step.data.model_dump(mode="json", exclude_none=True, exclude=_NOT_AUDITED),
+        "data": step.data.model_dump(mode="json", exclude_none=True, exclude=set(private)),
         "overridden": list(changes.overridden),
         **summary,
         **_track_change(step),
@@ -44,6 +62,7 @@ def transition_result(step: Step, trigger: str, actor: Actor) -> TransitionResul
         outbox=_outbox(step, trigger, occurred, summary),
         track_from=step.track_source,
         track_to=step.case.pre_proceedings,
+        private=private,
     )
 
 

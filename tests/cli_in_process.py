@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import structlog
 
 from workflows.cli import main
+from workflows.persistence import audit_keys
 
 
 @dataclass(frozen=True)
@@ -47,8 +48,10 @@ def run_main(*args: str, env: Mapping[str, str]) -> Ran:
 
 @contextmanager
 def _isolated(env: Mapping[str, str], args: tuple[str, ...]) -> Iterator[None]:
-    """The command's environment and argv; the logging set-up it changes (bootstrap configures it) put back."""
+    """The command's environment and argv; the logging set-up and audit keyring it changes (bootstrap installs
+    them) put back."""
     environ, argv = dict(os.environ), sys.argv
+    keyring = audit_keys.current_keyring()
     ours = logging.getLogger("caseflow")
     handlers, level, propagate = list(ours.handlers), ours.level, ours.propagate
     structlog_config = structlog.get_config()
@@ -65,3 +68,4 @@ def _isolated(env: Mapping[str, str], args: tuple[str, ...]) -> Iterator[None]:
         ours.setLevel(level)
         ours.propagate = propagate
         structlog.configure(**structlog_config)
+        audit_keys.install_keyring(keyring)

@@ -33,7 +33,8 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy import Engine
 
-from workflows.persistence import make_engine, schema
+from tests.audit_key import use_test_key
+from workflows.persistence import audit_keys, make_engine, schema
 
 pytest_plugins = ["tests.prefect_harness", "tests.oidc_provider"]
 
@@ -171,6 +172,13 @@ class PostgresServer:
             self._shared.close()
         self.admin.dispose()
         self._server.cleanup()
+
+
+@pytest.fixture(autouse=True)
+def audit_key(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Every test signs audit events with a key of its own, which the commands it runs are given too."""
+    yield use_test_key(tmp_path_factory.mktemp("audit-key"))
+    audit_keys.uninstall_keyring()
 
 
 @pytest.fixture(scope="session")

@@ -21,7 +21,7 @@ from states.policy import Policy, PolicyNotFound
 from workflows.delivery import Channel, InboxChannel, SmtpChannel
 from workflows.errors import SettingsInvalid
 from workflows.logs import configure_logging
-from workflows.persistence import load_all_policies, make_engine, make_session_factory
+from workflows.persistence import audit_keys, load_all_policies, make_engine, make_session_factory
 from workflows.settings import Settings, utc_now
 
 __all__ = [
@@ -30,6 +30,7 @@ __all__ = [
     "Runtime",
     "bootstrap",
     "current_runtime",
+    "install_audit_keys",
     "install_runtime",
     "load_policies",
     "load_settings",
@@ -71,12 +72,25 @@ def load_policies(settings: Settings) -> dict[str, Policy]:
     return policies
 
 
+def install_audit_keys(settings: Settings) -> None:
+    """Install the audit keyring from the key file, generating the embedded default on first use."""
+    path = settings.effective_audit_key_file
+    if path.exists():
+        keyring = audit_keys.load_key_file(path)
+    elif settings.audit_key_file is None:
+        keyring = audit_keys.generate_key_file(path)
+    else:
+        raise SettingsInvalid(f"setting CASEFLOW_AUDIT_KEY_FILE: no file {path.name} there (expected the audit keys)")
+    audit_keys.install_keyring(keyring)
+
+
 def bootstrap(settings: Settings | None = None, *, configure_logs: bool = True) -> App:
-    """Settings, policies, logging and the database engine, wired once; a bad setting or policy stops here."""
+    """Settings, policies, logging, the audit key and the database engine, wired once; a bad one stops here."""
     settings = settings or load_settings()
     policies = load_policies(settings)
     if configure_logs:
         configure_logging(settings.log_level, settings.log_format)
+    install_audit_keys(settings)
     engine = make_engine(settings.effective_database_url)
     return App(settings=settings, engine=engine, session_factory=make_session_factory(engine), policies=policies)
 
@@ -125,6 +139,7 @@ def current_runtime() -> Runtime:
     if _installed:
         return _installed[0]
     settings = load_settings()
+    install_audit_keys(settings)
     return _from_settings(
         settings.effective_database_url,
         str(settings.policy_dir),

@@ -105,11 +105,16 @@ class Settings(BaseSettings):
         le=24 * 60,
         description="Minutes of inactivity after which a console session ends and its holder signs in again.",
     )
+    audit_key_file: Path | None = Field(
+        default=None,
+        description="File of audit keys (KEY_ID SECRET lines, the last signs); keep it outside the database and "
+        "its backups. Default: audit-keys in data_dir, generated on first use.",
+    )
 
-    @field_validator("data_dir", "config_dir")
+    @field_validator("data_dir", "config_dir", "audit_key_file")
     @classmethod
-    def _expand(cls, value: Path) -> Path:
-        return value.expanduser()
+    def _expand(cls, value: Path | None) -> Path | None:
+        return value.expanduser() if value is not None else None
 
     @field_validator("oidc_jwks_url", "oidc_redirect_url")
     @classmethod
@@ -146,6 +151,11 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'caseflow.db').resolve()}"
+
+    @property
+    def effective_audit_key_file(self) -> Path:
+        """The configured audit key file, or the embedded default in data_dir."""
+        return self.audit_key_file or self.data_dir / "audit-keys"
 
     @property
     def policy_dir(self) -> Path:

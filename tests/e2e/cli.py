@@ -8,13 +8,18 @@ import sys
 import time
 from pathlib import Path
 
+from tests.audit_key import current_key_file
+
 CASEFLOW = str(Path(sys.executable).parent / "caseflow")
 
 
 def clean_environment(**settings: str) -> dict[str, str]:
-    """The process environment without any CASEFLOW_ or PREFECT_ variable, plus the given settings."""
+    """The process environment without any CASEFLOW_ or PREFECT_ variable, plus the test's audit key file and the
+    given settings."""
     base = {k: v for k, v in os.environ.items() if not k.startswith(("CASEFLOW_", "PREFECT_"))}
-    return {**base, **settings}
+    key_file = current_key_file()
+    keys = {"CASEFLOW_AUDIT_KEY_FILE": str(key_file)} if key_file is not None else {}
+    return {**base, **keys, **settings}
 
 
 def run_caseflow(*args: str, env: dict[str, str], timeout: float = 120) -> subprocess.CompletedProcess[str]:

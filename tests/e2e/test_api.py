@@ -15,7 +15,7 @@ from sqlalchemy import Engine, select
 
 from tests.cli_in_process import run_main
 from tests.e2e.api_server import ApiServer, add_staff, api_environment, bearer, running_api, token_for
-from workflows.persistence import AuditEventRow, make_engine
+from workflows.persistence import AuditEventRow, EscalationRow, make_engine
 
 pytestmark = [pytest.mark.e2e, pytest.mark.both_databases]
 
@@ -95,6 +95,10 @@ def test_the_issue_acceptance_a_north_worker_opens_a_case_a_south_worker_cannot_
     ]
     everything = opened.text + seen_by_north.text + server.log()
     assert "2019-05-17" not in everything
+    # The access log: the north worker's read, through the API; the south worker's refused one is not a read.
+    access = run_main("audit", "access", "API-1", env=env)
+    assert access.returncode == 0, access.stderr
+    assert "sw-n1" in access.stdout and " api" in access.stdout and "sw-s1" not in access.stdout
 
 
 def test_no_token_a_wrong_an_expired_and_a_revoked_one_are_401_and_no_secret_is_stored_or_logged(
@@ -230,6 +234,9 @@ def test_escalations_take_the_manager_from_the_token_and_a_south_manager_cannot_
     assert raised.status_code == 201, raised.text
     assert raised.json() == {"id": 1, "reference": "API-6", "level": "service_manager", "reason": "deadline_missed"}
     assert [(e["raised_by"], e["level"]) for e in case["escalations"]] == [("tm-n1", "service_manager")]
+    with engine.connect() as connection:
+        raised_via = connection.execute(select(EscalationRow.raised_via)).scalars().all()
+    assert raised_via == ["api"]
     assert "private words" not in json.dumps(case)
     assert by_south.status_code == 404
     assert by_worker.status_code == 403 and "is not a manager over team north" in by_worker.json()["detail"]

@@ -64,7 +64,8 @@ def test_verify_names_the_case_seq_and_id_of_the_first_tampered_event_and_exits_
     assert text.returncode == 1
     assert text.stdout.splitlines() == [
         "BROKEN: 1 of 2 cases have a broken audit chain",
-        f"case CP-1: first broken at seq 1 (event id {event_id}): hash does not match the event's contents",
+        f"case CP-1: first broken at seq 1 (event id {event_id}): hash does not match the event's contents: "
+        "edited, or hashed without the audit key (forged)",
     ]
     assert as_json.returncode == 1
     assert json.loads(as_json.stdout) == {
@@ -76,7 +77,7 @@ def test_verify_names_the_case_seq_and_id_of_the_first_tampered_event_and_exits_
                 "case_reference": "CP-1",
                 "seq": 1,
                 "event_id": event_id,
-                "problem": "hash does not match the event's contents",
+                "problem": "hash does not match the event's contents: edited, or hashed without the audit key (forged)",
             }
         ],
     }

@@ -23,7 +23,7 @@ from tests.e2e.console_fixtures import (
     ConsoleServer,
     console_server,
 )
-from workflows.persistence import AuditEventRow, EscalationRow
+from workflows.persistence import AuditEventRow, CaseReadRow, EscalationRow
 
 pytestmark = pytest.mark.e2e
 TIMEOUT_MS = 15_000
@@ -88,8 +88,17 @@ def test_a_north_manager_sees_north_cases_only_and_escalates_a_late_one_as_thems
     row = page.locator("#escalations-table tbody tr").filter(has_text="by hand")
     assert row.inner_text().split("\t")[1:3] == ["service manager", NORTH_MANAGER]
     escalations = EscalationRow.__table__
-    recorded = _rows(server.engine, sa.select(escalations.c.level, escalations.c.raised_by, escalations.c.reason_code))
-    assert [tuple(r) for r in recorded] == [("service_manager", NORTH_MANAGER, "deadline_missed")]
+    recorded = _rows(
+        server.engine,
+        sa.select(escalations.c.level, escalations.c.raised_by, escalations.c.reason_code, escalations.c.raised_via),
+    )
+    assert [tuple(r) for r in recorded] == [("service_manager", NORTH_MANAGER, "deadline_missed", "console")]
+    # Each view of the case page is in the access log, as the manager, through the console.
+    reads = CaseReadRow.__table__
+    viewed = _rows(
+        server.engine, sa.select(reads.c.staff_id, reads.c.channel).where(reads.c.case_reference == NORTH_LATE)
+    )
+    assert {tuple(r) for r in viewed} == {(NORTH_MANAGER, "console")}
 
 
 def test_a_south_case_is_not_found_for_the_north_manager(page: Any) -> None:

@@ -24,6 +24,12 @@ REFUSAL_EVENTS = frozenset({"trigger_refused", "escalation_refused"})
 MAX_ERROR_LINES = 3
 # Tables whose rows change with no fact changing: SQLite's counters.
 _IGNORED_TABLES = frozenset({"sqlite_sequence"})
+# The case row's anchor of its audit chain moves with every event appended, a refusal's too: it is that event's own
+# bookkeeping, not a change to the case, so a snapshot leaves it out.
+_ANCHOR_COLUMNS = {"cases": frozenset({"audit_seq", "audit_hash", "audit_seal"})}
+# The access log: a command that read one case records the read (who, which case, how), even when it then fails
+# to write its output; that is the log doing its job, not a change to the case.
+ACCESS_LOG = "case_reads"
 
 Snapshot = dict[str, Counter[tuple[object, ...]]]
 
@@ -89,17 +95,30 @@ def _snapshot(database: Path) -> Snapshot:
             for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
             if name not in _IGNORED_TABLES
         ]
-        return {table: Counter(connection.execute(f'SELECT * FROM "{table}"').fetchall()) for table in tables}
+        return {table: Counter(connection.execute(_select(connection, table)).fetchall()) for table in tables}
 
 
-def _change_problem(before: Snapshot, after: Snapshot, database: Path) -> tuple[str | None, int]:
-    """What changed beyond one refusal event (None if nothing did), and how many refusal events were added."""
+def _select(connection: sqlite3.Connection, table: str) -> str:
+    left_out = _ANCHOR_COLUMNS.get(table, frozenset())
+    columns = [info[1] for info in connection.execute(f'PRAGMA table_info("{table}")') if info[1] not in left_out]
+    quoted = ", ".join(f'"{column}"' for column in columns)
+    return f'SELECT {quoted} FROM "{table}"'
+
+
+def _change_problem(
+    before: Snapshot, after: Snapshot, database: Path, reads_a_case: bool = False
+) -> tuple[str | None, int]:
+    """What changed beyond one refusal event (and, for a command that reads one case, one access-log row; None if
+    nothing else did), and how many refusal events were added."""
     added: list[tuple[str, tuple[object, ...]]] = []
     for table in before.keys() | after.keys():
         old, new = before.get(table, Counter()), after.get(table, Counter())
         if old - new:
             return f"rows removed or changed in {table}", 0
         added += [(table, row) for row in (new - old).elements()]
+    reads = [row for row in added if row[0] == ACCESS_LOG]
+    if reads_a_case and len(reads) == 1:
+        added.remove(reads[0])
     if not added:
         return None, 0
     if len(added) == 1 and added[0][0] == "audit_events" and _event_type(database, added[0][1]) in REFUSAL_EVENTS:
@@ -136,7 +155,8 @@ def _try(
     before = _snapshot(database)
     ran = run_main(*args, env=env)
     problem = _output_problem(ran, names_file)
-    changed, recorded = _change_problem(before, _snapshot(database), database)
+    reads_a_case = args[:1] == ("case",) and args[1:2] in (("show",), ("timeline",))
+    changed, recorded = _change_problem(before, _snapshot(database), database, reads_a_case)
     report.refusals_recorded += recorded
     for found in (problem, changed):
         if found is not None:

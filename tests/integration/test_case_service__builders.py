@@ -14,7 +14,15 @@ import sqlalchemy as sa
 from sqlalchemy import Engine
 
 from states.case import Actor, TransitionResult
-from workflows.persistence import ActionRow, AuditEventRow, CaseRow, OutboxRow, load_all_policies, make_session_factory
+from workflows.persistence import (
+    ANCHOR_COLUMNS,
+    ActionRow,
+    AuditEventRow,
+    CaseRow,
+    OutboxRow,
+    load_all_policies,
+    make_session_factory,
+)
 from workflows.services import CaseService
 from workflows.settings import REPOSITORY_CONFIG_DIR
 
@@ -51,8 +59,13 @@ def in_s47_enquiry(service: CaseService, reference: str = "CP-1") -> TransitionR
     return service.fire(reference, "start_s47", STRATEGY_DISCUSSION, SOCIAL_WORKER, date(2026, 11, 3))
 
 
-def _rows(conn: sa.Connection, table: sa.Table, where: Any, order: Any) -> list[tuple[Any, ...]]:
-    return [tuple(row) for row in conn.execute(sa.select(table).where(where).order_by(order))]
+def _rows(conn: sa.Connection, table: Any, where: Any, order: Any) -> list[tuple[Any, ...]]:
+    columns = table if isinstance(table, list) else [table]
+    return [tuple(row) for row in conn.execute(sa.select(*columns).where(where).order_by(order))]
+
+
+def _case_columns(cases: sa.Table) -> list[sa.Column[Any]]:
+    return [column for column in cases.c if column.name not in ANCHOR_COLUMNS]
 
 
 def snapshot(engine: Engine, reference: str) -> dict[str, list[tuple[Any, ...]]]:
@@ -62,7 +75,8 @@ def snapshot(engine: Engine, reference: str) -> dict[str, list[tuple[Any, ...]]]
     with engine.connect() as conn:
         case_ids = sa.select(cases.c.id).where(cases.c.reference == reference).scalar_subquery()
         return {
-            "case": _rows(conn, cases, cases.c.reference == reference, cases.c.id),
+            # Less the audit anchor, which every audited event moves (a refusal too): the case's own columns.
+            "case": _rows(conn, _case_columns(cases), cases.c.reference == reference, cases.c.id),
             "actions": _rows(conn, actions, actions.c.case_id == case_ids, actions.c.id),
             "audit": _rows(conn, events, events.c.case_reference == reference, events.c.seq),
             "outbox": _rows(conn, outbox, outbox.c.case_reference == reference, outbox.c.id),

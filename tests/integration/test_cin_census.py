@@ -323,7 +323,12 @@ def test_the_child_s_id_sex_and_upn_stay_on_the_case_row_out_of_audit_and_outbox
         audited = connection.execute(sa.select(AuditEventRow.payload)).scalars().all()
         queued = connection.execute(sa.select(OutboxRow.payload)).scalars().all()
     for payload in [*audited, *queued]:
-        text = json.dumps(payload)
+        # The audit payload names the personal fields a trigger carried, each with a keyed hash of its value (so the
+        # chain proves them without holding them); the values themselves are never there.
+        hashes = payload.get("private", {}) if isinstance(payload, dict) else {}
+        assert all(len(value) == 64 and value not in ("F", "P4401") for value in hashes.values()), payload
+        without_hashes = {key: value for key, value in payload.items() if key != "private"}
+        text = json.dumps(without_hashes)
         assert "P4401" not in text and "T201000123456" not in text and '"sex"' not in text, text
 
 

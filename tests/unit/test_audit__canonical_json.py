@@ -8,8 +8,10 @@ one encoder now (orjson with sorted keys) writes the same bytes for everything a
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import typing
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -17,7 +19,7 @@ from typing import Any
 import pytest
 
 from states import event_data
-from workflows.persistence import AuditRecord, ChainHead, audit
+from workflows.persistence import AuditRecord, ChainHead, audit, audit_keys
 
 RECORDED_AT = datetime(2026, 11, 24, 9, 30, 0, 123456, tzinfo=UTC)
 
@@ -29,12 +31,23 @@ def _row(payload: dict[str, Any]) -> dict[str, Any]:
     return audit.chained_row("CP-1", ChainHead(), record, RECORDED_AT)
 
 
+KEY = bytes(range(32))
+
+
+@pytest.fixture(autouse=True)
+def known_key() -> Iterator[None]:
+    audit_keys.install_keyring(audit_keys.Keyring({"test-key": KEY}, "test-key"))
+    yield
+    audit_keys.uninstall_keyring()
+
+
 def _hash_as_chains_were_hashed(row: dict[str, Any]) -> str:
+    """HMAC-SHA256 under the key, over the text json.dumps writes (as chains were hashed, with sha256, before keys)."""
     values = {name: row[name] for name in audit.HASHED_FIELDS}
     values["recorded_at"] = "2026-11-24T09:30:00.123456"
     values["occurred_on"] = "2026-11-24"
     text = json.dumps(values, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return hmac.new(KEY, text.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 # Every character JSON escapes, quotes and backslashes, characters past ASCII (kept as they are) and past the

@@ -269,7 +269,9 @@ def test_the_outbox_carries_codes_ids_and_dates_but_no_free_text_or_personal_dat
     text = json.dumps(result.outbox)
     assert "Jane" not in text and "2016-05-01" not in text
     assert result.outbox["reference"] == "CP-1" and result.outbox["to"] == "closed"
-    assert result.event["data"]["reason"] == "Family moved; Jane Doe safe"  # the audit stays in the database
+    # Kept beside the audit trail in the database, which rectifies or erases it; never in the chained event.
+    assert result.private["reason"] == "Family moved; Jane Doe safe"
+    assert "Jane" not in json.dumps(result.event)
 
 
 def test_the_audit_event_and_outbox_are_json_safe_and_never_hold_the_date_of_birth() -> None:

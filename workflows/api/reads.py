@@ -12,7 +12,8 @@ from states.input_rules import check_planned, parse_date
 from workflows.api.auth import application_of, current_caller
 from workflows.api.cases import REFERENCE_PATTERN, require_case_visible
 from workflows.api.schemas import CaseList, OverdueReport
-from workflows.services import Caller, visible_teams
+from workflows.services import Caller, record_access, visible_teams
+from workflows.settings import utc_now
 from workflows.views import CaseDetail, CaseFilter, as_json, case_detail, list_cases, overdue_actions, overdue_counts
 
 __all__ = ["router"]
@@ -71,8 +72,11 @@ def case(
     escalations and notices: what `caseflow case show --json` prints. Never a date of birth or free text."""
     application = application_of(request)
     require_case_visible(application, caller, reference)
-    with application.engine.connect() as connection:
-        return as_json(case_detail(connection, application.policies, reference, _day(request, as_of)))
+    with application.engine.begin() as connection:
+        detail = case_detail(connection, application.policies, reference, _day(request, as_of))
+        # The access log: who read which case, when, and through what; in the read's own transaction.
+        record_access(connection, caller.member.id, reference, caller.channel, utc_now())
+        return as_json(detail)
 
 
 @router.get("/overdue", response_model=OverdueReport, summary="Late work within your teams")

@@ -20,6 +20,7 @@ from workflows.api.schemas import EscalationBody, EscalationRaised, TriggerBody,
 from workflows.bootstrap import App
 from workflows.persistence import CaseNotFound
 from workflows.services import (
+    RAISED_VIA_API,
     Caller,
     CaseService,
     EscalationRequest,
@@ -141,7 +142,9 @@ async def escalate(
         require_case_visible(application, caller, reference)
         service = ManagerEscalations(application.engine, dict(application.policies))
         today = application.settings.today()
-        escalation = EscalationRequest(reference, body.level, body.reason, caller.member.id, today)
+        escalation = EscalationRequest(
+            reference, body.level, body.reason, caller.member.id, today, raised_via=RAISED_VIA_API
+        )
         escalation_id = service.raise_escalation(escalation, note=body.note)
         raised = EscalationRaised(id=escalation_id, reference=reference, level=body.level, reason=body.reason)
         return JSONResponse(raised.model_dump(mode="json"), status_code=201)

@@ -137,27 +137,38 @@ def _cases_table(found: list[CaseSummary], day: date) -> Table:
     return _table(f"{len(found)} cases as of {day}", columns, rows)
 
 
+READER_HELP = "Your staff id: the read is recorded in the case's access log under it (checked in the directory)."
+READER_ROLE_HELP = "The role you read in (with --actor): a team role sees only its teams' cases."
+
+
 @app.command("show")
 def show(
     reference: Annotated[str, typer.Argument(help="Case reference.")],
     as_of: Annotated[str | None, typer.Option("--as-of", help=AS_OF_HELP)] = None,
     as_json: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
+    actor: Annotated[str | None, typer.Option("--actor", help=READER_HELP)] = None,
+    role: Annotated[str | None, typer.Option("--role", help=READER_ROLE_HELP)] = None,
 ) -> None:
     """One case: status, recorded dates and codes, actions with lateness, history, escalations, notifications."""
-    detail = _detail(reference, _as_of(as_of))
+    detail = _detail(reference, _as_of(as_of), (actor, role))
     if as_json:
         _print_json(detail)
         return
     _print_detail(detail)
 
 
-def _detail(reference: str, day: date) -> CaseDetail:
+def _detail(reference: str, day: date, reader: tuple[str | None, str | None]) -> CaseDetail:
+    """The case, its read recorded in the access log (under the reader when --actor names one)."""
     from states.input_rules import check_identifier
     from workflows.views import case_detail
 
     check_identifier(reference, "case reference")
-    with _connected() as application, application.engine.connect() as connection:
-        return case_detail(connection, application.policies, reference, day)
+    with _connected() as application, application.engine.begin() as connection:
+        detail = case_detail(connection, application.policies, reference, day)
+        from workflows.cli.case_reads import record_read
+
+        record_read(connection, application, detail, reader)
+        return detail
 
 
 def _print_detail(detail: CaseDetail) -> None:
@@ -204,11 +215,13 @@ def timeline(
     out: Annotated[Path, typer.Option("--out", help="PNG file to write.")],
     page: Annotated[Path | None, typer.Option("--html", help="Also write a self-contained HTML page.")] = None,
     as_of: Annotated[str | None, typer.Option("--as-of", help=AS_OF_HELP)] = None,
+    actor: Annotated[str | None, typer.Option("--actor", help=READER_HELP)] = None,
+    role: Annotated[str | None, typer.Option("--role", help=READER_ROLE_HELP)] = None,
 ) -> None:
     """Draw the case: phases as bars, due dates against done dates, escalations marked."""
     from workflows.views import write_timeline
 
-    detail = _detail(reference, _as_of(as_of))
+    detail = _detail(reference, _as_of(as_of), (actor, role))
     write_timeline(detail, out, page)
     typer.echo(f"timeline of case {reference} written to {out}" + (f" and {page}" if page else ""))
 

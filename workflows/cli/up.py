@@ -88,6 +88,7 @@ def up(
             f"{next_sweep(app.settings):%Y-%m-%d %H:%M %Z} ({app.settings.timezone})"
         )
         typer.echo(f"API: http://{api_host}:{api_port}/api/v1 (docs/api.md)")
+        typer.echo(f"console: http://{api_host}:{api_port}/sign-in (docs/console.md)")
         typer.echo(f"logs: {logs_dir(app.settings)}")
         typer.echo(f"Prefect UI: {stack.server.ui_url}")
         typer.echo("press Ctrl-C to stop")

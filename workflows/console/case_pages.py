@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import Engine
 
 from states.lifecycle import CaseStatus
 from workflows.console.context import ConsoleContext, SignedIn
@@ -16,6 +17,7 @@ from workflows.console.prefect_links import runs_link
 from workflows.logs import get_logger
 from workflows.persistence import CaseNotFound
 from workflows.services import (
+    RAISED_VIA_CONSOLE,
     EscalationReason,
     EscalationRefused,
     EscalationRequest,
@@ -23,9 +25,11 @@ from workflows.services import (
     NotVisible,
     escalation_levels,
     manager_role_over,
+    record_access,
     require_visible,
     visible_teams,
 )
+from workflows.settings import utc_now
 from workflows.views import CaseDetail, CaseFilter, CaseSummary, case_detail, list_cases
 
 __all__ = ["NOTE_LENGTH", "case_routes"]
@@ -45,9 +49,11 @@ class EscalationForm:
     values: dict[str, str]
 
 
-def record_case_view(signed: SignedIn, reference: str) -> None:
-    """The one place a console view of a case is recorded (the access log of the trust work plugs in here)."""
+def record_case_view(engine: Engine, signed: SignedIn, reference: str) -> None:
+    """A console view of a case, in the access log (who, which case, when, through the console)."""
     caller = signed.caller
+    with engine.begin() as connection:
+        record_access(connection, caller.member.id, reference, caller.channel, utc_now())
     get_logger("caseflow.console").info(
         "case_viewed", case_ref=reference, staff_id=caller.member.id, role=caller.role, channel=caller.channel
     )
@@ -105,7 +111,7 @@ def case_routes(context: ConsoleContext) -> APIRouter:
     def case_page(
         request: Request, signed: SignedIn, detail: CaseDetail, form: EscalationForm, status: int = 200
     ) -> Response:
-        record_case_view(signed, detail.reference)
+        record_case_view(context.engine, signed, detail.reference)
         may_escalate = manager_role_over(signed.caller.member, detail.team) is not None
         return context.render(
             request,
@@ -146,7 +152,12 @@ def case_routes(context: ConsoleContext) -> APIRouter:
         reason = EscalationReason.OTHER if "reason" in errors else EscalationReason(values["reason"])
         escalations = ManagerEscalations(application.engine, dict(policies))
         request_ = EscalationRequest(
-            detail.reference, values["level"], reason, signed.caller.member.id, settings.today()
+            detail.reference,
+            values["level"],
+            reason,
+            signed.caller.member.id,
+            settings.today(),
+            raised_via=RAISED_VIA_CONSOLE,
         )
         try:
             escalation_id = escalations.raise_escalation(request_, note=values["note"].strip() or None)

@@ -2,9 +2,9 @@
 the outbox, the transition store and Alembic migrations. Nothing above reaches a table except through here.
 """
 
-from workflows.persistence import audit, case_store
+from workflows.persistence import audit, audit_keys, case_store
 from workflows.persistence.audit import AuditRecord, ChainHead, ChainReport
-from workflows.persistence.case_rows import ACTION_FIELDS, CASE_COLUMNS, CHANGEABLE_FIELDS, case_values
+from workflows.persistence.case_rows import ACTION_FIELDS, ANCHOR_COLUMNS, CASE_COLUMNS, CHANGEABLE_FIELDS, case_values
 from workflows.persistence.case_store import FIRED_EVENT, CaseNotFound, ConcurrentUpdate, LoadedCase
 from workflows.persistence.database import SQLITE_PRAGMAS, make_engine, make_session_factory
 from workflows.persistence.errors import OutboxRowMissing
@@ -15,6 +15,7 @@ from workflows.persistence.models import (
     ApiTokenRow,
     AuditEventRow,
     Base,
+    CaseReadRow,
     CaseRow,
     ConsoleSessionRow,
     DispatchWorkerRow,
@@ -23,6 +24,7 @@ from workflows.persistence.models import (
     IncidentRow,
     NotificationRow,
     OutboxRow,
+    PrivateTextRow,
     ReminderRow,
     SchedulerLeaseRow,
     StaffPasswordRow,
@@ -52,6 +54,7 @@ from workflows.persistence.unit_of_work import KeptConnection, Transactional
 
 __all__ = [
     "ACTION_FIELDS",
+    "ANCHOR_COLUMNS",
     "CASE_COLUMNS",
     "CHANGEABLE_FIELDS",
     "ERROR_LENGTH",
@@ -64,6 +67,7 @@ __all__ = [
     "AuditRecord",
     "Base",
     "CaseNotFound",
+    "CaseReadRow",
     "CaseRow",
     "ChainHead",
     "ChainReport",
@@ -79,6 +83,7 @@ __all__ = [
     "NotificationRow",
     "OutboxRow",
     "OutboxRowMissing",
+    "PrivateTextRow",
     "ReminderRow",
     "SchedulerLeaseRow",
     "StaffPasswordRow",
@@ -90,6 +95,7 @@ __all__ = [
     "Transactional",
     "TransitionRecord",
     "audit",
+    "audit_keys",
     "available_policies",
     "case_store",
     "case_values",

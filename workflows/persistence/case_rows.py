@@ -13,12 +13,13 @@ from typing import Any
 from sqlalchemy.sql.selectable import TextualSelect
 
 from states import Case
-from workflows.persistence.audit import HASHED_FIELDS
+from workflows.persistence.audit_chain import HASHED_FIELDS
 from workflows.persistence.driver_cursor import typed_query
-from workflows.persistence.models import ActionRow, AuditEventRow, CaseRow
+from workflows.persistence.models import ActionRow, CaseRow
 
 __all__ = [
     "ACTION_FIELDS",
+    "ANCHOR_COLUMNS",
     "CASE_COLUMNS",
     "CASE_FIELDS",
     "CHANGEABLE_FIELDS",
@@ -26,6 +27,7 @@ __all__ = [
     "INSERT_AUDIT_SQL",
     "INSERT_CASE_SQL",
     "INSERT_OUTBOX_SQL",
+    "INSERT_PRIVATE_SQL",
     "LOAD_QUERY",
     "UPDATE_ACTION_SQL",
     "UPDATE_CASE_SQL",
@@ -80,6 +82,9 @@ CASE_COLUMNS = (
     "pre_proceedings",
 )
 
+# The case row's anchor of its audit chain, written with every change of the case (workflows.persistence.audit).
+ANCHOR_COLUMNS = ("audit_seq", "audit_hash", "audit_seal")
+
 
 def case_values(case: Case, version: int, now: datetime) -> dict[str, Any]:
     """The case row's changeable columns (CASE_COLUMNS) for `case` at `version`, written at `now`."""
@@ -108,29 +113,32 @@ def _assignments(columns: Sequence[str]) -> str:
     return ", ".join(f"{name} = :{name}" for name in columns)
 
 
-INSERT_CASE_SQL = _insert_sql("cases", ("reference", "authority", "created_at", *CASE_COLUMNS), returning="id")
-UPDATE_CASE_SQL = f"UPDATE cases SET {_assignments(CASE_COLUMNS)} WHERE id = :row_id AND version = :expected_version"
+_WRITTEN_COLUMNS = (*CASE_COLUMNS, *ANCHOR_COLUMNS)
+INSERT_CASE_SQL = _insert_sql("cases", ("reference", "authority", "created_at", *_WRITTEN_COLUMNS), returning="id")
+UPDATE_CASE_SQL = (
+    f"UPDATE cases SET {_assignments(_WRITTEN_COLUMNS)} WHERE id = :row_id AND version = :expected_version"
+)
 INSERT_ACTION_SQL = _insert_sql("actions", ("case_id", *ACTION_FIELDS), returning="id")
 UPDATE_ACTION_SQL = f"UPDATE actions SET {_assignments(CHANGEABLE_FIELDS)} WHERE id = :action_id"
 INSERT_AUDIT_SQL = _insert_sql("audit_events", (*HASHED_FIELDS, "hash"))
+INSERT_PRIVATE_SQL = _insert_sql("private_text", ("case_reference", "seq", "field", "text", "state", "changed_by_seq"))
 INSERT_OUTBOX_SQL = _insert_sql(
     "outbox", ("case_reference", "idempotency_key", "event_type", "payload", "created_at", "attempts")
 )
 
 
 def _load_query() -> TextualSelect:
-    """The case, one row per open action (in id order), and the newest audit event's seq and hash."""
-    cases, actions, events = CaseRow.__table__, ActionRow.__table__, AuditEventRow.__table__
+    """The case, one row per open action (in id order), and the newest audit event's seq and hash (its anchor)."""
+    cases, actions = CaseRow.__table__, ActionRow.__table__
     columns = {
         **{name: cases.c[name] for name in CASE_FIELDS},
-        "audit_seq": events.c.seq,
-        "audit_hash": events.c.hash,
+        "audit_seq": cases.c.audit_seq,
+        "audit_hash": cases.c.audit_hash,
         "action_id": actions.c.id,
         **{f"a_{name}": actions.c[name] for name in ACTION_FIELDS},
     }
-    newest = "FROM audit_events WHERE audit_events.case_reference = cases.reference ORDER BY seq DESC LIMIT 1"
     template = (
-        f"SELECT {', '.join(f'cases.{name}' for name in CASE_FIELDS)}, (SELECT seq {newest}), (SELECT hash {newest}), "
+        f"SELECT {', '.join(f'cases.{name}' for name in CASE_FIELDS)}, cases.audit_seq, cases.audit_hash, "
         f"actions.id, {', '.join(f'actions.{name}' for name in ACTION_FIELDS)} "
         "FROM cases LEFT OUTER JOIN actions ON actions.case_id = cases.id AND actions.status = 'open' "
         "WHERE cases.reference = :reference ORDER BY actions.id"

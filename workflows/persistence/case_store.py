@@ -14,13 +14,15 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 
 from states import Action, Case, CaseStatus, TrackStatus, TransitionResult
-from workflows.persistence.audit import AuditRecord, ChainHead, chained_row
+from workflows.persistence.audit_chain import AuditRecord, ChainHead, anchor_seal, chained_row, private_rows
+from workflows.persistence.audit_keys import current_keyring
 from workflows.persistence.case_rows import (
     ACTION_FIELDS,
     INSERT_ACTION_SQL,
     INSERT_AUDIT_SQL,
     INSERT_CASE_SQL,
     INSERT_OUTBOX_SQL,
+    INSERT_PRIVATE_SQL,
     LOAD_QUERY,
     UPDATE_ACTION_SQL,
     UPDATE_CASE_SQL,
@@ -97,21 +99,22 @@ def _is_duplicate_audit_seq(error: IntegrityError) -> bool:
     return "audit_events.seq" in str(error.orig)
 
 
-def _write_case(cursor: DriverCursor, loaded: LoadedCase | None, case: Case, now: datetime) -> tuple[int, int]:
-    """Insert or version-check-update the case row; returns (row id, new version)."""
+def _write_case(cursor: DriverCursor, loaded: LoadedCase | None, case: Case, anchor: dict[str, Any]) -> int:
+    """Insert or version-check-update the case row at `anchor`'s version; returns the row id."""
+    values = case_values(case, anchor["version"], anchor["updated_at"]) | {
+        name: anchor[name] for name in ("audit_seq", "audit_hash", "audit_seal")
+    }
     if loaded is None:
-        identity = {"reference": case.reference, "authority": case.authority, "created_at": now}
+        identity = {"reference": case.reference, "authority": case.authority, "created_at": anchor["updated_at"]}
         try:
-            row_id = int(cursor.run(INSERT_CASE_SQL, case_values(case, 1, now) | identity).fetchone()[0])
+            return int(cursor.run(INSERT_CASE_SQL, values | identity).fetchone()[0])
         except IntegrityError:
             # Only the unique reference can fail here: another trigger created this case after our read.
             raise ConcurrentUpdate(case.reference, None) from None
-        return row_id, 1
-    version = loaded.case.version + 1
     check = {"row_id": loaded.row_id, "expected_version": loaded.case.version}
-    if cursor.run(UPDATE_CASE_SQL, case_values(case, version, now) | check).rowcount != 1:
+    if cursor.run(UPDATE_CASE_SQL, values | check).rowcount != 1:
         raise ConcurrentUpdate(case.reference, loaded.case.version)
-    return loaded.row_id, version
+    return loaded.row_id
 
 
 def _insert_actions(cursor: DriverCursor, case_id: int, new: Sequence[Action]) -> None:
@@ -127,11 +130,18 @@ def _update_actions(cursor: DriverCursor, changed: Iterable[Action]) -> None:
         cursor.run_many(UPDATE_ACTION_SQL, rows)
 
 
-def _append_audit(
-    cursor: DriverCursor, loaded: LoadedCase | None, case: Case, record: AuditRecord, now: datetime
-) -> ChainHead:
+def _chained(loaded: LoadedCase | None, case: Case, record: AuditRecord, now: datetime) -> dict[str, Any]:
+    """The audit row of this change, and (under "anchor") the case row's anchor of it at the new version."""
+    version = loaded.case.version + 1 if loaded is not None else 1
     head = loaded.audit_head if loaded is not None else ChainHead()
-    row = chained_row(case.reference, head, record, now)
+    row = chained_row(case.reference, head, record, now, version)
+    new_head = ChainHead(row["seq"], row["hash"])
+    seal = anchor_seal(current_keyring(), case.reference, version, new_head)
+    anchor = {"version": version, "updated_at": now, "audit_seq": row["seq"], "audit_hash": row["hash"]}
+    return {**row, "anchor": anchor | {"audit_seal": seal}}
+
+
+def _append_audit(cursor: DriverCursor, loaded: LoadedCase | None, case: Case, row: dict[str, Any]) -> None:
     try:
         cursor.run(INSERT_AUDIT_SQL, row)
     except IntegrityError as error:
@@ -139,7 +149,6 @@ def _append_audit(
         if _is_duplicate_audit_seq(error):
             raise ConcurrentUpdate(case.reference, loaded.case.version if loaded else None) from None
         raise
-    return ChainHead(row["seq"], row["hash"])
 
 
 def save_changes(
@@ -159,11 +168,16 @@ def save_changes(
     """
     new, changed = changes
     record, message = records
+    audit_row = _chained(loaded, case, record, now)
+    anchor = audit_row.pop("anchor")
+    version, head = anchor["version"], ChainHead(audit_row["seq"], audit_row["hash"])
     with DriverCursor(connection) as cursor:
-        row_id, version = _write_case(cursor, loaded, case, now)
+        row_id = _write_case(cursor, loaded, case, anchor)
         _insert_actions(cursor, row_id, new)
         _update_actions(cursor, changed)
-        head = _append_audit(cursor, loaded, case, record, now)
+        _append_audit(cursor, loaded, case, audit_row)
+        if record.private:
+            cursor.run_many(INSERT_PRIVATE_SQL, private_rows(case.reference, head.seq, record))
         # In id order, new ones last (their ids known once inserted): what a load would read once committed, and
         # what the outbox row records as standing open after this change.
         open_actions = [action for action in case.actions if action.status == "open"]
@@ -184,6 +198,7 @@ def _audit_record(result: TransitionResult, actor_id: str, actor_role: str) -> A
         from_status=result.from_status.value,
         to_status=result.to_status.value,
         payload=result.event,
+        private=result.private,
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from states.errors import CaseflowError
 
-__all__ = ["OutboxRowMissing"]
+__all__ = ["AuditKeyInvalid", "CaseNotFound", "ConcurrentUpdate", "OutboxRowMissing", "PrivateTextNotFound"]
 
 
 class OutboxRowMissing(CaseflowError):
@@ -29,3 +29,15 @@ class CaseNotFound(CaseflowError):
     def __init__(self, case_ref: str) -> None:
         self.case_ref = case_ref
         super().__init__(f"case {case_ref}: not found (expected the reference of an existing case)")
+
+
+class AuditKeyInvalid(CaseflowError):
+    """The audit key file is missing, unreadable or not in the expected form."""
+
+
+class PrivateTextNotFound(CaseflowError):
+    """The case holds no live text for that field."""
+
+    def __init__(self, case_ref: str, field: str) -> None:
+        self.case_ref, self.field = case_ref, field
+        super().__init__(f"case {case_ref}: no recorded text for field {field!r} to change")

@@ -10,10 +10,8 @@ __all__ = ["KeptCases"]
 
 # Every change of a case's status, facts or actions bumps its version, and every audited event (a refusal too)
 # takes the next seq of its chain: a case kept at the version and seq the database holds is the case stored.
-CURRENT_SQL = (
-    "SELECT cases.version, (SELECT seq FROM audit_events WHERE audit_events.case_reference = cases.reference "
-    "ORDER BY seq DESC LIMIT 1) FROM cases WHERE cases.reference = :reference"
-)
+# The case row anchors its chain's newest seq (workflows.persistence.audit), so one row answers both.
+CURRENT_SQL = "SELECT cases.version, cases.audit_seq FROM cases WHERE cases.reference = :reference"
 # Past this many cases the memory starts afresh.
 MAX_KEPT_CASES = 10_000
 

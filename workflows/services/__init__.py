@@ -4,6 +4,7 @@ Connect sign-in names, retrying an incident, following up a transition.
 """
 
 from workflows.services.access import Caller, act_as, caller_from_directory, require_visible, visible_teams
+from workflows.services.access_log import CHANNELS, CaseRead, list_access, record_access
 from workflows.services.api_tokens import (
     DEFAULT_EXPIRY_DAYS,
     MAX_EXPIRY_DAYS,
@@ -27,6 +28,7 @@ from workflows.services.errors import (
     OidcUnavailable,
     PasswordInvalid,
     PolicyVersionMismatch,
+    PrivacyRequestInvalid,
     ScenarioInvalid,
     StaffExists,
     StaffImportInvalid,
@@ -42,7 +44,9 @@ from workflows.services.errors import (
 )
 from workflows.services.escalation import (
     MANAGER_ROLES,
+    RAISED_VIA_API,
     RAISED_VIA_CLI,
+    RAISED_VIA_CONSOLE,
     RAISED_VIA_PREFECT_UI,
     EscalationReason,
     EscalationRequest,
@@ -61,27 +65,35 @@ from workflows.services.oidc_sign_in import (
     discover,
 )
 from workflows.services.policy_migration import DueDateMove, MigrationReport, migrate
+from workflows.services.privacy import DPO_ROLE, ERASURE_REASONS, erase, rectify
 from workflows.services.scenario import ScenarioOutcome, load_scenario, replay
 from workflows.services.staff import ImportReport, StaffDirectory, StaffMember, load_member
 from workflows.services.staff_fields import ID_ALPHABET, StaffEntry, id_problem, known_roles
 from workflows.services.staff_import import read_staff_csv
 from workflows.services.staff_passwords import MIN_PASSWORD_LENGTH, StaffPasswords
+from workflows.services.subject_access import subject_access, write_subject_access
 from workflows.services.transition_follow_up import FollowedUp, follow_up_transition, outstanding_table
 
 __all__ = [
     "ACCEPTED_ALGORITHMS",
+    "CHANNELS",
     "DEFAULT_EXPIRY_DAYS",
     "DEMO_PREFIX",
     "DEMO_STAFF",
+    "DPO_ROLE",
+    "ERASURE_REASONS",
     "ID_ALPHABET",
     "MANAGER_ROLES",
     "MAX_EXPIRY_DAYS",
     "MIN_PASSWORD_LENGTH",
+    "RAISED_VIA_API",
     "RAISED_VIA_CLI",
+    "RAISED_VIA_CONSOLE",
     "RAISED_VIA_PREFECT_UI",
     "REFUSED_EVENT",
     "ActorRefused",
     "Caller",
+    "CaseRead",
     "CaseService",
     "DemoTooSmall",
     "DueDateMove",
@@ -104,6 +116,7 @@ __all__ = [
     "PasswordInvalid",
     "PendingSignIn",
     "PolicyVersionMismatch",
+    "PrivacyRequestInvalid",
     "ProviderEndpoints",
     "ScenarioInvalid",
     "ScenarioOutcome",
@@ -131,11 +144,13 @@ __all__ = [
     "code_challenge",
     "create_token",
     "discover",
+    "erase",
     "escalation_levels",
     "follow_up_transition",
     "id_problem",
     "is_empty",
     "known_roles",
+    "list_access",
     "list_tokens",
     "load_demo",
     "load_member",
@@ -144,9 +159,13 @@ __all__ = [
     "migrate",
     "outstanding_table",
     "read_staff_csv",
+    "record_access",
+    "rectify",
     "replay",
     "require_visible",
     "revoke_token",
+    "subject_access",
     "verifier_for",
     "visible_teams",
+    "write_subject_access",
 ]

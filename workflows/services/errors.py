@@ -12,6 +12,7 @@ __all__ = [
     "OidcUnavailable",
     "PasswordInvalid",
     "PolicyVersionMismatch",
+    "PrivacyRequestInvalid",
     "ScenarioInvalid",
     "StaffExists",
     "StaffImportInvalid",
@@ -135,3 +136,7 @@ class PasswordInvalid(CaseflowError):
 class WorkerNotAllocatable(InvalidEventData):
     """A case allocated to someone who may not hold it: not an active social worker of the case's team (a refusal
     of the trigger, audited like the domain's own)."""
+
+
+class PrivacyRequestInvalid(CaseflowError):
+    """A rectification or erasure that cannot be made as asked (bad text, unknown reason code, no such field)."""

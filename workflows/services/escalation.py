@@ -30,7 +30,9 @@ from workflows.settings import utc_now
 __all__ = [
     "ESCALATED_EVENT",
     "MANAGER_ROLES",
+    "RAISED_VIA_API",
     "RAISED_VIA_CLI",
+    "RAISED_VIA_CONSOLE",
     "RAISED_VIA_PREFECT_UI",
     "REFUSED_EVENT",
     "EscalationReason",
@@ -50,6 +52,8 @@ AUDIT_ATTEMPTS = 5
 # line, or an operator in the Prefect UI on behalf of the named manager (the form cannot prove who fills it in).
 RAISED_VIA_CLI = "cli"
 RAISED_VIA_PREFECT_UI = "prefect_ui_on_behalf"
+RAISED_VIA_API = "api"
+RAISED_VIA_CONSOLE = "console"
 
 _cases = CaseRow.__table__
 _escalations = EscalationRow.__table__

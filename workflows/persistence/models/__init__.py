@@ -20,6 +20,7 @@ from workflows.persistence.models.notifications import (
     SchedulerLeaseRow,
     SweepDigestRow,
 )
+from workflows.persistence.models.privacy import CaseReadRow, PrivateTextRow
 from workflows.persistence.models.staff import ApiTokenRow, StaffRoleRow, StaffRow, StaffTeamRow
 
 __all__ = [
@@ -30,6 +31,7 @@ __all__ = [
     "ApiTokenRow",
     "AuditEventRow",
     "Base",
+    "CaseReadRow",
     "CaseRow",
     "ConsoleSessionRow",
     "DispatchWorkerRow",
@@ -38,6 +40,7 @@ __all__ = [
     "IncidentRow",
     "NotificationRow",
     "OutboxRow",
+    "PrivateTextRow",
     "ReminderRow",
     "SchedulerLeaseRow",
     "StaffPasswordRow",

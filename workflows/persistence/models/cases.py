@@ -63,6 +63,11 @@ class CaseRow(Base):
     facts: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # The anchor of the case's audit chain (migration 0015): its newest event, and a keyed seal over the reference,
+    # the version and that event, so deleting the newest events or forging new ones shows in `audit verify`.
+    audit_seq: Mapped[int | None] = mapped_column(Integer)
+    audit_hash: Mapped[str | None] = mapped_column(String(64))
+    audit_seal: Mapped[str | None] = mapped_column(String(100))  # "<key id>:<HMAC-SHA256 hex>"
 
 
 class ActionRow(Base):
@@ -108,7 +113,12 @@ class AuditEventRow(Base):
     to_status: Mapped[str | None] = mapped_column(String(32))
     payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
     prev_hash: Mapped[str] = mapped_column(String(64))  # hash of the case's previous event; 64 zeros for seq 1
-    hash: Mapped[str] = mapped_column(String(64))  # sha256 of the canonical JSON of this event with prev_hash
+    # HMAC-SHA256, under the audit key `key_id`, of the canonical JSON of this event with prev_hash (migration 0015;
+    # plain sha256 before it).
+    hash: Mapped[str] = mapped_column(String(64))
+    key_id: Mapped[str | None] = mapped_column(String(32))
+    # The case version this event produced, for the events that changed the case (a trigger, a policy migration).
+    case_version: Mapped[int | None] = mapped_column(Integer)
 
 
 class OutboxRow(Base):

@@ -247,3 +247,29 @@ def test_escalations_take_the_manager_from_the_token_and_a_south_manager_cannot_
         "database": "ok",
         "prefect": "not_configured",
     }
+
+
+def test_a_form_body_and_an_escalation_level_outside_the_role_alphabet_are_422_saying_what_is_expected(
+    server: ApiServer, engine: Engine
+) -> None:
+    add_staff(engine, "tm-n1", ("team_manager",), ("north",))
+    headers = bearer(token_for(engine, "tm-n1"))
+    # curl -d without a Content-Type sends a form: the answer says a JSON object was expected, and how to send one.
+    form = httpx.post(
+        f"{server.url}/api/v1/cases/API-9/triggers/receive_referral",
+        content="referral_date=2026-11-02",
+        headers={**headers, "Content-Type": "application/x-www-form-urlencoded"},
+    )
+    # A level that is no role name (here a date and a control character) is bad data, and is not repeated back.
+    level = httpx.post(
+        f"{server.url}/api/v1/cases/API-9/escalations",
+        json={"level": "2019-05-17\n\u0000x", "reason": "other"},
+        headers=headers,
+    )
+
+    assert form.status_code == 422 and form.headers["content-type"] == PROBLEM
+    assert form.json()["detail"] == (
+        "body: not a JSON object: expected a JSON object sent with Content-Type: application/json"
+    )
+    assert level.status_code == 422 and level.headers["content-type"] == PROBLEM
+    assert "2019-05-17" not in level.text and "2019-05-17" not in server.log()

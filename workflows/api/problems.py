@@ -141,4 +141,7 @@ def validation_problem(error: RequestValidationError) -> JSONResponse:
     message = str(first.get("msg", "invalid"))
     if first.get("type") == "json_invalid":
         where, message = "body", "not valid JSON: expected a JSON object"
+    elif where == "body" and first.get("type") in ("model_attributes_type", "dict_type"):
+        # Most often a form body (curl -d without a Content-Type): say what is expected, not pydantic's words.
+        message = "not a JSON object: expected a JSON object sent with Content-Type: application/json"
     return problem_response(HTTPStatus.UNPROCESSABLE_ENTITY, f"{where or 'request'}: {message}")

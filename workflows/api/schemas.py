@@ -120,7 +120,10 @@ class EscalationBody(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    level: str = Field(min_length=1, max_length=32, description="A rung of the case's ladder, e.g. service_manager.")
+    # A role name, as the policy's ladder names its rungs: anything else is bad data (422), never echoed.
+    level: str = Field(
+        pattern=r"^[a-z][a-z0-9_]{0,31}$", description="A rung of the case's ladder, e.g. service_manager."
+    )
     reason: EscalationReason
     note: str | None = Field(
         default=None, max_length=2000, description="Free text, kept in the escalations table only; never returned."

@@ -108,7 +108,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
         CASEFLOW_DATA_DIR=str(root / "data"), CASEFLOW_PREFECT_PORT=str(port), CASEFLOW_LOG_FORMAT="json"
     )
     process = subprocess.Popen(
-        [CASEFLOW, "up", "--no-demo", "--dispatch-seconds", "1"],
+        # The API and console on a free port too: another server on the default 8000 must not stop the stack.
+        [CASEFLOW, "up", "--no-demo", "--dispatch-seconds", "1", "--api-port", str(free_port())],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

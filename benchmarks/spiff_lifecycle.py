@@ -3,7 +3,8 @@
 A step is a trigger name, with the route (outcome) it takes in brackets when it has one: "hold_icpc(cp_plan)".
 Each step loads the workflow from its SQLite row, completes the waiting user task with `trigger` and `route` as
 task data, runs the engine to the next wait, and saves the workflow back: the same unit of work as a persisted
-trigger of our own, for the benchmark to compare.
+trigger of our own, for the benchmark to compare. A pre-proceedings trigger completes the task waiting in the
+track's region (beside the lifecycle), every other trigger the lifecycle's.
 
     python benchmarks/spiff_lifecycle.py [--repeat N] [STEP ...]
 """
@@ -25,10 +26,12 @@ from SpiffWorkflow.bpmn.parser import BpmnParser
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
 from SpiffWorkflow.exceptions import WorkflowException
+from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
 from states.errors import CaseflowError
-from workflows.diagrams import PROCESS_ID, export_bpmn
+from states.pre_proceedings import PRE_PROCEEDINGS_TRIGGERS
+from workflows.diagrams import PROCESS_ID, TRACK_TASK_PREFIX, export_bpmn
 
 FULL_PATH = (
     "receive_referral",
@@ -64,19 +67,25 @@ class Step:
 
 @dataclass(frozen=True)
 class SpiffRun:
-    """What a path did: the status waiting after each step (None once the process ended)."""
+    """What a path did: the status waiting after each step (None once the process ended), and the track's."""
 
     statuses: tuple[str | None, ...]
     completed: bool
     seconds: float
     cpu_seconds: float = 0.0
+    tracks: tuple[str | None, ...] = ()
 
 
 def load_spec(bpmn_path: Path) -> BpmnProcessSpec:
     """Parse the lifecycle process out of a BPMN file."""
+    return load_specs(bpmn_path)[0]
+
+
+def load_specs(bpmn_path: Path) -> tuple[BpmnProcessSpec, dict[str, BpmnProcessSpec]]:
+    """Parse the lifecycle process and its sub-processes (the pre-proceedings episode) out of a BPMN file."""
     parser = BpmnParser()
     parser.add_bpmn_file(str(bpmn_path))
-    return parser.get_spec(PROCESS_ID)
+    return parser.get_spec(PROCESS_ID), parser.get_subprocess_specs(PROCESS_ID)
 
 
 class WorkflowTable:
@@ -105,15 +114,27 @@ class WorkflowTable:
         self._db.close()
 
 
+def _ready(workflow: BpmnWorkflow, track: bool) -> list[Task]:
+    """The user tasks waiting in the lifecycle, or (track=True) in the pre-proceedings region beside it."""
+    ready = workflow.get_tasks(state=TaskState.READY, manual=True)
+    return [task for task in ready if task.task_spec.bpmn_id.startswith(TRACK_TASK_PREFIX) == track]
+
+
 def waiting_status(workflow: BpmnWorkflow) -> str | None:
     """The BPMN id of the status task waiting for a trigger, or None when the process has ended."""
-    ready = workflow.get_tasks(state=TaskState.READY, manual=True)
+    ready = _ready(workflow, track=False)
+    return ready[0].task_spec.bpmn_id if ready else None
+
+
+def waiting_track(workflow: BpmnWorkflow) -> str | None:
+    """The BPMN id of the pre-proceedings track's waiting task, or None when the region has ended."""
+    ready = _ready(workflow, track=True)
     return ready[0].task_spec.bpmn_id if ready else None
 
 
 def fire(workflow: BpmnWorkflow, step: Step) -> None:
-    """Complete the waiting status task with the step's trigger and route, and run on to the next wait."""
-    ready = workflow.get_tasks(state=TaskState.READY, manual=True)
+    """Complete the waiting status (or track) task with the step's trigger and route, and run on to the next wait."""
+    ready = _ready(workflow, track=step.trigger in PRE_PROCEEDINGS_TRIGGERS)
     if not ready:
         raise SpiffPathRefused(f"no status is waiting for trigger {step.trigger!r}: the process has ended")
     ready[0].data.update(trigger=step.trigger, route=step.route)
@@ -125,9 +146,11 @@ def fire(workflow: BpmnWorkflow, step: Step) -> None:
         raise SpiffPathRefused(f"{status} refused trigger {step.trigger!r} (route {step.route!r}): {exc}") from None
 
 
-def start(table: WorkflowTable, spec: BpmnProcessSpec, workflow_id: int) -> None:
+def start(
+    table: WorkflowTable, spec: BpmnProcessSpec, subprocess_specs: dict[str, BpmnProcessSpec], workflow_id: int
+) -> None:
     """Create the workflow, run it to its first wait, and save it."""
-    workflow = BpmnWorkflow(spec)
+    workflow = BpmnWorkflow(spec, subprocess_specs)
     workflow.do_engine_steps()
     table.save(workflow_id, workflow)
 
@@ -138,28 +161,33 @@ def run_path(
     database: Path,
     workflow_id: int = 1,
     spec: BpmnProcessSpec | None = None,
+    subprocess_specs: dict[str, BpmnProcessSpec] | None = None,
 ) -> SpiffRun:
     """Run `steps` through the BPMN, loading the workflow from and saving it to SQLite around every step.
 
     A trigger that keeps the case in its status (complete_action, record_visit) is a repeat of the status's
-    looping user task. Pass `spec` (from load_spec) to run many paths without parsing the file each time.
+    looping user task. Pass `spec` (from load_spec) to run many paths without parsing the file each time, and
+    `subprocess_specs` (from load_specs) too when the path enters a pre-proceedings episode.
     """
     path = [Step.parse(text) for text in steps]
     table = WorkflowTable(database)
     try:
-        start(table, spec or load_spec(bpmn_path), workflow_id)
+        specs = (spec, subprocess_specs or {}) if spec is not None else load_specs(bpmn_path)
+        start(table, *specs, workflow_id)
         began, began_cpu = time.perf_counter(), time.process_time()
         statuses: list[str | None] = []
+        tracks: list[str | None] = []
         for step in path:
             workflow = table.load(workflow_id)
             fire(workflow, step)
             table.save(workflow_id, workflow)
             statuses.append(waiting_status(workflow))
+            tracks.append(waiting_track(workflow))
         seconds, cpu_seconds = time.perf_counter() - began, time.process_time() - began_cpu
         completed = table.load(workflow_id).is_completed()
     finally:
         table.close()
-    return SpiffRun(tuple(statuses), completed, seconds, cpu_seconds)
+    return SpiffRun(tuple(statuses), completed, seconds, cpu_seconds, tuple(tracks))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -170,9 +198,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as folder:
         bpmn_path = export_bpmn(Path(folder) / "lifecycle.bpmn")
-        spec = load_spec(bpmn_path)
+        spec, subprocess_specs = load_specs(bpmn_path)
         runs = [
-            run_path(bpmn_path, args.steps, Path(folder) / "spiff.db", number, spec) for number in range(args.repeat)
+            run_path(bpmn_path, args.steps, Path(folder) / "spiff.db", number, spec, subprocess_specs)
+            for number in range(args.repeat)
         ]
     seconds = sum(run.seconds for run in runs)
     steps = len(args.steps) * len(runs)

@@ -9,8 +9,9 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from states.lifecycle import TRANSITIONS, CaseStatus, TransitionSpec
+from states.pre_proceedings import PRE_PROCEEDINGS_TRIGGERS, TrackStatus
 from workflows.cli import app
-from workflows.diagrams import NS, bpmn_xml
+from workflows.diagrams import NS, SUB_PROCESS, bpmn_xml
 
 NCNAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
 
@@ -73,7 +74,9 @@ def test_the_statuses_a_plan_runs_in_name_the_pre_proceedings_track_beside_them_
         str(task.get("id")): str(task.findtext(f"{{{NS['bpmn']}}}documentation"))
         for task in root.iter(f"{{{NS['bpmn']}}}userTask")
     }
-    beside = {task for task, note in notes.items() if "Beside it runs the pre-proceedings track" in note}
+    beside = {
+        task for task, note in notes.items() if f"Beside it runs the pre-proceedings track ({SUB_PROCESS})" in note
+    }
     assert beside == {"Task_core_groups", "Task_review_planning", "Task_child_only_conference", "Task_cin_plan"}
     core_groups = notes["Task_core_groups"]
     stays, region = core_groups.split(" Beside it runs")
@@ -83,3 +86,54 @@ def test_the_statuses_a_plan_runs_in_name_the_pre_proceedings_track_beside_them_
     )
     for trigger in ("start_pre_proceedings", "record_fgdm", "decide_pre_proceedings", "apply_to_court"):
         assert trigger in region and trigger not in stays
+
+
+def test_the_track_is_a_region_of_its_own_with_a_task_per_track_status_and_no_plan_status_loops_on_its_triggers() -> (
+    None
+):
+    root = parse(bpmn_xml())
+    bpmn = f"{{{NS['bpmn']}}}"
+    process = root.find(f"{bpmn}process")
+    assert process is not None
+    fork = process.find(f"{bpmn}parallelGateway")
+    assert fork is not None and [o.text for o in fork.findall(f"{bpmn}outgoing")] == [
+        "Flow_fork_lifecycle",
+        "Flow_fork_track",
+    ]
+    episode = process.find(f"{bpmn}subProcess[@id='{SUB_PROCESS}']")
+    assert episode is not None
+    inside = {str(task.get("id")) for task in episode.iter(f"{bpmn}userTask")}
+    assert inside == {f"Task_track_{s.value}" for s in TrackStatus if s != TrackStatus.NONE}
+    assert process.find(f"{bpmn}userTask[@id='Task_track_none']") is not None
+    flows = " ".join(
+        f"{f.get('name')} {f.findtext(f'{bpmn}conditionExpression')}" for f in root.iter(f"{bpmn}sequenceFlow")
+    )
+    notes = " ".join(str(d.text) for d in episode.iter(f"{bpmn}documentation"))
+    for trigger in PRE_PROCEEDINGS_TRIGGERS:
+        assert trigger in flows or trigger in notes, trigger
+    for task in process.findall(f"{bpmn}userTask"):
+        condition = str(task.findtext(f"{bpmn}standardLoopCharacteristics/{bpmn}loopCondition"))
+        assert not any(trigger in condition for trigger in PRE_PROCEEDINGS_TRIGGERS), task.get("id")
+    catching = {str(b.get("attachedToRef")) for b in process.findall(f"{bpmn}boundaryEvent")}
+    assert catching == {"Task_track_none", SUB_PROCESS}
+
+
+def test_the_track_is_drawn_in_a_band_below_the_lifecycle_and_its_episode_expanded_around_its_tasks() -> None:
+    root = parse(bpmn_xml())
+    bounds = {
+        str(shape.get("bpmnElement")): shape.find(f"{{{NS['dc']}}}Bounds")
+        for shape in root.iter(f"{{{NS['bpmndi']}}}BPMNShape")
+    }
+    box = {
+        key: tuple(float(str(b.get(k))) for k in ("x", "y", "width", "height"))
+        for key, b in bounds.items()
+        if b is not None
+    }
+    lifecycle_bottom = max(y + h for key, (_, y, _, h) in box.items() if key.startswith("Task_") and "track" not in key)
+    sx, sy, sw, sh = box[SUB_PROCESS]
+    assert sy > lifecycle_bottom
+    for status in TrackStatus:
+        if status != TrackStatus.NONE:
+            x, y, w, h = box[f"Task_track_{status.value}"]
+            assert sx < x and x + w < sx + sw and sy < y and y + h < sy + sh, status
+    assert box["Task_track_none"][1] > lifecycle_bottom

@@ -15,7 +15,15 @@ from workflows.diagrams.bpmn_process import Flow, Node, Process
 
 __all__ = ["Box", "Layout", "layout", "node_label"]
 
-SIZES = {"startEvent": (36, 36), "endEvent": (36, 36), "exclusiveGateway": (50, 50), "userTask": (120, 80)}
+SIZES = {
+    "startEvent": (36, 36),
+    "endEvent": (36, 36),
+    "boundaryEvent": (36, 36),
+    "intermediateThrowEvent": (36, 36),
+    "exclusiveGateway": (50, 50),
+    "parallelGateway": (50, 50),
+    "userTask": (120, 80),
+}
 COLUMN, ROW, MARGIN = 210, 140, 90  # pitch leaves corridors between shapes that flows run along
 
 
@@ -96,7 +104,7 @@ def _shape(node: Node, cell: tuple[int, int]) -> Box:
 
 
 def layout(process: Process) -> Layout:
-    """A layered left-to-right layout of the process."""
+    """A layered left-to-right layout of the process's flow nodes (a band of its own is drawn by bpmn_band.py)."""
     back = _back_flows(process)
     layer = _layers(process, back)
     row = _rows(process, layer, back)

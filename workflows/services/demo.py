@@ -29,6 +29,7 @@ from states.trigger_step import age_on
 from states.working_days import WorkingDayCalendar
 from workflows.persistence import CaseRow, OutboxRow, make_session_factory
 from workflows.services.case_service import CaseService
+from workflows.services.demo_episodes import EPISODE_EVERY, episode_steps
 from workflows.services.errors import DemoTooSmall
 from workflows.services.staff import StaffDirectory
 from workflows.services.staff_fields import StaffEntry, known_roles
@@ -215,7 +216,7 @@ def _data(step: _Step, path: _Path, workday: _Workday, team: str, birth: date, i
             data.update(referral_date=on, date_of_birth=birth, team=team)
         case "start_s47":
             data.update(strategy_discussion_date=on)
-        case "convene_icpc":
+        case "convene_icpc" | "start_pre_proceedings":
             data.update(decision_date=on)
         case "set_conference_date":
             data.update(conference_date=conference)
@@ -269,6 +270,9 @@ _LEAVING = frozenset({"hold_icpc", "end_plan", "icpc_not_required", "close_no_fu
 def _load_case(loader: _Loader, index: int, status: CaseStatus, today: date, rng: random.Random) -> bool:
     """Build one case; True when it ends with an action already overdue."""
     path = _path(status, rng)
+    if status in (CaseStatus.CORE_GROUPS, CaseStatus.CIN_PLAN) and index % EPISODE_EVERY == 0:
+        last = max(offset for offset, _, _ in path.steps)
+        episode_steps(path.add, last, index // EPISODE_EVERY, cp_plan=status is CaseStatus.CORE_GROUPS)
     last = max(offset for offset, _, _ in path.steps)
     referral = today - timedelta(days=last + _slack(rng))
     workday = partial(_working_day_at, loader.calendar, referral)

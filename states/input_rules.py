@@ -8,6 +8,7 @@ value or free text.
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import date, timedelta
 
@@ -25,8 +26,11 @@ __all__ = [
     "check_la_code",
     "check_planned",
     "check_present",
+    "check_seconds",
     "check_year",
     "escaped",
+    "identifier_expected",
+    "is_identifier",
     "latest_planned",
     "parse_date",
     "shown",
@@ -74,10 +78,21 @@ def check_present(value: str, where: str, expected: str) -> str:
 
 def check_identifier(value: str, where: str, max_length: int = MAX_IDENTIFIER) -> str:
     """A reference, staff id, role or team: 1 to `max_length` characters from the identifier alphabet."""
-    if _IDENTIFIER.fullmatch(value) and len(value) <= max_length:
+    if is_identifier(value, max_length):
         return value
     got = "empty" if value == "" else f"{shown(value)} is not an identifier"
-    raise InputInvalid(where, f"{got}: expected 1-{max_length} characters: {ID_ALPHABET}")
+    raise InputInvalid(where, f"{got}: {identifier_expected(max_length)}")
+
+
+def is_identifier(value: str, max_length: int = MAX_IDENTIFIER) -> bool:
+    """Whether `value` is 1 to `max_length` characters from the identifier alphabet (for callers that must not echo
+    a bad value, such as a staff id that may be an e-mail address in the wrong place)."""
+    return _IDENTIFIER.fullmatch(value) is not None and len(value) <= max_length
+
+
+def identifier_expected(max_length: int = MAX_IDENTIFIER) -> str:
+    """What an identifier must be, as every refusal of one says it."""
+    return f"expected 1-{max_length} characters: {ID_ALPHABET}"
 
 
 def check_la_code(value: str, where: str) -> str:
@@ -137,3 +152,10 @@ def check_count(value: int, where: str, maximum: int = COUNT_MAX) -> int:
     if 0 <= value <= maximum:
         return value
     raise InputInvalid(where, f"expected a whole number from 0 to {maximum}")
+
+
+def check_seconds(value: float, where: str, low: float, high: float) -> float:
+    """A duration in seconds from `low` to `high`: a finite number, never nan or infinite."""
+    if math.isfinite(value) and low <= value <= high:
+        return value
+    raise InputInvalid(where, f"{value:g} is out of range: expected a number of seconds from {low:g} to {high:g}")

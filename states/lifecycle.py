@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import operator
 from dataclasses import dataclass
 from enum import StrEnum
-from functools import lru_cache, partial
+from functools import lru_cache
 
-from transitions import Machine, MachineError
+from transitions import MachineError
 
 from states.errors import TransitionNotAllowed, UnknownTrigger
 from states.pre_proceedings import PRE_PROCEEDINGS_TRIGGERS
+from states.state_table import move, sources_of, table_machine
 
 
 class CaseStatus(StrEnum):
@@ -116,33 +116,7 @@ TRIGGERS: tuple[str, ...] = tuple(dict.fromkeys(spec.trigger for spec in TRANSIT
 CREATING_TRIGGERS: frozenset[str] = frozenset(spec.trigger for spec in TRANSITIONS if S.NEW in spec.sources)
 
 
-def _machine_transition(spec: TransitionSpec) -> dict[str, object]:
-    row: dict[str, object] = {
-        "trigger": spec.trigger,
-        "source": [status.value for status in spec.sources],
-        # A row that stays in its status is internal: no exit and enter, which a status that does not change has not.
-        "dest": None if spec.sources == (spec.dest,) else spec.dest.value,
-    }
-    if spec.route is not None:
-        # The route is passed as the trigger's one argument; this row applies only when it matches.
-        row["conditions"] = [partial(operator.eq, spec.route)]
-    return row
-
-
-MACHINE = Machine(
-    model=None,
-    states=[status.value for status in CaseStatus],
-    transitions=[_machine_transition(spec) for spec in TRANSITIONS],
-    initial=CaseStatus.NEW.value,
-    auto_transitions=False,
-    send_event=False,
-)
-
-
-class _Token:
-    """The model the shared machine moves: a status and nothing else (the case itself stays immutable)."""
-
-    state: str
+MACHINE = table_machine(TRANSITIONS, CaseStatus, CaseStatus.NEW)
 
 
 def next_status(status: CaseStatus, trigger: str, route: str | None = None) -> CaseStatus:
@@ -156,26 +130,21 @@ def next_status(status: CaseStatus, trigger: str, route: str | None = None) -> C
 # alone, so a move it allowed once is allowed always, and asking it (add_model, remove_model) costs more than fire().
 @lru_cache(maxsize=1024)
 def _allowed_move(status: CaseStatus, trigger: str, route: str | None) -> CaseStatus:
-    token = _Token()
-    # transitions names Enum states by member name; ours are named by value, so hand it the plain str.
-    MACHINE.add_model(token, initial=status.value)
     try:
-        moved = getattr(token, trigger)(route)
+        moved = move(MACHINE, status, trigger, route)
     except MachineError:
         raise TransitionNotAllowed(
             f"trigger {trigger!r} is not allowed from status {status.value!r}: "
             f"allowed from {', '.join(allowed_from(trigger))}"
         ) from None
-    finally:
-        MACHINE.remove_model(token)
-    if not moved:
+    if moved is None:
         raise TransitionNotAllowed(f"trigger {trigger!r} from status {status.value!r} has no route {route!r}")
-    return CaseStatus(token.state)
+    return CaseStatus(moved)
 
 
 def allowed_from(trigger: str) -> tuple[str, ...]:
     """The statuses `trigger` may be fired from, in table order."""
-    return tuple(dict.fromkeys(s.value for spec in TRANSITIONS if spec.trigger == trigger for s in spec.sources))
+    return sources_of(TRANSITIONS, trigger)
 
 
 def triggers_from(status: CaseStatus) -> tuple[str, ...]:

@@ -7,14 +7,14 @@ reviews carry on. The track has its own states and its own table of triggers, in
 
 from __future__ import annotations
 
-import operator
 from dataclasses import dataclass
 from enum import StrEnum
-from functools import lru_cache, partial
+from functools import lru_cache
 
-from transitions import Machine, MachineError
+from transitions import MachineError
 
 from states.errors import TransitionNotAllowed
+from states.state_table import move, sources_of, table_machine
 
 __all__ = [
     "PRE_PROCEEDINGS_TRIGGERS",
@@ -75,56 +75,27 @@ TRACK_TRANSITIONS: tuple[TrackSpec, ...] = (
 PRE_PROCEEDINGS_TRIGGERS: tuple[str, ...] = tuple(dict.fromkeys(spec.trigger for spec in TRACK_TRANSITIONS))
 
 
-def _machine_transition(spec: TrackSpec) -> dict[str, object]:
-    row: dict[str, object] = {
-        "trigger": spec.trigger,
-        "source": [status.value for status in spec.sources],
-        # A row that stays where it is is internal, as in the lifecycle's machine.
-        "dest": None if spec.sources == (spec.dest,) else spec.dest.value,
-    }
-    if spec.route is not None:
-        row["conditions"] = [partial(operator.eq, spec.route)]
-    return row
-
-
-TRACK_MACHINE = Machine(
-    model=None,
-    states=[status.value for status in TrackStatus],
-    transitions=[_machine_transition(spec) for spec in TRACK_TRANSITIONS],
-    initial=TrackStatus.NONE.value,
-    auto_transitions=False,
-    send_event=False,
-)
-
-
-class _Token:
-    """The model the track's machine moves: a track status and nothing else."""
-
-    state: str
+TRACK_MACHINE = table_machine(TRACK_TRANSITIONS, TrackStatus, TrackStatus.NONE)
 
 
 @lru_cache(maxsize=256)
 def next_track_status(status: TrackStatus, trigger: str, route: str | None = None) -> TrackStatus:
     """The track status `trigger` leads to from `status`; raises TransitionNotAllowed if the track is elsewhere."""
-    token = _Token()
-    TRACK_MACHINE.add_model(token, initial=status.value)
     try:
-        moved = getattr(token, trigger)(route)
+        moved = move(TRACK_MACHINE, status, trigger, route)
     except MachineError:
         raise TransitionNotAllowed(
             f"trigger {trigger!r} is not allowed while pre-proceedings are {status.value!r}: "
             f"allowed while {', '.join(track_allowed_from(trigger))}"
         ) from None
-    finally:
-        TRACK_MACHINE.remove_model(token)
-    if not moved:
+    if moved is None:
         raise TransitionNotAllowed(f"trigger {trigger!r} with pre-proceedings {status.value!r} has no route {route!r}")
-    return TrackStatus(token.state)
+    return TrackStatus(moved)
 
 
 def track_allowed_from(trigger: str) -> tuple[str, ...]:
     """The track statuses `trigger` may be fired in, in table order."""
-    return tuple(dict.fromkeys(s.value for spec in TRACK_TRANSITIONS if spec.trigger == trigger for s in spec.sources))
+    return sources_of(TRACK_TRANSITIONS, trigger)
 
 
 # The actions the track opens; they live beside any status where a plan runs and end with the track.

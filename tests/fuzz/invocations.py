@@ -16,6 +16,7 @@ from tests.fuzz.values import (
     BAD_FLAGS,
     BAD_IDENTIFIERS,
     BAD_LA_CODES,
+    BAD_SECONDS,
     HUGE,
     UNDECODABLE,
 )
@@ -47,6 +48,7 @@ def _pools(workdir: Path) -> dict[str, tuple[str, ...]]:
         "count": BAD_COUNTS,
         "flag": BAD_FLAGS,
         "la": BAD_LA_CODES,
+        "seconds": BAD_SECONDS,
         "limit": ("-1", HUGE, "x", "", UNDECODABLE),
         "year": ("2026-28", "\u0662\u0660\u0662\u0666-\u0662\u0667", "0001-02", "", "2026/27", UNDECODABLE),
         "out": (missing_folder, "/dev/full"),
@@ -115,6 +117,26 @@ TEMPLATES: tuple[tuple[str | Slot, ...], ...] = (
     ("policy", "migrate", "--to", "2026.1", "--actor", S("id", "ops-fz"), "--dry-run"),
     ("simulate", S("scenario", "")),
     ("audit", "verify", "--case", S("id", "CP-FZ-1")),
+    # Long-running commands: every bad value is refused while the options are read, before anything starts.
+    (
+        "worker",
+        "--lease-seconds",
+        S("seconds", "30"),
+        "--poll-seconds",
+        S("seconds", "1"),
+        "--stop-seconds",
+        S("seconds", "0"),
+    ),
+    (
+        "scheduler",
+        "--dispatch-seconds",
+        S("seconds", "5"),
+        "--lease-seconds",
+        S("seconds", "30"),
+        "--renew-seconds",
+        S("seconds", "4"),
+    ),
+    ("up", "--no-demo", "--dispatch-seconds", S("seconds", "5")),
 )
 # Slots whose good value is a `field=value` argument: the bad value goes after the field name.
 _FIELD_OF = {"planned": "conference_date", "flag": "child_seen", "count": "earlier_plans_elsewhere"}

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-__all__ = ["BAD_COUNTS", "BAD_DATES", "BAD_FLAGS", "BAD_IDENTIFIERS", "BAD_LA_CODES", "HUGE", "UNDECODABLE"]
+__all__ = [
+    "BAD_COUNTS",
+    "BAD_DATES",
+    "BAD_FLAGS",
+    "BAD_IDENTIFIERS",
+    "BAD_LA_CODES",
+    "BAD_SECONDS",
+    "HUGE",
+    "UNDECODABLE",
+]
 
 HUGE = str(2**64)
 # An argument that was not UTF-8 on the command line: Python keeps its bytes as lone surrogates.
@@ -42,3 +51,5 @@ BAD_IDENTIFIERS = (
 BAD_COUNTS = ("-1", "100", HUGE, "9223372036854775808", "1e3", "0x10", "\u0662", "", "two")
 BAD_FLAGS = ("maybe", "", "2", "Jane told us she is scared", "tru")
 BAD_LA_CODES = ("\u0662\u0660\u0662", "20", "2020", "abc", "", " 202", HUGE)
+# Durations of the long-running commands: click reads inf and nan as floats, and nan passes any range check.
+BAD_SECONDS = ("nan", "NaN", "inf", "-inf", "1e400", "-1", "-0.5", "86400", HUGE, "", "5s", "\u0665", UNDECODABLE)

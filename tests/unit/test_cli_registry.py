@@ -11,7 +11,7 @@ CLI_FOLDER = Path(__file__).resolve().parents[2] / "workflows" / "cli"
 
 def test_every_cli_module_is_reachable_from_the_registry() -> None:
     # No command of their own: shared pieces of the commands.
-    helpers = {"__init__", "errors", "acting", "case_reads", "policy_migrate", "staff_tokens"}
+    helpers = {"__init__", "errors", "acting", "case_reads", "connected", "policy_migrate", "seconds", "staff_tokens"}
     modules = {path.stem for path in CLI_FOLDER.glob("*.py")} - helpers
     registered = {entry.module.rsplit(".", 1)[1] for entry in COMMANDS}
     assert modules == registered, "add the module's command to COMMANDS in workflows/cli/__init__.py"

@@ -12,6 +12,7 @@ from states.input_rules import (
     check_identifier,
     check_la_code,
     check_planned,
+    check_seconds,
     latest_planned,
     parse_date,
     shown,
@@ -89,3 +90,14 @@ def test_a_shown_value_has_its_control_characters_escaped_and_is_cut_short() -> 
     assert shown("CP-1\nerror: forged") == "'CP-1\\nerror: forged'"
     assert shown("\x1b[31mred") == "'\\x1b[31mred'"
     assert shown("x" * 100) == "'" + "x" * 40 + "...'"
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), float("-inf"), -0.001, 3600.001])
+def test_seconds_must_be_a_finite_number_within_the_bounds(value: float) -> None:
+    with pytest.raises(InputInvalid, match=r"^--wait: .* expected a number of seconds from 0 to 3600$"):
+        check_seconds(value, "--wait", 0, 3600)
+
+
+@pytest.mark.parametrize("value", [0.0, 0.25, 3600.0])
+def test_seconds_at_or_within_the_bounds_are_kept(value: float) -> None:
+    assert check_seconds(value, "--wait", 0, 3600) == value

@@ -156,7 +156,33 @@ def test_a_key_given_twice_is_refused_rather_than_silently_keeping_the_last(tmp_
     folder = policy_dir(tmp_path, authority_x=PROFILE_HEAD + twice)
     error = refusal(folder, "authority_x")
     assert error.key == "line 6, column 1"
-    assert error.problem == "YAML syntax: key 'ages' appears twice in one mapping"
+    assert error.problem == "the key 'ages' is given twice in one mapping"
+
+
+@pytest.mark.parametrize(
+    ("tail", "where", "problem"),
+    [
+        ("ages: " + "[" * 200 + "]" * 200 + "\n", "line 5, column", "nested deeper than 16 levels"),
+        ("extra: &a {advocate: on_request}\nages: *a\n", "line 6, column", "an alias (*name)"),
+        ("ages: {1: on_request}\n", "line 5, column", "a key that is not text"),
+        ("#" + "x" * 600 * 1024 + "\n", "(file)", "larger than 512 KiB"),
+    ],
+)
+def test_a_policy_file_is_read_by_the_same_strict_rules_as_a_scenario(
+    tmp_path: Path, tail: str, where: str, problem: str
+) -> None:
+    error = refusal(policy_dir(tmp_path, authority_x=PROFILE_HEAD + tail), "authority_x")
+    assert error.source.endswith("authority_x.yaml")
+    assert error.key.startswith(where)
+    assert error.problem.startswith(problem)
+
+
+def test_a_policy_file_that_is_not_utf_8_is_refused_naming_the_file(tmp_path: Path) -> None:
+    folder = policy_dir(tmp_path)
+    (folder / "authority_x.yaml").write_bytes(PROFILE_HEAD.encode("utf-8").replace(b"test", b"t\xe9st"))
+    error = refusal(folder, "authority_x")
+    assert (error.source, error.key) == (str(folder / "authority_x.yaml"), "(file)")
+    assert error.problem.startswith("not UTF-8 text")
 
 
 def test_a_file_that_is_not_a_mapping_is_refused(tmp_path: Path) -> None:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from states.errors import InputInvalid
+from states.input_rules import check_identifier
 from workflows.persistence import load_all_policies
 from workflows.services import ID_ALPHABET, StaffEntry, StaffInvalid, known_roles
-from workflows.services.staff_fields import entry_problems, require_valid
+from workflows.services.staff_fields import entry_problems, id_problem, require_valid
 from workflows.settings import REPOSITORY_CONFIG_DIR
 
 ROLES = known_roles(load_all_policies(REPOSITORY_CONFIG_DIR / "policies"))
@@ -89,3 +91,19 @@ def test_every_bad_field_is_named_in_one_line_in_column_order() -> None:
         "roles",
         "teams",
     ]
+
+
+@pytest.mark.parametrize("value", ["", "jane@example.org", "x" * 65, "caf\u00e9", "sw 1", "sw-1\nerror: forged"])
+def test_a_staff_id_is_refused_by_the_input_rules_alphabet_in_their_words_but_never_echoed(value: str) -> None:
+    problem = id_problem(value)
+    assert problem is not None
+    with pytest.raises(InputInvalid) as refused:
+        check_identifier(value, "--actor")
+    assert str(refused.value).endswith(problem.expected)
+    assert value == "" or value not in problem.expected
+
+
+@pytest.mark.parametrize("value", ["sw-1", "TM_2", "x" * 64])
+def test_a_staff_id_the_input_rules_accept_is_accepted_by_the_directory(value: str) -> None:
+    assert check_identifier(value, "--actor") == value
+    assert id_problem(value) is None

@@ -7,8 +7,6 @@ imported inside the commands that use them.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
@@ -16,13 +14,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from workflows.cli.connected import connected
 from workflows.cli.errors import DateInvalid, FieldInvalid, TriggerNotAllowedNow
 
 if TYPE_CHECKING:
     from rich.table import Table
 
     from states.case import TransitionResult
-    from workflows.bootstrap import App
     from workflows.views import CaseDetail, CaseSummary, OverdueItem
 
 __all__ = ["DateInvalid", "FieldInvalid", "Grouping", "TriggerNotAllowedNow", "app", "cases", "overdue", "trigger"]
@@ -55,20 +53,6 @@ def _identifier(value: str | None, where: str) -> str | None:
     from states.input_rules import check_identifier
 
     return None if value is None else check_identifier(value, where)
-
-
-@contextmanager
-def _connected() -> Iterator[App]:
-    """The application, once the database is known to exist with the code's schema; its engine closed after."""
-    from workflows.bootstrap import bootstrap
-    from workflows.persistence import require_schema
-
-    application = bootstrap()
-    try:
-        require_schema(application.engine)
-        yield application
-    finally:
-        application.engine.dispose()
 
 
 def _print_json(document: Any) -> None:
@@ -112,7 +96,7 @@ def cases(
     day = _as_of(as_of)
     status, team = _identifier(status, "--status"), _identifier(team, "--team")
     owner_role = _identifier(owner_role, "--owner-role")
-    with _connected() as application, application.engine.connect() as connection:
+    with connected() as application, application.engine.connect() as connection:
         found = list_cases(connection, application.policies, day, CaseFilter(status, team, owner_role, overdue_only))
     if as_json:
         _print_json({"as_of": day, "cases": found})
@@ -163,7 +147,7 @@ def _detail(reference: str, day: date, reader: tuple[str | None, str | None]) ->
     from workflows.views import case_detail
 
     check_identifier(reference, "case reference")
-    with _connected() as application, application.engine.begin() as connection:
+    with connected() as application, application.engine.begin() as connection:
         detail = case_detail(connection, application.policies, reference, day)
         from workflows.cli.case_reads import record_read
 
@@ -238,7 +222,7 @@ def overdue(
     from workflows.views import overdue_actions, overdue_counts
 
     day = _as_of(as_of)
-    with _connected() as application, application.engine.connect() as connection:
+    with connected() as application, application.engine.connect() as connection:
         items = overdue_actions(connection, application.policies, day)
     groupings = [by] if by is not None else list(Grouping)
     counts = {f"by_{g.value}": overdue_counts(items, g.value, application.policies) for g in groupings}
@@ -283,7 +267,7 @@ def trigger(
     from workflows.services import CaseService
 
     day = date_option(today, "--today", load_settings().today())
-    with _connected() as application:
+    with connected() as application:
         caller = staff_caller(application.engine, actor, role)
         service = CaseService(
             application.session_factory, application.policies, default_authority=application.settings.authority

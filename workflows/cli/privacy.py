@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from workflows.bootstrap import App, bootstrap
-from workflows.persistence import require_schema
+from workflows.cli.connected import connected
 from workflows.settings import utc_now
 
 __all__ = ["app"]
@@ -20,17 +17,6 @@ app = typer.Typer(help="Personal data: rectify, erase, subject access export.", 
 
 ACTOR_HELP = "Your staff id (a data-protection officer in the staff directory)."
 ROLE_HELP = "The role you act in: data_protection_officer."
-
-
-@contextmanager
-def _application() -> Iterator[App]:
-    """The application, once its database has the code's schema; its engine closed after."""
-    application = bootstrap()
-    try:
-        require_schema(application.engine)
-        yield application
-    finally:
-        application.engine.dispose()
 
 
 def _changed(reference: str, field: str, verb: str, seq: int) -> None:
@@ -48,7 +34,7 @@ def rectify(
     from workflows.services import caller_from_directory, rectify
 
     text = sys.stdin.read()
-    with _application() as application, application.engine.begin() as connection:
+    with connected() as application, application.engine.begin() as connection:
         caller = caller_from_directory(connection, actor, role, "cli")
         when = (application.settings.today(), utc_now())
         seq = rectify(connection, caller, reference, field, text, when)
@@ -66,7 +52,7 @@ def erase(
     """Erase every kept text of FIELD on the case; the erasure and its reason are their own audit event."""
     from workflows.services import caller_from_directory, erase
 
-    with _application() as application, application.engine.begin() as connection:
+    with connected() as application, application.engine.begin() as connection:
         caller = caller_from_directory(connection, actor, role, "cli")
         seq = erase(connection, caller, reference, field, reason, (application.settings.today(), utc_now()))
     _changed(reference, field, "erased", seq)
@@ -80,7 +66,7 @@ def export(
     """Everything held about one child (cases, actions, history, notices, escalations, free text): JSON and HTML."""
     from workflows.services import subject_access, write_subject_access
 
-    with _application() as application, application.engine.connect() as connection:
+    with connected() as application, application.engine.connect() as connection:
         held = subject_access(connection, child_id)
     as_json, as_html = write_subject_access(held, out)
     # The child id is personal: the line names the files and the count, never the id.

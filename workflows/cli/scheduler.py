@@ -12,17 +12,22 @@ from typing import Annotated
 import typer
 
 from workflows.bootstrap import bootstrap
+from workflows.cli.errors import OptionsInvalid
+from workflows.cli.seconds import seconds_option
 from workflows.stack import use_prefect
 
 
 def scheduler(
-    dispatch_seconds: Annotated[float, typer.Option(min=0.1, help="Seconds between outbox dispatch passes.")] = 5.0,
-    lease_seconds: Annotated[float, typer.Option(min=1, help="How long the lease lasts unrenewed.")] = 30.0,
+    dispatch_seconds: Annotated[float, seconds_option(0.1, 3600, "Seconds between outbox dispatch passes")] = 5.0,
+    lease_seconds: Annotated[float, seconds_option(1, 3600, "How long the lease lasts unrenewed")] = 30.0,
     renew_seconds: Annotated[
-        float, typer.Option(min=0.1, help="Seconds between lease renewals (and standby polls).")
+        float, seconds_option(0.1, 3600, "Seconds between lease renewals (and standby polls)")
     ] = 5.0,
 ) -> None:
     """Run the scheduler until Ctrl-C; a second copy waits as a hot standby and takes over if this one dies."""
+    if renew_seconds >= lease_seconds:
+        # A lease renewed no sooner than it lapses is lost between renewals: a standby would take over a live copy.
+        raise OptionsInvalid("--renew-seconds: expected less than --lease-seconds, so the lease is renewed in time")
     app = bootstrap()
     settings = app.settings
     api_url = use_prefect(settings)

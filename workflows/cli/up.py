@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from workflows.bootstrap import App, bootstrap
+from workflows.cli.seconds import seconds_option
 from workflows.persistence import schema
 from workflows.scheduling import check_sweep_time
 from workflows.services import DEMO_PREFIX, is_empty, load_demo
@@ -52,7 +53,7 @@ def up(
     ] = None,
     dispatch_seconds: Annotated[
         float,
-        typer.Option(min=0.5, help="Seconds between the scheduler's outbox dispatch jobs (they wake the worker)."),
+        seconds_option(0.5, 3600, "Seconds between the scheduler's outbox dispatch jobs (they wake the worker)"),
     ] = 5.0,
     concurrency: Annotated[
         int, typer.Option(min=1, max=64, help="Case-transition runs at once in the outbox worker.")

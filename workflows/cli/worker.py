@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from workflows.bootstrap import bootstrap
+from workflows.cli.seconds import seconds_option
 from workflows.stack import use_prefect
 
 # SQLite has no NOTIFY, so a worker polls it often; on PostgreSQL a NOTIFY wakes it and the poll is only a fallback.
@@ -23,15 +24,16 @@ def worker(
         int, typer.Option(min=1, max=64, help="Case-transition runs at once (each case still one at a time).")
     ] = 4,
     lease_seconds: Annotated[
-        float, typer.Option(min=2, help="How long a claim on a row lasts unrenewed: another worker redelivers it then.")
+        float,
+        seconds_option(2, 3600, "How long a claim on a row lasts unrenewed: another worker redelivers it then"),
     ] = 30.0,
     poll_seconds: Annotated[
         float | None,
-        typer.Option(
-            min=0.05, help="Seconds between looks for work unprompted (default 0.25 on SQLite, 5 on PostgreSQL)."
+        seconds_option(
+            0.05, 300, "Seconds between looks for work unprompted (default 0.25 on SQLite, 5 on PostgreSQL)"
         ),
     ] = None,
-    stop_seconds: Annotated[float, typer.Option(min=0, help="How long a stop waits for runs in progress.")] = 15.0,
+    stop_seconds: Annotated[float, seconds_option(0, 3600, "How long a stop waits for runs in progress")] = 15.0,
 ) -> None:
     """Deliver committed outbox rows to the case-transition flow until SIGTERM or Ctrl-C; run as many as you like."""
     app = bootstrap()

@@ -36,6 +36,7 @@ from workflows.persistence.models import (
 )
 from workflows.persistence.policies import available_policies, load_all_policies, load_policy
 from workflows.persistence.schema import require_schema
+from workflows.persistence.strict_yaml import YamlRefused, load_strict_yaml
 from workflows.persistence.transition_store import (
     ERROR_LENGTH,
     TransitionRecord,
@@ -94,6 +95,7 @@ __all__ = [
     "SweepProgressRow",
     "Transactional",
     "TransitionRecord",
+    "YamlRefused",
     "audit",
     "audit_keys",
     "available_policies",
@@ -103,6 +105,7 @@ __all__ = [
     "load_all_policies",
     "load_notice",
     "load_policy",
+    "load_strict_yaml",
     "load_transition",
     "load_transition_record",
     "make_engine",

@@ -8,9 +8,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from states.policy import Policy, PolicyInvalid, PolicyNotFound, policy_from_mapping
+from workflows.persistence.strict_yaml import YamlRefused, load_strict_yaml
 
 __all__ = ["available_policies", "load_all_policies", "load_policy"]
 
@@ -20,25 +19,6 @@ NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 RULE_FIELDS = ("amount", "unit", "direction", "counts_from")
 
 
-class _StrictLoader(yaml.SafeLoader):
-    """SafeLoader that refuses a key given twice in one mapping (YAML would silently keep the last)."""
-
-
-def _mapping_without_duplicates(loader: _StrictLoader, node: yaml.MappingNode) -> dict[Any, Any]:
-    seen: set[Any] = set()
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node)
-        if key in seen:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"key {key!r} appears twice in one mapping", key_node.start_mark
-            )
-        seen.add(key)
-    return loader.construct_mapping(node)
-
-
-_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping_without_duplicates)
-
-
 @functools.lru_cache(maxsize=64)
 def _parsed(path: str, modified_ns: int, size: int) -> Any:
     """The YAML in `path` as last modified at `modified_ns` with `size` bytes: parsed once per version of the file.
@@ -46,7 +26,7 @@ def _parsed(path: str, modified_ns: int, size: int) -> Any:
     PyYAML's pure-Python parser takes about 0.1 s for the policy files, and every command reads them all; a
     process that runs many commands (the tests, the fuzz in tests/fuzz) reads each file once.
     """
-    return yaml.load(Path(path).read_text(encoding="utf-8"), Loader=_StrictLoader)
+    return load_strict_yaml(Path(path))
 
 
 def available_policies(policy_dir: Path) -> list[str]:
@@ -57,13 +37,12 @@ def available_policies(policy_dir: Path) -> list[str]:
 def _read(path: Path) -> dict[str, Any]:
     try:
         stat = path.stat()
+    except OSError as exc:
+        raise PolicyInvalid(str(path), "(file)", f"cannot be read: {exc.strerror or type(exc).__name__}") from None
+    try:
         data = copy.deepcopy(_parsed(str(path), stat.st_mtime_ns, stat.st_size))
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "(unknown line)"
-        raise PolicyInvalid(str(path), where, f"YAML syntax: {exc.problem or exc.context}") from None
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise PolicyInvalid(str(path), "(file)", f"cannot be read: {exc}") from None
+    except YamlRefused as exc:
+        raise PolicyInvalid(str(path), exc.where or "(file)", exc.problem) from None
     if not isinstance(data, dict):
         raise PolicyInvalid(str(path), "(top level)", f"expected a mapping of policy keys, got {type(data).__name__}")
     return data

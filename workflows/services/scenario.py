@@ -17,10 +17,18 @@ from states.errors import CaseflowError
 from states.event_data import DATA_MODELS, Identifier, IsoDate
 from states.input_rules import escaped
 from states.policy import Policy, PolicyNotFound
-from workflows.persistence import ActionRow, AuditEventRow, CaseRow, make_engine, make_session_factory, schema
+from workflows.persistence import (
+    ActionRow,
+    AuditEventRow,
+    CaseRow,
+    YamlRefused,
+    load_strict_yaml,
+    make_engine,
+    make_session_factory,
+    schema,
+)
 from workflows.services.case_service import CaseService
 from workflows.services.errors import ScenarioInvalid
-from workflows.services.scenario_yaml import load_strict_yaml
 
 __all__ = ["Scenario", "ScenarioInvalid", "ScenarioOutcome", "load_scenario", "replay"]
 
@@ -100,7 +108,10 @@ def _location(loc: tuple[int | str, ...]) -> str:
 
 def load_scenario(path: Path) -> Scenario:
     """Read and validate a scenario file; any problem is one ScenarioInvalid line naming file and key."""
-    raw = load_strict_yaml(path)
+    try:
+        raw = load_strict_yaml(path)
+    except YamlRefused as exc:
+        raise ScenarioInvalid(str(exc)) from None
     try:
         return Scenario.model_validate(raw)
     except ValidationError as exc:

@@ -10,6 +10,7 @@ import re
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 
+from states.input_rules import ID_ALPHABET, MAX_IDENTIFIER, identifier_expected, is_identifier
 from states.policy import Policy
 from workflows.services.errors import StaffInvalid
 
@@ -26,9 +27,7 @@ __all__ = [
     "team_problem",
 ]
 
-ID_ALPHABET = "ASCII letters, digits, '-' and '_'"
-MAX_ID, MAX_TEAM, MAX_ROLE, MAX_EMAIL = 64, 64, 32, 254
-_NAME = re.compile(r"[A-Za-z0-9_-]+")
+MAX_ID, MAX_TEAM, MAX_ROLE, MAX_EMAIL = MAX_IDENTIFIER, MAX_IDENTIFIER, 32, 254
 # Deliberately loose: one '@', no spaces, a dot in the domain. Whether it delivers is the mail server's answer.
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
 
@@ -59,15 +58,10 @@ def known_roles(policies: Mapping[str, Policy]) -> frozenset[str]:
     return frozenset(role for policy in policies.values() for role in policy.roles)
 
 
-def _safe(value: str) -> bool:
-    return _NAME.fullmatch(value) is not None
-
-
 def id_problem(value: str) -> FieldProblem | None:
     """What is wrong with a staff id, if anything."""
-    if _safe(value) and len(value) <= MAX_ID:
-        return None
-    return FieldProblem("id", f"expected 1-{MAX_ID} characters: {ID_ALPHABET}")
+    # The input rules' alphabet and wording, but never the value: it may be an e-mail address in the wrong column.
+    return None if is_identifier(value, MAX_ID) else FieldProblem("id", identifier_expected(MAX_ID))
 
 
 def email_problem(value: str) -> FieldProblem | None:
@@ -84,7 +78,7 @@ def role_problem(roles: Collection[str], known: Collection[str]) -> FieldProblem
         return FieldProblem("roles", f"expected at least one role of: {listed}")
     for role in roles:
         if role not in known:
-            shown = f"unknown role {role!r}" if _safe(role) and len(role) <= MAX_ROLE else "an unknown role"
+            shown = f"unknown role {role!r}" if is_identifier(role, MAX_ROLE) else "an unknown role"
             return FieldProblem("roles", f"{shown}: expected roles of: {listed}")
     return None
 
@@ -92,7 +86,7 @@ def role_problem(roles: Collection[str], known: Collection[str]) -> FieldProblem
 def team_problem(teams: Iterable[str]) -> FieldProblem | None:
     """What is wrong with a list of teams, if anything; an empty list is fine (service-wide)."""
     for team in teams:
-        if not (_safe(team) and len(team) <= MAX_TEAM):
+        if not is_identifier(team, MAX_TEAM):
             return FieldProblem("teams", f"expected team names of 1-{MAX_TEAM} characters: {ID_ALPHABET}")
     return None
 

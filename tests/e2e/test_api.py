@@ -136,6 +136,12 @@ def test_no_token_a_wrong_an_expired_and_a_revoked_one_are_401_and_no_secret_is_
     assert all(answer.headers["www-authenticate"].startswith("Bearer") for answer in answers.values())
     assert all(answer.headers["content-type"] == PROBLEM for answer in answers.values())
     assert answers["expired"].json()["detail"] == answers["revoked"].json()["detail"] == "API token refused"
+    assert answers["none"].json()["detail"] == (
+        "header Authorization: missing: expected 'Authorization: Bearer <token>'"
+    )
+    assert answers["basic"].json()["detail"] == (
+        "header Authorization: not a bearer token: expected 'Authorization: Bearer <token>'"
+    )
     assert accepted.status_code == 200
     with engine.connect() as connection:
         stored = [repr(row) for table in Base.metadata.sorted_tables for row in connection.execute(select(table))]

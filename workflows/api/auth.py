@@ -45,7 +45,8 @@ def authenticated_member(
 ) -> StaffMember:
     """The member of staff the request's bearer token belongs to; CredentialsMissing without one."""
     if credentials is None:
-        raise CredentialsMissing("header Authorization: missing: expected 'Authorization: Bearer <token>'")
+        problem = "not a bearer token" if request.headers.get("Authorization") else "missing"
+        raise CredentialsMissing(f"header Authorization: {problem}: expected 'Authorization: Bearer <token>'")
     return member_for_token(application_of(request), credentials.credentials)
 
 

@@ -43,8 +43,6 @@ OWNER_LEVEL = "owner"
 # Roles whose remit is the whole service, not one team: a service manager or head of service recorded with no
 # team is over every team, and the sweep tells them in one digest for the service.
 SERVICE_WIDE_ROLES = ("service_manager", "head_of_service")
-# The role a case is allocated to (its allocated worker holds it): notices for this owner role go to that worker.
-ALLOCATED_ROLE = "social_worker"
 
 Key = Annotated[str, StringConstraints(pattern=IDENTIFIER)]
 
@@ -154,6 +152,8 @@ class Policy(_Frozen):
     roles: list[Key] = Field(min_length=1)
     # Roles that see and act only on the cases of their own teams; every other role is service-wide.
     team_roles: list[Key] = ["social_worker", "team_manager", "business_support"]
+    # Roles a case may be allocated to: its allocated worker holds one, and is told of the work owned by it.
+    allocated_roles: list[Key] = Field(default=["social_worker"], min_length=1)
     permissions: dict[Key, list[Key]]
     reminders: Reminders
     escalation: list[EscalationLevel] = Field(min_length=1)
@@ -181,6 +181,9 @@ class Policy(_Frozen):
         for role in self.team_roles:
             if role not in roles:
                 yield f"team_roles: unknown role {role!r} (roles: {', '.join(self.roles)})"
+        for role in self.allocated_roles:
+            if role not in roles:
+                yield f"allocated_roles: unknown role {role!r} (roles: {', '.join(self.roles)})"
         yield from self._ladder_problems(roles)
 
     def _ladder_problems(self, roles: set[str]) -> Iterator[str]:
@@ -218,6 +221,10 @@ class Policy(_Frozen):
     def action_due_date(self, kind: str, anchor: date) -> date:
         """The due date of an action of `kind` whose timescale counts from `anchor`."""
         return self.due_date(self.action_rule(kind).timescale, anchor)
+
+    def allocates(self, role: str) -> bool:
+        """Whether a case's allocated worker may hold it in `role` (and so is told of the work `role` owns)."""
+        return role in self.allocated_roles
 
     def may_fire(self, role: str, trigger: str) -> bool:
         """Whether `role` may fire `trigger`; a trigger the policy does not list is refused to everyone."""

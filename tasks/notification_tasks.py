@@ -66,7 +66,7 @@ def _email_one(notification_id: int) -> bool:
     assert rt.email is not None
     with rt.engine.connect() as connection:
         notice, _ = load_notice(connection, notification_id)
-        people = notice_people(connection, notice.case_reference, notice.recipient_role)
+        people = notice_people(connection, notice.case_reference, notice.recipient_role, rt.policies)
     try:
         deliver_notice(rt.email, notice, people)
     except Exception as exc:  # any channel failure is recorded on the notice, then retried or made an incident
@@ -106,7 +106,7 @@ def record_sweep_digests(as_of: date) -> int:
     """One inbox digest per recipient (role, team) of what the sweep of `as_of` raised; how many are new."""
     rt = current_runtime()
     with rt.engine.begin() as connection:
-        created = record_digests(connection, as_of, rt.clock())
+        created = record_digests(connection, as_of, rt.clock(), rt.policies)
     log.info("sweep_digests_recorded", as_of=as_of.isoformat(), created=created)
     return created
 
@@ -120,7 +120,7 @@ def email_sweep_digests(as_of: date) -> int:
         return 0
     with rt.engine.connect() as connection:
         unsent = unsent_digests(connection, as_of)
-    sent, failed = email_digests(rt.engine, mailer, unsent, rt.clock())
+    sent, failed = email_digests(rt.engine, mailer, unsent, rt.clock(), rt.policies)
     log.info("sweep_digests_emailed", as_of=as_of.isoformat(), sent=len(sent), failed=len(failed))
     if failed:
         raise DigestsNotSent(

@@ -1,6 +1,6 @@
 """Allocating a case: at referral or transfer-in, and by the `allocate` trigger; the worker is checked against the
-staff directory by the service (active, a social worker, of the case's team when they have teams), and a refusal
-changes nothing and is audited like any other."""
+staff directory by the service (active, holding one of the case's policy's `allocated_roles`, of the case's team
+when they have teams), and a refusal changes nothing and is audited like any other."""
 
 from __future__ import annotations
 
@@ -37,6 +37,7 @@ def directory(engine: Engine) -> StaffDirectory:
     staff.add(StaffEntry("sw-any", "sw-any@example.org", ("social_worker",), ()))
     staff.add(StaffEntry("tm-north", "tm-north@example.org", ("team_manager",), ("north",)))
     staff.add(StaffEntry("sw-gone", "sw-gone@example.org", ("social_worker",), ("north",)))
+    staff.add(StaffEntry("lcpp-north", "lcpp-north@example.org", ("lead_cp_practitioner",), ("north",)))
     staff.deactivate("sw-gone")
     return staff
 
@@ -124,3 +125,39 @@ def test_allocate_is_allowed_in_every_open_status_but_not_once_closed(
     service.fire("CP-1", "close_no_further_action", {"reason": "no concerns", "date": "2026-11-02"}, TEAM_MANAGER, ON)
     with pytest.raises(Exception, match="not allowed from status 'closed'"):
         service.fire("CP-1", "allocate", {"worker": "sw-north"}, TEAM_MANAGER, ON)
+
+
+LEAD = Actor("lcpp-1", "lead_cp_practitioner")
+
+
+def test_a_social_worker_is_still_allocated_on_the_default_policy_and_a_lead_practitioner_is_not(
+    engine: Engine, directory: StaffDirectory
+) -> None:
+    service = make_service(engine)
+    referred(service)  # the default policy: the service's default authority
+    service.fire("CP-1", "allocate", {"worker": "sw-north"}, TEAM_MANAGER, ON)
+    assert _allocated(engine, "CP-1") == "sw-north"
+    with pytest.raises(WorkerNotAllocatable) as refused:
+        service.fire("CP-1", "allocate", {"worker": "lcpp-north"}, TEAM_MANAGER, ON)
+    assert str(refused.value) == (
+        "allocate: worker lcpp-north: does not hold role social_worker (holds: lead_cp_practitioner)"
+    )
+    assert _allocated(engine, "CP-1") == "sw-north"
+
+
+def test_a_lead_practitioner_is_allocated_a_families_first_case_at_referral_and_by_allocate(
+    engine: Engine, directory: StaffDirectory
+) -> None:
+    service = make_service(engine)
+    named = REFERRAL | {"allocated_worker": "lcpp-north"}
+    result = service.fire("CP-D1", "receive_referral", named, LEAD, ON, authority="authority_d")
+    assert (result.case.authority, result.case.allocated_worker) == ("authority_d", "lcpp-north")
+    service.fire("CP-D2", "receive_referral", REFERRAL, LEAD, ON, authority="authority_d")
+    service.fire("CP-D2", "allocate", {"worker": "sw-north"}, TEAM_MANAGER, ON)  # a social worker still may
+    service.fire("CP-D2", "allocate", {"worker": "lcpp-north"}, TEAM_MANAGER, ON)
+    assert (_allocated(engine, "CP-D1"), _allocated(engine, "CP-D2")) == ("lcpp-north", "lcpp-north")
+    with pytest.raises(WorkerNotAllocatable) as refused:
+        service.fire("CP-D2", "allocate", {"worker": "tm-north"}, TEAM_MANAGER, ON)
+    assert str(refused.value) == (
+        "allocate: worker tm-north: does not hold role social_worker or lead_cp_practitioner (holds: team_manager)"
+    )

@@ -54,7 +54,7 @@ def test_an_smtp_server_down_leaves_incidents_a_failed_run_and_everything_else_d
     server.start()
     try:
         for incident in found:
-            incident_retry.retry(engine, incident.id, channel, utc_now())
+            incident_retry.retry(engine, incident.id, channel, utc_now(), POLICIES)
     finally:
         server.stop()
     assert len(recorder.messages) == len(found)

@@ -14,6 +14,7 @@ from prefect.settings import PREFECT_API_URL, temporary_settings
 from sqlalchemy import Engine, select
 
 from tests.integration.transition_fixtures import (
+    POLICIES,
     TEAM_MANAGER,
     case_service,
     convene_conference,
@@ -176,7 +177,7 @@ def test_a_row_that_keeps_failing_backs_off_exponentially_becomes_an_incident_an
     assert "TimeoutError: no answer" in incident.error
 
     healthy[0] = True
-    incident_retry.retry(engine, incident.id, None, now[0] - timedelta(seconds=1))
+    incident_retry.retry(engine, incident.id, None, now[0] - timedelta(seconds=1), POLICIES)
     assert dispatcher.dispatch_once().delivered == [stuck.outbox_id]
     with engine.connect() as connection:
         assert incidents.open_incidents(connection) == [] and incidents.undelivered(connection) == []

@@ -112,7 +112,7 @@ def _swept_and_recorded(engine: Engine) -> list[int]:
     """Sweep, record the digests; their ids."""
     run_sweep(context(engine), AS_OF)
     with engine.begin() as connection:
-        sweep_notices.record_digests(connection, AS_OF, utc_now())
+        sweep_notices.record_digests(connection, AS_OF, utc_now(), policies())
         return sweep_notices.unsent_digests(connection, AS_OF)
 
 
@@ -182,7 +182,7 @@ def test_a_digest_lists_its_most_overdue_actions_first(installed: Engine, smtp: 
     ids = _swept_and_recorded(installed)
     channel = SmtpChannel("127.0.0.1", port, SENDER, timeout=2)
 
-    sent, failed = sweep_notices.email_digests(installed, channel, ids, utc_now(), limit=2)
+    sent, failed = sweep_notices.email_digests(installed, channel, ids, utc_now(), policies(), limit=2)
 
     assert (len(sent), failed) == (len(ids), [])
     messages = _by_recipient(recorder)
@@ -203,7 +203,7 @@ def test_beyond_the_line_limit_the_digest_points_to_caseflow_overdue(
             make_action(connection, case, date(2027, 3, 9))
     ids = _swept_and_recorded(installed)
 
-    sweep_notices.email_digests(installed, SmtpChannel("127.0.0.1", port, SENDER), ids, utc_now(), limit=2)
+    sweep_notices.email_digests(installed, SmtpChannel("127.0.0.1", port, SENDER), ids, utc_now(), policies(), limit=2)
 
     [message] = recorder.messages
     body = _body(message)
@@ -244,11 +244,11 @@ def test_a_digest_another_sender_holds_is_left_to_it_until_its_claim_expires(
         connection.execute(update(_digests).where(_digests.c.id == ids[0]).values(email_claimed_at=now))
     channel = SmtpChannel("127.0.0.1", port, SENDER)
 
-    sent, _ = sweep_notices.email_digests(installed, channel, ids, now)
+    sent, _ = sweep_notices.email_digests(installed, channel, ids, now, policies())
     assert sorted(sent) == ids[1:]
 
     later = now + sweep_notices.CLAIM_EXPIRES_AFTER + timedelta(seconds=1)
-    sent, _ = sweep_notices.email_digests(installed, channel, ids, later)
+    sent, _ = sweep_notices.email_digests(installed, channel, ids, later, policies())
     assert sent == ids[:1] and len(recorder.messages) == 5
 
 
@@ -275,7 +275,7 @@ def test_retrying_a_digest_incident_while_smtp_is_still_down_keeps_it_open_with_
     with pytest.raises(
         EmailNotSent, match=rf"^incident {incident_id}: digest \d+ not sent again: digest of 2027-03-10 to "
     ):
-        incident_retry.retry(installed, incident_id, channel, utc_now())
+        incident_retry.retry(installed, incident_id, channel, utc_now(), policies())
 
     with installed.connect() as connection:
         [still_open] = [i for i in incidents.open_incidents(connection) if i.id == incident_id]
@@ -289,7 +289,9 @@ def test_two_senders_at_once_send_each_digest_once(installed: Engine, smtp: tupl
     channel = SmtpChannel("127.0.0.1", port, SENDER)
 
     with ThreadPoolExecutor(max_workers=2) as pool:
-        outcomes = list(pool.map(lambda _: sweep_notices.email_digests(installed, channel, ids, utc_now()), range(2)))
+        outcomes = list(
+            pool.map(lambda _: sweep_notices.email_digests(installed, channel, ids, utc_now(), policies()), range(2))
+        )
 
     assert sorted(i for sent, _ in outcomes for i in sent) == ids
     assert len(recorder.messages) == 5
@@ -301,7 +303,7 @@ def test_two_sweeps_recording_at_once_record_each_digest_once(installed: Engine)
 
     def record(_: int) -> int:
         with installed.begin() as connection:
-            return sweep_notices.record_digests(connection, AS_OF, utc_now())
+            return sweep_notices.record_digests(connection, AS_OF, utc_now(), policies())
 
     with ThreadPoolExecutor(max_workers=2) as pool:
         created = list(pool.map(record, range(2)))

@@ -1,7 +1,9 @@
-"""Who is e-mailed, from the staff directory: the allocated worker for the allocated role's work, the managers of
-the case's team for the team-manager rung, the role's mailbox otherwise; checked on a real SMTP server on loopback.
+"""Who is e-mailed, from the staff directory: the allocated worker for the work of a role the case's policy allocates
+(`allocated_roles`), the managers of the case's team for the team-manager rung, the role's mailbox otherwise;
+checked on a real SMTP server on loopback.
 
-Wednesday 10 March 2027; no bank holiday in England between 1 and 19 March 2027.
+Wednesday 10 March 2027 (checked with a calendar: 1 March 2027 is a Monday); no bank holiday in England between
+1 and 19 March 2027 (the spring ones are Good Friday 26 March and Easter Monday 29 March 2027).
 """
 
 from __future__ import annotations
@@ -35,7 +37,10 @@ STAFF = (
     StaffEntry("tm-n2", "tm-n2@example.org", ("team_manager",), ("north", "south")),
     StaffEntry("tm-s1", "tm-s1@example.org", ("team_manager",), ("south",)),
     StaffEntry("tm-gone", "tm-gone@example.org", ("team_manager",), ("north",)),
+    StaffEntry("lcpp-n1", "lcpp-n1@example.org", ("lead_cp_practitioner",), ("north",)),
 )
+LEAD_ROLE = "lead_cp_practitioner"
+FAMILIES_FIRST = "authority_d"
 
 
 @pytest.fixture
@@ -122,3 +127,53 @@ def test_a_notice_goes_to_the_allocated_worker_or_the_teams_managers_else_the_ro
         ["tm-n1@example.org", "tm-n2@example.org"],
     ]
     assert all(f"Case {reference}: an action is still open" in body for _, body in _sent(recorder))
+
+
+def test_a_lead_practitioner_holding_a_families_first_case_is_e_mailed_its_statutory_visit_notice(
+    installed: Engine, smtp: tuple[Recorder, int]
+) -> None:
+    recorder, _ = smtp
+    with installed.begin() as connection:
+        held = reference_of(
+            connection, make_case(connection, authority=FAMILIES_FIRST, team="north", allocated_worker="lcpp-n1")
+        )
+        # Held by a social worker: the lead practitioner's work is not theirs, so it goes to the role's mailbox (a
+        # notice's mailbox is the role's own, not of the team).
+        other = reference_of(
+            connection, make_case(connection, authority=FAMILIES_FIRST, team="north", allocated_worker="sw-n1")
+        )
+        notices = [
+            Notice(f"k:{reference}", reference, "outstanding", LEAD_ROLE, None, "statutory_visit", AS_OF)
+            for reference in (held, other)
+        ]
+        ids = InboxChannel(installed).record(connection, notices)
+
+    assert email_notices.fn(ids) == 2
+
+    sent = _sent(recorder)
+    assert [recipients for recipients, _ in sent] == [
+        ["lcpp-n1@example.org"],
+        ["lead_cp_practitioner@council.example"],
+    ]
+    assert f"Case {held}: an action is still open" in sent[0][1]
+    assert f"Case {other}: an action is still open" in sent[1][1]
+
+
+def test_a_lead_practitioner_holding_a_families_first_case_gets_its_statutory_visit_in_their_own_digest(
+    installed: Engine, smtp: tuple[Recorder, int]
+) -> None:
+    recorder, _ = smtp
+    with installed.begin() as connection:
+        held = make_case(connection, authority=FAMILIES_FIRST, team="north", allocated_worker="lcpp-n1")
+        visit = {"kind": "statutory_visit", "rule": "statutory_visit", "owner_role": LEAD_ROLE}
+        make_action(connection, held, AS_OF, **visit)  # due today, Wed 10 March: the owner rung, 0 WD late
+        reference = reference_of(connection, held)
+    run_sweep(context(installed), AS_OF)
+    record_sweep_digests.fn(AS_OF)
+
+    assert email_sweep_digests.fn(AS_OF) == 1
+
+    [(recipients, body)] = _sent(recorder)
+    assert recipients == ["lcpp-n1@example.org"]
+    assert f"{reference}  statutory_visit  due 2027-03-10  0 working days late  level owner" in body
+    assert "1 reminder(s) and escalation(s) for lcpp-n1 (lead_cp_practitioner, team north)" in body

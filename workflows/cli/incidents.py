@@ -114,6 +114,6 @@ def retry(
     settings = app_.settings
     email = SmtpChannel(settings.smtp_host, settings.smtp_port, settings.smtp_sender) if settings.smtp_host else None
     try:
-        typer.echo(incident_retry.retry(app_.engine, incident_id, email, utc_now()))
+        typer.echo(incident_retry.retry(app_.engine, incident_id, email, utc_now(), app_.policies))
     finally:
         app_.engine.dispose()

@@ -98,7 +98,7 @@ def operations_routes(context: ConsoleContext) -> APIRouter:
         )
         log = get_logger("caseflow.console")
         try:
-            incident_retry.retry(context.engine, incident_id, email, utc_now())
+            incident_retry.retry(context.engine, incident_id, email, utc_now(), context.application.policies)
         except CaseflowError:
             # The incident's row now holds the new error, which the page shows; the banner says the retry failed.
             log.warning("incident_retry_failed", incident_id=incident_id, staff_id=signed.caller.member.id)

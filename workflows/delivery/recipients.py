@@ -1,7 +1,8 @@
 """Who is e-mailed: the people the staff directory names for a notice or digest, the role's mailbox otherwise.
 
-- A notice or digest for the allocated role (social worker) about a case that has an allocated worker goes to that
-  worker's e-mail, while they are an active member holding the role.
+- A notice or digest about a case that has an allocated worker, for an owner role the case's policy allocates
+  (`allocated_roles`: the social worker by default, the lead child protection practitioner too on the Families
+  First profile), goes to that worker's e-mail while they are an active member holding that role.
 - One for the team-manager rung goes to the active team managers of the case's team.
 - Anything else, or when the directory names nobody, goes to the role's shared mailbox, as before allocation.
 
@@ -10,12 +11,12 @@ Addresses are returned for the message's `To` header only: they are never logged
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from sqlalchemy import ColumnElement, Connection, select
 
 from states.notices import WHOLE_SERVICE
-from states.policy import ALLOCATED_ROLE
+from states.policy import Policy
 from workflows.persistence import CaseRow, StaffRoleRow, StaffRow, StaffTeamRow
 
 __all__ = ["TEAM_MANAGER_ROLE", "digest_recipients", "notice_people", "people_for"]
@@ -45,8 +46,9 @@ def _team_managers(connection: Connection, team: str) -> list[str]:
 
 def people_for(connection: Connection, role: str, team: str, staff_id: str) -> str | None:
     """The `To` of the people the directory names for `role` of `team` (WHOLE_SERVICE: none) about work held by
-    allocated worker `staff_id` ("" for none); None when it names nobody and the role's mailbox is the recipient."""
-    if staff_id and role == ALLOCATED_ROLE:
+    allocated worker `staff_id` ("" for none, or when the case's policy does not allocate `role`: the caller
+    decides); None when it names nobody and the role's mailbox is the recipient."""
+    if staff_id:
         worker = _worker_email(connection, staff_id, role)
         if worker is not None:
             return worker
@@ -62,12 +64,15 @@ def digest_recipients(connection: Connection, role: str, team: str, staff_id: st
     return people_for(connection, role, team, staff_id) or mailbox(role, team)
 
 
-def notice_people(connection: Connection, case_reference: str, role: str) -> str | None:
-    """The `To` of the people a notice for `role` about case `case_reference` goes to (its allocated worker, its
-    team's managers); None when the directory names nobody and the role's mailbox is the recipient."""
+def notice_people(connection: Connection, case_reference: str, role: str, policies: Mapping[str, Policy]) -> str | None:
+    """The `To` of the people a notice for `role` about case `case_reference` goes to (its allocated worker when the
+    case's policy, from `policies` by its authority, allocates `role`; its team's managers); None when the directory
+    names nobody and the role's mailbox is the recipient."""
     case = connection.execute(
-        select(_cases.c.team, _cases.c.allocated_worker).where(_cases.c.reference == case_reference)
+        select(_cases.c.team, _cases.c.allocated_worker, _cases.c.authority).where(_cases.c.reference == case_reference)
     ).first()
     if case is None:
         return None
-    return people_for(connection, role, case.team or WHOLE_SERVICE, case.allocated_worker or "")
+    policy = policies.get(case.authority)
+    worker = (case.allocated_worker or "") if policy is not None and policy.allocates(role) else ""
+    return people_for(connection, role, case.team or WHOLE_SERVICE, worker)

@@ -1,5 +1,5 @@
-"""Who a case may be allocated to: an active member of the staff directory holding the allocated role (social
-worker) and, when they have teams, the case's team. The domain records the allocation; only the service can see
+"""Who a case may be allocated to: an active member of the staff directory holding one of the policy's allocated
+roles (`allocated_roles`: the social worker by default) and, when they have teams, the case's team. The domain records the allocation; only the service can see
 the directory, so it checks the worker before the trigger's transaction writes anything.
 """
 
@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 
 from states import Case
 from states.field_text import TriggerInput, given_field
-from states.policy import ALLOCATED_ROLE
+from states.policy import Policy
 from workflows.services.errors import WorkerNotAllocatable
 from workflows.services.staff import StaffMember, load_member
 
@@ -25,13 +25,14 @@ ALLOCATION_FIELDS = {
 }
 
 
-def _problem(member: StaffMember | None, team: str | None) -> str | None:
+def _problem(member: StaffMember | None, team: str | None, policy: Policy) -> str | None:
     if member is None:
         return "not in the staff directory"
     if not member.active:
         return "deactivated"
-    if ALLOCATED_ROLE not in member.roles:
-        return f"does not hold role {ALLOCATED_ROLE} (holds: {', '.join(member.roles) or 'none'})"
+    if not any(policy.allocates(role) for role in member.roles):
+        wanted = " or ".join(policy.allocated_roles)
+        return f"does not hold role {wanted} (holds: {', '.join(member.roles) or 'none'})"
     if member.teams and team not in member.teams:
         return f"not in the case's team {team or 'none'} (teams: {', '.join(member.teams)})"
     return None
@@ -59,12 +60,15 @@ def candidate_of(engine: Engine, trigger: str, data: TriggerInput) -> Candidate 
         return Candidate(worker, load_member(connection, worker))
 
 
-def check_allocation(candidate: Candidate | None, trigger: str, before: Case | None, after: Case) -> None:
-    """WorkerNotAllocatable when `trigger` gave the case a worker who may not hold it; a worker kept is not rechecked."""
+def check_allocation(
+    candidate: Candidate | None, trigger: str, before: Case | None, after: Case, policy: Policy
+) -> None:
+    """WorkerNotAllocatable when `trigger` gave the case a worker who may not hold it under `policy` (the case's);
+    a worker kept is not rechecked."""
     if candidate is None or after.allocated_worker != candidate.worker:
         return
     if before is not None and before.allocated_worker == candidate.worker:
         return
-    problem = _problem(candidate.member, after.team)
+    problem = _problem(candidate.member, after.team, policy)
     if problem is not None:
         raise WorkerNotAllocatable(f"{trigger}: {ALLOCATION_FIELDS[trigger]} {candidate.worker}: {problem}")

@@ -145,7 +145,7 @@ class CaseService:
                 authority = current.authority if current is not None else authority or self._default_authority
                 policy = self.policy(authority)
                 result = fire(current, trigger, data, actor, today, policy, reference=reference, authority=authority)
-                check_allocation(candidate, trigger, current, result.case)
+                check_allocation(candidate, trigger, current, result.case, policy)
                 stored = case_store.save(connection, loaded, result, (actor.id, actor.role), self._clock())
         except (TriggerRefused, ConcurrentUpdate) as refusal:
             if loaded is not None:

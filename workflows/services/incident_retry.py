@@ -3,12 +3,14 @@ a stuck outbox row queued for the next dispatch."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine, select, update
 
 from states.errors import CaseflowError
+from states.policy import Policy
 from workflows.delivery import (
     DIGEST_EMAIL_FAILED,
     OUTBOX_STUCK,
@@ -39,9 +41,11 @@ def _open_incident_row(connection: Connection, incident_id: int) -> Any:
     return row
 
 
-def retry(engine: Engine, incident_id: int, email: Channel | None, now: datetime) -> str:
+def retry(
+    engine: Engine, incident_id: int, email: Channel | None, now: datetime, policies: Mapping[str, Policy]
+) -> str:
     """Retry an incident: send its e-mail (a notice's or a sweep digest's) again, or queue its outbox row for the
-    next dispatch; returns what was done."""
+    next dispatch; returns what was done. `policies` (by authority) say who a digest's lines are for."""
     with engine.begin() as connection:
         row = _open_incident_row(connection, incident_id)
         connection.execute(update(_incidents).where(_incidents.c.id == incident_id).values(retries=row.retries + 1))
@@ -51,7 +55,7 @@ def retry(engine: Engine, incident_id: int, email: Channel | None, now: datetime
         if row.kind != DIGEST_EMAIL_FAILED:
             notice, emailed_at = load_notice(connection, row.notification_id)
     if row.kind == DIGEST_EMAIL_FAILED:
-        return _retry_digest(engine, row, email, now)
+        return _retry_digest(engine, row, email, now, policies)
     if emailed_at is None:
         _send(engine, row.notification_id, notice, email, now)
     with engine.begin() as connection:
@@ -59,11 +63,13 @@ def retry(engine: Engine, incident_id: int, email: Channel | None, now: datetime
     return f"incident {incident_id}: notice {notice.key} e-mailed; incident resolved"
 
 
-def _retry_digest(engine: Engine, row: Any, email: Channel | None, now: datetime) -> str:
+def _retry_digest(
+    engine: Engine, row: Any, email: Channel | None, now: datetime, policies: Mapping[str, Policy]
+) -> str:
     mailer = mailer_of(email)
     if mailer is None:
         raise IncidentNotRetryable("no SMTP server is configured (CASEFLOW_SMTP_HOST): the e-mail cannot be retried")
-    _, failed = email_digests(engine, mailer, [row.digest_id], now)
+    _, failed = email_digests(engine, mailer, [row.digest_id], now, policies)
     with engine.begin() as connection:
         if not failed:
             resolve(connection, row.subject, now)  # already, when it went now; or it had gone since the incident

@@ -1,7 +1,8 @@
 """Sweep digests: what a deadline sweep raised, told once per recipient (a role of a team) and sweep date.
 
 An action's reminder, and its escalation at the `owner` rung, go to the action's owner role in the case's team (to
-the case's allocated worker, in a digest of their own, when the owner role is the allocated role); a higher rung
+the case's allocated worker, in a digest of their own, when the case's policy allocates the owner role: its
+`allocated_roles`); a higher rung
 goes to that role (the team managers of the case's team, from the staff directory; a service manager or head of
 service over the whole service). Role mailboxes are the fallback when the directory names nobody. The digests are recorded in one INSERT ... SELECT ... GROUP BY, keyed on (as_of, role, team), so a
 rerun or a second sweep at once records nothing twice; each is then e-mailed once, with its first lines (case
@@ -10,12 +11,13 @@ reference, action, due date, working days late, level: nothing personal) and a p
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
+    ColumnElement,
     Connection,
     Date,
     DateTime,
@@ -25,6 +27,7 @@ from sqlalchemy import (
     and_,
     case,
     cast,
+    false,
     func,
     literal,
     null,
@@ -36,7 +39,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 
 from states.notices import WHOLE_SERVICE, Digest, DigestLine
-from states.policy import ALLOCATED_ROLE, OWNER_LEVEL, SERVICE_WIDE_ROLES
+from states.policy import OWNER_LEVEL, SERVICE_WIDE_ROLES, Policy
 from workflows.delivery import Mailer, digest_message, digest_recipients, incidents, team_mailbox
 from workflows.persistence import ERROR_LENGTH, ActionRow, CaseRow, EscalationRow, ReminderRow, SweepDigestRow
 from workflows.sweep.stages import REMINDER
@@ -89,7 +92,17 @@ class DigestSummary:
         return f"digest of {self.as_of.isoformat()} to {self.recipient_role}{team}{worker} ({self.actions} actions)"
 
 
-def _raised(as_of: date) -> Select[Any]:
+def _allocated(role: Any, policies: Mapping[str, Policy]) -> ColumnElement[bool]:
+    """Whether the case's policy (by its authority) allocates `role`: one clause per distinct set of allocated
+    roles, not per authority, so the default's profiles that keep its roles share one."""
+    authorities: dict[tuple[str, ...], list[str]] = {}
+    for name, policy in sorted(policies.items()):
+        authorities.setdefault(tuple(sorted(policy.allocated_roles)), []).append(name)
+    clauses = [and_(_cases.c.authority.in_(names), role.in_(roles)) for roles, names in authorities.items()]
+    return or_(false(), *clauses)
+
+
+def _raised(as_of: date, policies: Mapping[str, Policy]) -> Select[Any]:
     """Every reminder and escalation the sweep of `as_of` raised, with its recipient (role, team); ids, no text."""
     rows = union_all(
         select(
@@ -115,9 +128,10 @@ def _raised(as_of: date) -> Select[Any]:
     team = case(
         (role.in_(SERVICE_WIDE_ROLES), literal(WHOLE_SERVICE)), else_=func.coalesce(_cases.c.team, WHOLE_SERVICE)
     )
-    # The allocated role's work on an allocated case is told to its worker, in a digest of their own.
+    # The work of a role the case's policy allocates, on an allocated case, is told to its worker, in a digest of
+    # their own.
     worker = case(
-        (and_(role == ALLOCATED_ROLE, _cases.c.allocated_worker.is_not(None)), _cases.c.allocated_worker),
+        (and_(_cases.c.allocated_worker.is_not(None), _allocated(role, policies)), _cases.c.allocated_worker),
         else_=literal(""),
     )
     return select(
@@ -132,9 +146,10 @@ def _raised(as_of: date) -> Select[Any]:
     ).join_from(rows, _cases, _cases.c.id == rows.c.case_id)
 
 
-def record_digests(connection: Connection, as_of: date, now: datetime) -> int:
-    """One digest per recipient of what the sweep of `as_of` raised, unless already recorded; how many are new."""
-    raised = _raised(as_of).subquery()
+def record_digests(connection: Connection, as_of: date, now: datetime, policies: Mapping[str, Policy]) -> int:
+    """One digest per recipient of what the sweep of `as_of` raised, unless already recorded; how many are new.
+    `policies` (by authority) say which owner roles go to a case's allocated worker."""
+    raised = _raised(as_of, policies).subquery()
     source = select(
         literal(as_of, Date),
         raised.c.recipient_role,
@@ -193,10 +208,14 @@ Recipient = tuple[str, str, str]  # (role, team, allocated worker or "")
 
 
 def _lines(
-    connection: Connection, as_of: date, recipients: Sequence[Recipient], limit: int
+    connection: Connection,
+    as_of: date,
+    recipients: Sequence[Recipient],
+    limit: int,
+    policies: Mapping[str, Policy],
 ) -> dict[Recipient, list[DigestLine]]:
     """The first `limit` lines of each recipient's digest, most overdue first, in one pass."""
-    raised = _raised(as_of).subquery()
+    raised = _raised(as_of, policies).subquery()
     rank = func.row_number().over(
         partition_by=(raised.c.recipient_role, raised.c.team, raised.c.staff_id),
         order_by=(raised.c.due_on, raised.c.action_id),
@@ -235,12 +254,14 @@ def _addressed(engine: Engine, digests: Sequence[Digest], sender: str) -> list[s
         return [digest_recipients(connection, d.recipient_role, d.team, d.staff_id, mailbox) for d in digests]
 
 
-def _digests_to_send(engine: Engine, claimed: Sequence[DigestSummary], limit: int) -> list[Digest]:
+def _digests_to_send(
+    engine: Engine, claimed: Sequence[DigestSummary], limit: int, policies: Mapping[str, Policy]
+) -> list[Digest]:
     digests = []
     with engine.connect() as connection:
         for as_of in sorted({d.as_of for d in claimed}):
             of_date = [d for d in claimed if d.as_of == as_of]
-            lines = _lines(connection, as_of, [_recipient(d) for d in of_date], limit)
+            lines = _lines(connection, as_of, [_recipient(d) for d in of_date], limit, policies)
             digests += [
                 Digest(
                     d.id, d.as_of, d.recipient_role, d.team, d.actions, tuple(lines.get(_recipient(d), ())), d.staff_id
@@ -266,14 +287,20 @@ def _record_outcomes(engine: Engine, outcomes: Sequence[tuple[int, str | None]],
 
 
 def email_digests(
-    engine: Engine, mailer: Mailer, digest_ids: Sequence[int], now: datetime, limit: int = DIGEST_LINE_LIMIT
+    engine: Engine,
+    mailer: Mailer,
+    digest_ids: Sequence[int],
+    now: datetime,
+    policies: Mapping[str, Policy],
+    limit: int = DIGEST_LINE_LIMIT,
 ) -> tuple[list[int], list[int]]:
-    """E-mail the digests among `digest_ids` not yet sent and not held by another sender; (sent, failed) ids."""
+    """E-mail the digests among `digest_ids` not yet sent and not held by another sender; (sent, failed) ids.
+    `policies` (by authority) must be those the digests were recorded with."""
     claimed = _claim(engine, digest_ids, now) if digest_ids else []
     if not claimed:
         return [], []
     try:
-        digests = _digests_to_send(engine, claimed, limit)
+        digests = _digests_to_send(engine, claimed, limit, policies)
         addressed = zip(digests, _addressed(engine, digests, mailer.sender), strict=True)
         errors = mailer.send_all([digest_message(d, mailer.sender, to) for d, to in addressed])
     except Exception as exc:  # release the claims whatever went wrong, so a retry can take them at once

@@ -22,8 +22,9 @@ from tests.integration.sweep_builders import context, make_action, make_case, po
 from tests.ports import free_port
 from tests.staff_builders import add_staff
 from workflows.bootstrap import Runtime, install_runtime, uninstall_runtime
-from workflows.delivery import InboxChannel, SmtpChannel
-from workflows.services import StaffEntry
+from workflows.delivery import InboxChannel, SmtpChannel, incidents
+from workflows.services import StaffEntry, incident_retry
+from workflows.settings import utc_now
 from workflows.sweep import run_sweep
 
 pytestmark = pytest.mark.both_databases
@@ -127,6 +128,30 @@ def test_a_notice_goes_to_the_allocated_worker_or_the_teams_managers_else_the_ro
         ["tm-n1@example.org", "tm-n2@example.org"],
     ]
     assert all(f"Case {reference}: an action is still open" in body for _, body in _sent(recorder))
+
+
+def test_a_notice_retried_by_hand_goes_to_the_same_people_as_its_first_attempt(
+    installed: Engine, smtp: tuple[Recorder, int]
+) -> None:
+    recorder, _ = smtp
+    with installed.begin() as connection:
+        reference = reference_of(connection, make_case(connection, team="north", allocated_worker="sw-n1"))
+        notice = Notice(f"k:{reference}", reference, "outstanding", "social_worker", None, "send_leaflet", AS_OF)
+        [notification_id] = InboxChannel(installed).record(connection, [notice])
+        # As if the first attempt had failed: an open e-mail incident for the notice, nothing sent yet.
+        incident_id = incidents.open_incident(
+            connection,
+            incidents.email_subject(notification_id),
+            incidents.EMAIL_FAILED,
+            "SMTP server refused",
+            utc_now(),
+            notification_id=notification_id,
+        )
+    channel = SmtpChannel("127.0.0.1", smtp[1], SENDER, timeout=2)
+
+    incident_retry.retry(installed, incident_id, channel, utc_now(), policies())
+
+    assert [recipients for recipients, _ in _sent(recorder)] == [["sw-n1@example.org"]]
 
 
 def test_a_lead_practitioner_holding_a_families_first_case_is_e_mailed_its_statutory_visit_notice(

@@ -18,9 +18,11 @@ from workflows.delivery import (
     EmailNotSent,
     IncidentNotFound,
     IncidentNotRetryable,
+    deliver_notice,
     digest_error,
     email_subject,
     mailer_of,
+    notice_people,
     resolve,
 )
 from workflows.persistence import ERROR_LENGTH, IncidentRow, OutboxRow, load_notice, mark_emailed, record_email_failure
@@ -54,10 +56,13 @@ def retry(
             return f"incident {incident_id}: outbox row {row.outbox_id} queued for the next dispatch"
         if row.kind != DIGEST_EMAIL_FAILED:
             notice, emailed_at = load_notice(connection, row.notification_id)
+            # The same people the first attempt was for (the allocated worker, the team's managers), not the
+            # role's mailbox.
+            people = notice_people(connection, notice.case_reference, notice.recipient_role, policies)
     if row.kind == DIGEST_EMAIL_FAILED:
         return _retry_digest(engine, row, email, now, policies)
     if emailed_at is None:
-        _send(engine, row.notification_id, notice, email, now)
+        _send(engine, row.notification_id, notice, people, email, now)
     with engine.begin() as connection:
         resolve(connection, row.subject, now)
     return f"incident {incident_id}: notice {notice.key} e-mailed; incident resolved"
@@ -79,11 +84,13 @@ def _retry_digest(
     raise EmailNotSent(f"incident {row.id}: digest {row.digest_id} not sent again: {error}")
 
 
-def _send(engine: Engine, notification_id: int, notice: Any, email: Channel | None, now: datetime) -> None:
+def _send(
+    engine: Engine, notification_id: int, notice: Any, people: str | None, email: Channel | None, now: datetime
+) -> None:
     if email is None:
         raise IncidentNotRetryable("no SMTP server is configured (CASEFLOW_SMTP_HOST): the e-mail cannot be retried")
     try:
-        email.deliver(notice)
+        deliver_notice(email, notice, people)
     except CaseflowError as exc:
         with engine.begin() as connection:
             record_email_failure(connection, notification_id, str(exc))

@@ -34,6 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.spiff_lifecycle import load_spec, run_path
 from states import Action, Actor, fire
+from tests.case_paths import BUSINESS_SUPPORT, CHAIR, ICPC_WORK, SOCIAL_WORKER, TEAM_MANAGER
 from workflows.diagrams import export_bpmn
 from workflows.persistence import (
     ACTION_FIELDS,
@@ -70,18 +71,6 @@ class Trigger:
     spiff: str
 
 
-SOCIAL_WORKER = Actor("sw-1", "social_worker")
-TEAM_MANAGER = Actor("tm-1", "team_manager")
-CHAIR = Actor("chair-1", "cp_chair")
-BUSINESS_SUPPORT = Actor("bs-1", "business_support")
-ICPC_WORK = (
-    "refer_family_group_conference",
-    "request_advocate",
-    "chair_pre_meeting",
-    "send_leaflet",
-    "submit_agency_reports",
-    "share_reports_with_family",
-)
 REVIEW_WORK = ("chair_pre_meeting", "send_leaflet", "submit_agency_reports", "share_reports_with_family")
 
 

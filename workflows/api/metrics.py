@@ -11,13 +11,14 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Connection, func, select
 
-from workflows.persistence import FIRED_EVENT, AuditEventRow, IncidentRow, OutboxRow, SweepProgressRow
+from workflows.delivery import backlog
+from workflows.persistence import FIRED_EVENT, AuditEventRow, IncidentRow, SweepProgressRow
 from workflows.services import REFUSED_EVENT
 
 __all__ = ["PROMETHEUS_MEDIA_TYPE", "Metric", "read_metrics", "render"]
 
 PROMETHEUS_MEDIA_TYPE = "text/plain; version=0.0.4; charset=utf-8"
-_events, _outbox = AuditEventRow.__table__, OutboxRow.__table__
+_events = AuditEventRow.__table__
 _incidents, _sweeps = IncidentRow.__table__, SweepProgressRow.__table__
 
 
@@ -49,16 +50,15 @@ def _by_trigger(connection: Connection, event_type: str) -> list[tuple[dict[str,
 
 def read_metrics(connection: Connection, now: datetime) -> list[Metric]:
     """Every metric as of `now`."""
-    pending = _outbox.c.delivered_at.is_(None)
-    backlog, oldest = connection.execute(select(func.count(), func.min(_outbox.c.created_at)).where(pending)).one()
-    oldest_at = _seconds(oldest)
+    waiting = backlog(connection, now)  # the same reading as the console's operations page
+    oldest_at = _seconds(waiting.oldest_created_at)
     incidents = connection.execute(select(func.count()).where(_incidents.c.resolved_at.is_(None))).scalar_one()
     last_sweep = _seconds(connection.execute(select(func.max(_sweeps.c.done_at))).scalar())
     return [
         Metric("caseflow_triggers_fired_total", "counter", "Triggers that changed a case.", _by_trigger(connection, FIRED_EVENT)),
         Metric("caseflow_triggers_refused_total", "counter", "Triggers refused on an existing case (audited).",
                _by_trigger(connection, REFUSED_EVENT)),
-        Metric("caseflow_outbox_backlog", "gauge", "Outbox rows not yet delivered.", [({}, float(backlog))]),
+        Metric("caseflow_outbox_backlog", "gauge", "Outbox rows not yet delivered.", [({}, float(waiting.undelivered))]),
         Metric("caseflow_outbox_oldest_age_seconds", "gauge", "Age of the oldest undelivered outbox row (0: none).",
                [({}, max(0.0, now.timestamp() - oldest_at) if oldest_at is not None else 0.0)]),
         Metric("caseflow_incidents_open", "gauge", "Incidents not yet resolved.", [({}, float(incidents))]),

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pytest
 from pydantic import ValidationError
 
 from tests.unit.lifecycle_builders import POLICY, make_policy
-from workflows.services import ActorRefused, NotVisible, StaffMember, act_as, require_visible, visible_teams
+from workflows.services import (
+    ActorRefused,
+    NotVisible,
+    StaffMember,
+    act_as,
+    require_visible,
+    visible_teams,
+    within_remit,
+)
 
 NORTH_WORKER = StaffMember("sw-n1", "sw-n1@example.org", ("social_worker",), ("north",))
 NORTH_MANAGER = StaffMember("tm-n1", "tm-n1@example.org", ("team_manager", "service_manager"), ("north",))
@@ -41,3 +51,25 @@ def test_the_policy_names_its_team_roles_from_its_own_roles() -> None:
     assert POLICY.team_roles == ["social_worker", "team_manager", "business_support"]
     with pytest.raises(ValidationError, match="team_roles: unknown role 'caretaker'"):
         make_policy(team_roles=["caretaker"])
+
+
+def test_items_are_judged_under_their_own_cases_policy() -> None:
+    @dataclass(frozen=True)
+    class Listed:
+        reference: str
+        authority: str
+        team: str | None
+
+    # Under a policy where social workers are not a team role, the north worker sees that authority's south case.
+    service_wide_workers = make_policy(name="authority_x", team_roles=["team_manager"])
+    items = [
+        Listed("D-1", "default", "north"),
+        Listed("D-2", "default", "south"),
+        Listed("X-1", "authority_x", "south"),
+        Listed("U-1", "unloaded", "north"),
+    ]
+    caller = act_as(NORTH_WORKER, "social_worker", "console")
+
+    shown = within_remit(caller, {"default": POLICY, "authority_x": service_wide_workers}, items)
+
+    assert [item.reference for item in shown] == ["D-1", "X-1"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import date
 from typing import Annotated, Any
 
@@ -12,7 +11,7 @@ from states.input_rules import check_planned, parse_date
 from workflows.api.auth import application_of, current_caller
 from workflows.api.cases import REFERENCE_PATTERN, require_case_visible
 from workflows.api.schemas import CaseList, OverdueReport
-from workflows.services import Caller, record_access, visible_teams
+from workflows.services import Caller, record_access, within_remit
 from workflows.settings import utc_now
 from workflows.views import CaseDetail, CaseFilter, as_json, case_detail, list_cases, overdue_actions, overdue_counts
 
@@ -24,17 +23,6 @@ AS_OF = Query(
     "authority is).",
     json_schema_extra={"format": "date"},
 )
-
-
-def _within(caller: Caller, request: Request, items: Iterable[Any]) -> list[Any]:
-    """The items (each with an `authority` and a `team`) within the caller's teams under their case's policy."""
-    policies = application_of(request).policies
-    remit = {authority: visible_teams(caller, policy) for authority, policy in policies.items()}
-    return [item for item in items if _in(remit.get(item.authority, frozenset()), item.team)]
-
-
-def _in(teams: frozenset[str] | None, team: str | None) -> bool:
-    return teams is None or team in teams
 
 
 def _day(request: Request, as_of: str | None) -> date:
@@ -58,7 +46,7 @@ def cases(
     application, day = application_of(request), _day(request, as_of)
     with application.engine.connect() as connection:
         found = list_cases(connection, application.policies, day, CaseFilter(status, team, None, overdue))
-    return as_json({"as_of": day, "cases": _within(caller, request, found)})
+    return as_json({"as_of": day, "cases": within_remit(caller, application.policies, found)})
 
 
 @router.get("/cases/{reference}", response_model=CaseDetail, summary="One case in full")
@@ -86,6 +74,6 @@ def overdue(
     """Open actions at least one working day late, most late first, counted by level, team and action kind."""
     application, day = application_of(request), _day(request, as_of)
     with application.engine.connect() as connection:
-        items = _within(caller, request, overdue_actions(connection, application.policies, day))
+        items = within_remit(caller, application.policies, overdue_actions(connection, application.policies, day))
     counts = {f"by_{by}": overdue_counts(items, by, application.policies) for by in ("level", "team", "kind")}
     return as_json({"as_of": day, "total": len(items), **counts, "actions": items})

@@ -28,6 +28,7 @@ from workflows.services import (
     record_access,
     require_visible,
     visible_teams,
+    within_remit,
 )
 from workflows.settings import utc_now
 from workflows.views import CaseDetail, CaseFilter, CaseSummary, case_detail, list_cases
@@ -81,7 +82,7 @@ def case_routes(context: ConsoleContext) -> APIRouter:
             listed = list_cases(
                 connection, policies, settings.today(), CaseFilter(status, team, overdue_only=late_only)
             )
-        mine = [case for case in listed if teams is None or case.team in teams]
+        mine = within_remit(signed.caller, policies, listed)
         sort, descending = query.get("sort", "reference"), query.get("order") == "desc"
         if sort not in SORTS:
             sort = "reference"
@@ -103,7 +104,7 @@ def case_routes(context: ConsoleContext) -> APIRouter:
         try:
             with context.engine.connect() as connection:
                 detail = case_detail(connection, policies, reference, settings.today())
-            require_visible(signed.caller, application.policy, reference, detail.team)
+            require_visible(signed.caller, policies[detail.authority], reference, detail.team)
         except (CaseNotFound, NotVisible):
             raise PageNotFound(f"case {reference}: not found") from None
         return detail

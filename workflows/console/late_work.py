@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
 from workflows.console.context import ConsoleContext, SignedIn
-from workflows.services import visible_teams
+from workflows.services import within_remit
 from workflows.views import overdue_actions, overdue_counts
 
 __all__ = ["MOST_LATE_SHOWN", "late_work_routes"]
@@ -49,10 +49,9 @@ def late_work_routes(context: ConsoleContext) -> APIRouter:
 
     @router.get("/overdue", response_class=HTMLResponse)
     def overdue(request: Request, signed: Annotated[SignedIn, Depends(context.signed_in)]) -> Response:
-        teams = visible_teams(signed.caller, application.policy)
         with context.engine.connect() as connection:
             late = overdue_actions(connection, application.policies, application.settings.today())
-        mine = [item for item in late if teams is None or item.team in teams]
+        mine = within_remit(signed.caller, application.policies, late)
         charts = [_chart(key, caption, overdue_counts(mine, key, application.policies)) for key, caption in GROUPINGS]
         return context.render(
             request, "overdue.html", signed, charts=charts, total=len(mine), most_late=mine[:MOST_LATE_SHOWN]

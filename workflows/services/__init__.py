@@ -3,7 +3,14 @@ replaying a scenario, loading the demo, the staff directory and its API tokens, 
 Connect sign-in names, retrying an incident, following up a transition.
 """
 
-from workflows.services.access import Caller, act_as, caller_from_directory, require_visible, visible_teams
+from workflows.services.access import (
+    Caller,
+    act_as,
+    caller_from_directory,
+    require_visible,
+    visible_teams,
+    within_remit,
+)
 from workflows.services.access_log import CHANNELS, CaseRead, list_access, record_access
 from workflows.services.api_tokens import (
     DEFAULT_EXPIRY_DAYS,
@@ -167,5 +174,6 @@ __all__ = [
     "subject_access",
     "verifier_for",
     "visible_teams",
+    "within_remit",
     "write_subject_access",
 ]

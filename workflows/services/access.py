@@ -9,7 +9,9 @@ never as forbidden, so that its existence does not leak.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Protocol, TypeVar
 
 from sqlalchemy import Connection
 
@@ -17,7 +19,20 @@ from states import Actor, Policy
 from workflows.services.errors import ActorRefused, NotVisible
 from workflows.services.staff import StaffMember, load_member
 
-__all__ = ["Caller", "act_as", "caller_from_directory", "require_visible", "visible_teams"]
+__all__ = ["Caller", "act_as", "caller_from_directory", "require_visible", "visible_teams", "within_remit"]
+
+
+class _OfACase(Protocol):
+    """Anything listed per case: its case's authority (whose policy says which roles are team roles) and team."""
+
+    @property
+    def authority(self) -> str: ...
+
+    @property
+    def team(self) -> str | None: ...
+
+
+Item = TypeVar("Item", bound=_OfACase)
 
 
 @dataclass(frozen=True)
@@ -66,3 +81,14 @@ def require_visible(caller: Caller, policy: Policy, reference: str, team: str | 
     teams = visible_teams(caller, policy)
     if teams is not None and team not in teams:
         raise NotVisible(reference)
+
+
+def within_remit(caller: Caller, policies: Mapping[str, Policy], items: Iterable[Item]) -> list[Item]:
+    """The `items` (cases, late actions) within `caller`'s remit, each judged under its own case's policy; an item
+    of an authority with no policy loaded is outside it."""
+    remit = {authority: visible_teams(caller, policy) for authority, policy in policies.items()}
+    return [
+        item
+        for item in items
+        if item.authority in remit and ((teams := remit[item.authority]) is None or item.team in teams)
+    ]

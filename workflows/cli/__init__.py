@@ -20,21 +20,13 @@ from states.input_rules import check_planned, check_present, escaped, shown
 from states.input_rules import parse_date as parse_strict_date
 from workflows.cli.errors import (
     ActorNotStaff,
-    DateInvalid,
-    DateOptionInvalid,
-    FieldInvalid,
     OptionsInvalid,
-    TriggerNotAllowedNow,
 )
 
 __all__ = [
     "COMMANDS",
     "ActorNotStaff",
-    "DateInvalid",
-    "DateOptionInvalid",
-    "FieldInvalid",
     "OptionsInvalid",
-    "TriggerNotAllowedNow",
     "app",
     "cli",
     "date_option",

@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from workflows.cli.connected import connected
-from workflows.cli.errors import DateInvalid, FieldInvalid, TriggerNotAllowedNow
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -23,7 +22,7 @@ if TYPE_CHECKING:
     from states.case import TransitionResult
     from workflows.views import CaseDetail, CaseSummary, OverdueItem
 
-__all__ = ["DateInvalid", "FieldInvalid", "Grouping", "TriggerNotAllowedNow", "app", "cases", "overdue", "trigger"]
+__all__ = ["Grouping", "app", "cases", "overdue", "trigger"]
 
 app = typer.Typer(help="One case: show it in full, draw its timeline.", no_args_is_help=True)
 

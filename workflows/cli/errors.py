@@ -6,28 +6,8 @@ from states.errors import CaseflowError
 
 __all__ = [
     "ActorNotStaff",
-    "DateInvalid",
-    "DateOptionInvalid",
-    "FieldInvalid",
     "OptionsInvalid",
-    "TriggerNotAllowedNow",
 ]
-
-
-class DateOptionInvalid(CaseflowError):
-    """A date given on the command line that is not a date."""
-
-
-class DateInvalid(CaseflowError):
-    """A date option or field that is not a date."""
-
-
-class FieldInvalid(CaseflowError):
-    """A `field=value` argument of `trigger` that is malformed or of the wrong type."""
-
-
-class TriggerNotAllowedNow(CaseflowError):
-    """A trigger unknown to the lifecycle, or not allowed from the case's status; lists the ones that are."""
 
 
 class OptionsInvalid(CaseflowError):

@@ -28,6 +28,7 @@ __all__ = [
     "check_present",
     "check_seconds",
     "check_year",
+    "clock_date",
     "escaped",
     "identifier_expected",
     "is_identifier",
@@ -137,6 +138,14 @@ def check_planned(value: date, where: str, today: date) -> date:
     if value <= latest_planned(today):
         return value
     raise InputInvalid(where, f"{value} is more than a year after today ({today}): expected a date up to a year ahead")
+
+
+def clock_date(value: str | None, where: str, today: date) -> date:
+    """A date standing for the clock (`--today`, `--as-of`, the API's `as_of`): `today` when not given; when given,
+    strictly YYYY-MM-DD from 1900 to a year after `today` (an empty value is a bad one, not "not given")."""
+    if value is None:
+        return today
+    return check_planned(parse_date(check_present(value, where, "a date as YYYY-MM-DD"), where), where, today)
 
 
 def check_happened(value: date, where: str, today: date, *, personal: bool = False) -> date:

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 
-from states.input_rules import check_planned, parse_date
+from states.input_rules import clock_date
 from workflows.api.auth import application_of, current_caller
 from workflows.api.cases import REFERENCE_PATTERN, require_case_visible
 from workflows.api.schemas import CaseList, OverdueReport
@@ -27,10 +27,7 @@ AS_OF = Query(
 
 def _day(request: Request, as_of: str | None) -> date:
     """The day to count as of: the clock's today, or `as_of` read by the same strict rule as the CLI's --as-of."""
-    today = application_of(request).settings.today()
-    if as_of is None:
-        return today
-    return check_planned(parse_date(as_of, "query parameter as_of"), "query parameter as_of", today)
+    return clock_date(as_of, "query parameter as_of", application_of(request).settings.today())
 
 
 @router.get("/cases", response_model=CaseList, summary="List the cases within your teams")

@@ -16,7 +16,8 @@ import typer
 from typer.core import TyperGroup
 
 from states.errors import CaseflowError
-from states.input_rules import check_planned, check_present, escaped, shown
+from states.input_rules import clock_date as date_option
+from states.input_rules import escaped, shown
 from states.input_rules import parse_date as parse_strict_date
 from workflows.cli.errors import (
     ActorNotStaff,
@@ -38,14 +39,6 @@ __all__ = [
 def parse_date(value: str, where: str) -> date:
     """A date from the command line, strictly YYYY-MM-DD (states/input_rules.py); else one line naming the option."""
     return parse_strict_date(value, where)
-
-
-def date_option(value: str | None, where: str, today: date) -> date:
-    """A date option standing for the clock (`--today`, `--as-of`): `today` when not given; when given, strictly
-    YYYY-MM-DD from 1900 to a year after `today` (an empty value is a bad one, not "not given")."""
-    if value is None:
-        return today
-    return check_planned(parse_date(check_present(value, where, "a date as YYYY-MM-DD"), where), where, today)
 
 
 @dataclass(frozen=True)
